@@ -1,0 +1,1 @@
+"""Geography of the Leipziger Osten: boundary, geocoding, grids and hotspot statistics."""

@@ -1,0 +1,1 @@
+"""Reports of the Aktionsbündnis Leipziger Osten: model, store, importers and analytics."""

@@ -1,0 +1,110 @@
+"""The one report model every partner export is mapped onto.
+
+A report set is a pandas DataFrame with exactly the columns of ``REPORT_COLUMNS``;
+vectorised frames (not one object per row) keep a million-row import fast.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+TIMEZONE = "Europe/Berlin"
+
+SENSITIVITIES = ("public", "members", "restricted")
+SENSITIVITY_LABELS = {
+    "public": "öffentlich",
+    "members": "Mitglieder",
+    "restricted": "vertraulich",
+}
+
+# Geocoding status of a report, with the German label shown in the UI.
+GEOCODE_STATUSES = {
+    "exact": "exakte Adresse",
+    "interpolated": "Hausnummer interpoliert",
+    "street": "Straße",
+    "place": "Ort/Platz",
+    "intersection": "Kreuzung",
+    "fuzzy": "unscharfer Treffer",
+    "coordinates": "Koordinaten",
+    "manual": "von Hand gesetzt",
+    "unresolved": "nicht zugeordnet",
+    "outside": "außerhalb des Gebiets",
+}
+PLACED_STATUSES = tuple(s for s in GEOCODE_STATUSES if s not in ("unresolved", "outside"))
+
+# Column name -> pandas dtype of a report frame.
+REPORT_COLUMNS: dict[str, str] = {
+    "id": "string",
+    "source": "string",
+    "source_ref": "string",
+    "topic": "string",
+    "category": "string",
+    "occurred_at": f"datetime64[ns, {TIMEZONE}]",
+    "reported_at": f"datetime64[ns, {TIMEZONE}]",
+    "address": "string",
+    "lon": "float64",
+    "lat": "float64",
+    "x": "float64",
+    "y": "float64",
+    "ortsteil": "string",
+    "geocode_status": "string",
+    "precision_m": "float64",
+    "count": "int32",
+    "description": "string",
+    "sensitivity": "string",
+    "batch_id": "string",
+    "content_hash": "string",
+}
+
+
+@dataclass(frozen=True)
+class Category:
+    key: str
+    label: str
+    topic: str
+    restricted: bool = False
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Sources, topics and categories as configured in ``data/vocabulary.toml``."""
+
+    sources: dict[str, str]
+    topics: dict[str, str]
+    categories: dict[str, Category]
+
+    def categories_of(self, topic: str) -> list[Category]:
+        return [c for c in self.categories.values() if c.topic == topic]
+
+    @property
+    def restricted_categories(self) -> frozenset[str]:
+        return frozenset(k for k, c in self.categories.items() if c.restricted)
+
+
+@cache
+def vocabulary(path: Path | None = None) -> Vocabulary:
+    raw = tomllib.loads((path or DATA_DIR / "vocabulary.toml").read_text(encoding="utf-8"))
+    categories = {
+        key: Category(key, spec["label"], spec["topic"], bool(spec.get("restricted", False)))
+        for key, spec in raw["categories"].items()
+    }
+    unknown = {c.topic for c in categories.values()} - set(raw["topics"])
+    if unknown:
+        raise ValueError(f"categories refer to unknown topics: {sorted(unknown)}")
+    return Vocabulary(dict(raw["sources"]), dict(raw["topics"]), categories)
+
+
+def stable_id(source: str, source_ref: str) -> str:
+    """Same partner record -> same id, across re-imports and machines."""
+    return hashlib.blake2b(f"{source}\x1f{source_ref}".encode(), digest_size=8).hexdigest()
+
+
+def empty_reports() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in REPORT_COLUMNS.items()})
