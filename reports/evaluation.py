@@ -1,0 +1,176 @@
+"""Did a measure work? A difference-in-differences estimate on report counts.
+
+Counts inside the measure's area after its start are compared with an equal-length window
+before it, and that change is set against the change in a comparison area over the same
+windows, so that a district-wide trend or season is not credited to the measure. By default
+the "before" window is the same calendar window one year earlier (seasonally matched):
+litter and park use peak in summer, so comparing June with April would overstate any
+summer measure.
+
+With Poisson counts a (area) and c (comparison), the estimate is the ratio of ratios
+``(a_after / a_before) / (c_after / c_before)``; its log has the approximate variance
+``1/a_before + 1/a_after + 1/c_before + 1/c_after`` (delta method), which gives the
+confidence interval. Changes are reported as percentages of that ratio minus one.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from reports.model import TIMEZONE
+
+Z95 = 1.959963984540054
+RING_M = 300.0  # displacement is looked for in this ring around the area
+MIN_REPORTS = 10  # fewer reports in a window: no verdict
+
+
+@dataclass(frozen=True)
+class Windows:
+    before: tuple[date, date]  # inclusive start, exclusive end
+    after: tuple[date, date]
+
+    @classmethod
+    def around(cls, start: date, days: int, seasonal: bool = True) -> Windows:
+        after = (start, start + timedelta(days=days))
+        if seasonal:
+            shift = _one_year_earlier(start)
+            before = (shift, shift + timedelta(days=days))
+        else:
+            before = (start - timedelta(days=days), start)
+        return cls(before, after)
+
+
+@dataclass(frozen=True)
+class Change:
+    """A relative change with its 95 % confidence interval (as fractions, -0.31 = -31 %)."""
+
+    before: int
+    after: int
+    estimate: float
+    low: float
+    high: float
+
+    @property
+    def clear(self) -> bool:
+        return self.low > 0 or self.high < 0
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    windows: Windows
+    area: Change  # inside the measure's area
+    comparison: Change  # in the comparison area
+    effect: Change  # area relative to comparison (difference in differences)
+    displacement: Change | None  # ring around the area relative to comparison
+    enough_data: bool
+    sentence: str
+
+
+def _one_year_earlier(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def _rate_change(before: int, after: int) -> Change:
+    """Change of a Poisson count between two equal windows (0.5 added to empty counts)."""
+    b, a = max(before, 0.5), max(after, 0.5)
+    log_ratio = math.log(a / b)
+    se = math.sqrt(1 / b + 1 / a)
+    return Change(before, after, math.exp(log_ratio) - 1,
+                  math.exp(log_ratio - Z95 * se) - 1, math.exp(log_ratio + Z95 * se) - 1)
+
+
+def _did(area: Change, comparison: Change) -> Change:
+    counts = [max(v, 0.5) for v in (area.before, area.after, comparison.before, comparison.after)]
+    ab, aa, cb, ca = counts
+    log_ratio = math.log((aa / ab) / (ca / cb))
+    se = math.sqrt(sum(1 / v for v in counts))
+    return Change(area.before, area.after, math.exp(log_ratio) - 1,
+                  math.exp(log_ratio - Z95 * se) - 1, math.exp(log_ratio + Z95 * se) - 1)
+
+
+def _window_counts(frame: pd.DataFrame, inside: np.ndarray, windows: Windows) -> tuple[int, int]:
+    times = frame["occurred_at"]
+    weights = frame["count"].to_numpy() if "count" in frame else np.ones(len(frame))
+    out = []
+    for start, end in (windows.before, windows.after):
+        in_window = ((times >= pd.Timestamp(start, tz=TIMEZONE))
+                     & (times < pd.Timestamp(end, tz=TIMEZONE))).to_numpy()
+        out.append(int(weights[in_window & inside].sum()))
+    return out[0], out[1]
+
+
+def _percent(value: float) -> str:
+    return f"{abs(value) * 100:.0f} %"
+
+
+def _describe(change: Change) -> str:
+    direction = "Rückgang" if change.estimate < 0 else "Anstieg"
+    lo, hi = sorted((abs(change.low) * 100, abs(change.high) * 100))
+    if change.low < 0 < change.high:
+        return (f"{direction} um {_percent(change.estimate)} (95 %-KI "
+                f"{change.low * 100:+.0f} bis {change.high * 100:+.0f} %)")
+    return f"{direction} um {_percent(change.estimate)} (95 %-KI {lo:.0f}–{hi:.0f} %)"
+
+
+def sentence(area: Change, effect: Change, enough: bool) -> str:
+    """A plain German sentence that does not claim more than the interval allows."""
+    if not enough:
+        return ("Zu wenige Meldungen in den Vergleichszeiträumen für eine Aussage "
+                f"(mindestens {MIN_REPORTS} je Zeitraum und Gebiet nötig).")
+    if not effect.clear:
+        relation = "kein klarer Unterschied zum übrigen Gebiet"
+    elif (effect.estimate < 0) == (area.estimate < 0):
+        relation = "stärker als im übrigen Gebiet"
+    else:
+        relation = "aber schwächer als im übrigen Gebiet"
+    return (f"{_describe(area)}, {relation}. Bereinigt um die Entwicklung im "
+            f"Vergleichsgebiet: {_describe(effect)}.")
+
+
+def evaluate(frame: pd.DataFrame, area: BaseGeometry, start: date, *, days: int = 180,
+             seasonal: bool = True, categories: tuple[str, ...] = (),
+             comparison: BaseGeometry | None = None,
+             district: BaseGeometry | None = None) -> Evaluation:
+    """Difference-in-differences of report counts inside ``area`` around ``start``.
+
+    ``frame`` is a report frame with x/y in EPSG:25833; ``area`` and ``comparison`` are
+    EPSG:25833 geometries. Without a comparison area, the rest of ``district`` (minus the
+    area and its displacement ring) is used.
+    """
+    if area is None or area.is_empty or area.area <= 0:
+        raise ValueError("Die Maßnahme hat kein Gebiet; ohne Gebiet ist keine Auswertung möglich.")
+    if categories:
+        frame = frame[frame["category"].isin(categories)]
+    frame = frame[frame["x"].notna() & frame["y"].notna()]
+    x, y = frame["x"].to_numpy(), frame["y"].to_numpy()
+    ring = area.buffer(RING_M).difference(area)
+    if comparison is None:
+        if district is None:
+            from geo.boundary import district as district_geometry
+
+            district = district_geometry()
+        comparison = district.difference(area.buffer(RING_M))
+    windows = Windows.around(start, days, seasonal)
+    inside = shapely.contains_xy(area, x, y)
+    in_comparison = shapely.contains_xy(comparison, x, y)
+    in_ring = shapely.contains_xy(ring, x, y)
+    area_change = _rate_change(*_window_counts(frame, inside, windows))
+    comparison_change = _rate_change(*_window_counts(frame, in_comparison, windows))
+    ring_change = _rate_change(*_window_counts(frame, in_ring, windows))
+    effect = _did(area_change, comparison_change)
+    enough = min(area_change.before, area_change.after) >= MIN_REPORTS and min(
+        comparison_change.before, comparison_change.after) >= MIN_REPORTS
+    displacement = (_did(ring_change, comparison_change)
+                    if min(ring_change.before, ring_change.after) >= MIN_REPORTS else None)
+    return Evaluation(windows, area_change, comparison_change, effect, displacement, enough,
+                      sentence(area_change, effect, enough))
