@@ -1,0 +1,127 @@
+"""Geocoding throughput (targets: >= 100,000 addresses/s for exact and normalised matches,
+>= 5,000/s where fuzzy matching is needed) on the shipped gazetteer and boundary.
+
+Cases, each on a cold geocoder (empty caches) in its own process so peak memory is its own:
+- exact/repeated: 2,000 distinct addresses of a synthetic official address list, repeated as in
+  real exports; - normalised/repeated: the same addresses in messy spellings (Str./strasse,
+  case, spaces, postcode), interpolated; - unique: every string distinct (spelling x number x
+  suffix x postcode); - fuzzy: a typo in every street name (distinct typos, repeated numbers).
+The "keys" column counts distinct normalised keys: the work that cannot be cached away.
+
+Run by hand: ``.venv/bin/python bench/bench_geocode.py [--sizes 10000 100000 1000000]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from geo.boundary import assign_ortsteil
+from geo.gazetteer import gazetteer
+from geo.geocode import Geocoder
+from geo.normalize import parse_address
+
+SIZES = (10_000, 100_000, 1_000_000)
+CASES = ("exact/repeated", "normalised/repeated", "unique", "fuzzy")
+
+
+def _streets() -> pd.DataFrame:
+    frame = gazetteer()
+    return frame[frame["kind"] == "street"].reset_index(drop=True)
+
+
+def _address_list(streets: pd.DataFrame) -> pd.DataFrame:
+    """Synthetic official list: every house number of every street, points on the line."""
+    rows = []
+    for row in streets.itertuples():
+        numbers = np.arange(int(row.hn_from), int(row.hn_to) + 1)
+        fractions = (numbers - row.hn_from) / max(row.hn_to - row.hn_from, 1)
+        points = [row.geometry.interpolate(f, normalized=True) for f in fractions]
+        rows.append(pd.DataFrame({"street": row.name, "housenumber": numbers.astype(str),
+                                  "x": [p.x for p in points], "y": [p.y for p in points]}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def _spellings(name: str) -> list[str]:
+    short = name.replace("straße", "str.").replace("Straße", "Str.")
+    return [name, short, name.lower().replace("ß", "ss"), short.upper(), f"  {name.lower()} "]
+
+
+def _typo(name: str, rng: np.random.Generator) -> str:
+    i = int(rng.integers(1, max(len(name) - 7, 2)))  # inside the name, not in "straße"
+    return name[:i] + name[i + 1:] if rng.random() < 0.5 else name[:i] + "x" + name[i + 1:]
+
+
+def _texts(case: str, n: int, streets: pd.DataFrame, rng: np.random.Generator) -> list[str]:
+    names = streets["name"].to_numpy()
+    top = streets["hn_to"].to_numpy(int)
+    if case == "exact/repeated" or case == "normalised/repeated":
+        pick = rng.integers(0, len(names), 2_000)
+        pool = [f"{names[s]} {rng.integers(1, top[s] + 1)}" for s in pick]
+        if case == "normalised/repeated":
+            pool = [
+                f"{rng.choice(_spellings(a.rsplit(' ', 1)[0]))} {a.rsplit(' ', 1)[1]}"
+                + rng.choice(["", ", 04315 Leipzig", " Leipzig"])
+                for a in pool
+            ]
+        return [pool[i] for i in rng.integers(0, len(pool), n)]
+    if case == "unique":
+        texts: set[str] = set()
+        while len(texts) < n:
+            s = int(rng.integers(0, len(names)))
+            texts.add(
+                f"{rng.choice(_spellings(names[s]))} {rng.integers(1, top[s] + 1)}"
+                f"{rng.choice(list(' abcdefghijklmnopqrstuvwxyz'))}".strip()
+                + rng.choice(["", ", 04315 Leipzig", ", 04317", ", 04318 Leipzig", " Leipzig"])
+            )
+        return list(texts)
+    streets_idx = rng.integers(0, len(names), n)
+    return [f"{_typo(names[s], rng)} {rng.integers(1, top[s] + 1)}" for s in streets_idx]
+
+
+def one(case: str, n: int) -> None:
+    """Measure one case in this process; print one table row."""
+    rng = np.random.default_rng(7)
+    streets = _streets()
+    texts = _texts(case, n, streets, rng)
+    addresses = _address_list(streets) if case == "exact/repeated" else None
+    geocoder = Geocoder(gazetteer(), assign_ortsteil, addresses)
+    assign_ortsteil(np.array([0.0]), np.array([0.0]))  # load the boundary outside the timing
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    start = time.perf_counter()
+    frame = geocoder.geocode_many(texts)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    keys = len({parse_address(t) for t in set(texts)})
+    top = frame["status"].value_counts(normalize=True).head(2)
+    statuses = ", ".join(f"{k} {v:.0%}" for k, v in top.items())
+    print(f"| {case} | {n:>9,} | {len(set(texts)):>9,} | {keys:>7,} | {seconds:7.3f} "
+          f"| {n / seconds:>11,.0f} | {peak - before:6.0f} | {statuses} |", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", nargs="*", type=int, default=list(SIZES))
+    parser.add_argument("--one", nargs=2, metavar=("CASE", "N"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        one(args.one[0], int(args.one[1]))
+        return
+    print("| case | n | distinct strings | keys | seconds | addresses/s | peak MB | statuses |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    for case in CASES:
+        for n in args.sizes:
+            subprocess.run([sys.executable, __file__, "--one", case, str(n)], check=True)
+
+
+if __name__ == "__main__":
+    main()
