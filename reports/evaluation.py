@@ -29,6 +29,7 @@ from reports.model import TIMEZONE
 Z95 = 1.959963984540054
 RING_M = 300.0  # displacement is looked for in this ring around the area
 MIN_REPORTS = 10  # fewer reports in a window: no verdict
+MIN_DAYS = 28  # shorter windows (a measure that just started): no verdict
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,18 @@ class Evaluation:
     displacement: Change | None  # ring around the area relative to comparison
     enough_data: bool
     sentence: str
+    note: str = ""  # how the windows were adapted to the data (German), shown with the result
+
+    @property
+    def displacement_sentence(self) -> str:
+        if self.displacement is None:
+            return (f"Verdrängung ins Umfeld ({RING_M:.0f} m um das Gebiet): zu wenige "
+                    "Meldungen für eine Aussage.")
+        d = self.displacement
+        verdict = ("kein klarer Hinweis auf Verdrängung" if not d.clear or d.estimate < 0
+                   else "Hinweis auf Verdrängung ins Umfeld")
+        return (f"Umfeld ({RING_M:.0f} m um das Gebiet), bereinigt: {_describe(d)} – "
+                f"{verdict}.")
 
 
 def _one_year_earlier(day: date) -> date:
@@ -78,6 +91,35 @@ def _one_year_earlier(day: date) -> date:
         return day.replace(year=day.year - 1)
     except ValueError:  # 29 February
         return day.replace(year=day.year - 1, day=28)
+
+
+def choose_windows(start: date, days: int, seasonal: bool, first: date | None,
+                   last: date | None) -> tuple[Windows | None, str]:
+    """Windows that lie inside the data (``first``..``last`` inclusive), and a German note.
+
+    A window reaching past the last report would count missing days as a decline, so the
+    after window is shortened to the data; without data a year back the seasonal window
+    falls back to the window just before the start. ``None``: no usable windows.
+    """
+    if first is None or last is None or start > last:
+        return None, "Für die Zeit seit Beginn der Maßnahme liegen noch keine Meldungen vor."
+    available = (last - start).days + 1
+    note = ""
+    if available < days:
+        days = available
+        note = f"Zeitfenster auf {days} Tage gekürzt (so weit reichen die Daten)."
+    if days < MIN_DAYS:
+        return None, (f"Die Maßnahme läuft erst seit {days} Tagen mit Daten; für eine "
+                      f"Auswertung sind mindestens {MIN_DAYS} Tage nötig.")
+    windows = Windows.around(start, days, seasonal)
+    if windows.before[0] < first and seasonal:
+        windows = Windows.around(start, days, seasonal=False)
+        note = " ".join(filter(None, [note, "Vergleich mit dem Zeitraum direkt davor, weil "
+                                      "Daten aus dem Vorjahr fehlen."]))
+    if windows.before[0] < first:
+        return None, (f"Vor Beginn der Maßnahme fehlen Daten für ein Vergleichsfenster von "
+                      f"{days} Tagen.")
+    return windows, note
 
 
 def _rate_change(before: int, after: int) -> Change:
@@ -99,13 +141,14 @@ def _did(area: Change, comparison: Change) -> Change:
 
 
 def _window_counts(frame: pd.DataFrame, inside: np.ndarray, windows: Windows) -> tuple[int, int]:
+    """Reports (rows, not their ``count`` of items) per window: the Poisson variance behind the
+    interval holds for reports; items per report (syringes per find) would overdisperse it."""
     times = frame["occurred_at"]
-    weights = frame["count"].to_numpy() if "count" in frame else np.ones(len(frame))
     out = []
     for start, end in (windows.before, windows.after):
         in_window = ((times >= pd.Timestamp(start, tz=TIMEZONE))
                      & (times < pd.Timestamp(end, tz=TIMEZONE))).to_numpy()
-        out.append(int(weights[in_window & inside].sum()))
+        out.append(int(np.count_nonzero(in_window & inside)))
     return out[0], out[1]
 
 
@@ -115,6 +158,8 @@ def _percent(value: float) -> str:
 
 def _describe(change: Change) -> str:
     direction = "Rückgang" if change.estimate < 0 else "Anstieg"
+    if round(abs(change.estimate) * 100) == 0:
+        direction = "Veränderung"
     lo, hi = sorted((abs(change.low) * 100, abs(change.high) * 100))
     if change.low < 0 < change.high:
         return (f"{direction} um {_percent(change.estimate)} (95 %-KI "
@@ -149,6 +194,14 @@ def evaluate(frame: pd.DataFrame, area: BaseGeometry, start: date, *, days: int 
     """
     if area is None or area.is_empty or area.area <= 0:
         raise ValueError("Die Maßnahme hat kein Gebiet; ohne Gebiet ist keine Auswertung möglich.")
+    times = frame["occurred_at"]
+    first = times.min().date() if len(frame) else None
+    last = times.max().date() if len(frame) else None
+    windows, note = choose_windows(start, days, seasonal, first, last)
+    if windows is None:
+        empty = _rate_change(0, 0)
+        return Evaluation(Windows.around(start, days, seasonal), empty, empty, empty, None,
+                          False, note)  # the note is the whole sentence here
     if categories:
         frame = frame[frame["category"].isin(categories)]
     frame = frame[frame["x"].notna() & frame["y"].notna()]
@@ -160,7 +213,6 @@ def evaluate(frame: pd.DataFrame, area: BaseGeometry, start: date, *, days: int 
 
             district = district_geometry()
         comparison = district.difference(area.buffer(RING_M))
-    windows = Windows.around(start, days, seasonal)
     inside = shapely.contains_xy(area, x, y)
     in_comparison = shapely.contains_xy(comparison, x, y)
     in_ring = shapely.contains_xy(ring, x, y)
@@ -173,4 +225,18 @@ def evaluate(frame: pd.DataFrame, area: BaseGeometry, start: date, *, days: int 
     displacement = (_did(ring_change, comparison_change)
                     if min(ring_change.before, ring_change.after) >= MIN_REPORTS else None)
     return Evaluation(windows, area_change, comparison_change, effect, displacement, enough,
-                      sentence(area_change, effect, enough))
+                      sentence(area_change, effect, enough), note)
+
+
+def counts_frame(result: Evaluation) -> pd.DataFrame:
+    """Reports per area and window with a 95 % Poisson interval, for the evaluation chart."""
+    rows = []
+    for label, change in (("Maßnahmengebiet", result.area), ("Vergleichsgebiet",
+                                                                result.comparison)):
+        for window, n, (lo, hi) in (("davor", change.before, result.windows.before),
+                                    ("danach", change.after, result.windows.after)):
+            half = Z95 * math.sqrt(n)
+            rows.append({"Gebiet": label, "Zeitraum": window, "Meldungen": n,
+                         "untere Grenze": max(0.0, n - half), "obere Grenze": n + half,
+                         "von": lo, "bis": hi - timedelta(days=1)})
+    return pd.DataFrame(rows)

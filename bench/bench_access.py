@@ -1,0 +1,73 @@
+"""Access layer cost: visible_reports on report frames and suppress_counts on aggregate
+tables (cells with the grand total; cell x week with per-week, per-cell and grand totals),
+at 10k / 100k / 1M rows. Run by hand: ``.venv/bin/python bench/bench_access.py``."""
+
+from __future__ import annotations
+
+import resource
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from reports.access import Role, suppress_counts, visible_reports
+from reports.model import REPORT_COLUMNS, vocabulary
+
+SIZES = (10_000, 100_000, 1_000_000)
+
+
+def reports(n: int, rng: np.random.Generator) -> pd.DataFrame:
+    cats = list(vocabulary().categories)
+    frame = pd.DataFrame({c: pd.Series(index=range(n), dtype=t)
+                          for c, t in REPORT_COLUMNS.items() if c != "count"})
+    frame["count"] = np.ones(n, dtype="int32")
+    frame["category"] = pd.array(rng.choice(cats, n), dtype="string")
+    frame["sensitivity"] = pd.array(rng.choice(["public", "members", "restricted"], n),
+                                    dtype="string")
+    frame["x"] = rng.uniform(318_000, 322_000, n)
+    frame["y"] = rng.uniform(5_689_000, 5_693_000, n)
+    frame["lon"], frame["lat"] = 12.4, 51.34
+    frame["description"] = pd.array(["Text"] * n, dtype="string")
+    return frame
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1000
+
+
+def main() -> None:
+    rng = np.random.default_rng(1)
+    print(f"{'operation':<46}{'rows':>10}{'ms':>10}{'rows/s':>14}{'peak MB':>10}")
+    for n in SIZES:
+        frame = reports(n, rng)
+        for role in (Role.PUBLIC, Role.MEMBER):
+            ms = timed(lambda f=frame, r=role: visible_reports(f, r))
+            print(f"{'visible_reports ' + role.value:<46}{n:>10}{ms:>10.0f}"
+                  f"{n / ms * 1000:>14,.0f}{peak_mb():>10.0f}")
+        cells = pd.DataFrame({"cell_id": np.arange(n),
+                              "reports": rng.geometric(0.15, n)})  # many small cells
+        ms = timed(lambda c=cells: suppress_counts(c, "reports", 5))
+        print(f"{'suppress_counts cells, grand total':<46}{n:>10}{ms:>10.0f}"
+              f"{n / ms * 1000:>14,.0f}{peak_mb():>10.0f}")
+        weeks = 52
+        table = pd.DataFrame({"cell_id": np.repeat(np.arange(n // weeks), weeks),
+                              "week": np.tile(np.arange(weeks), n // weeks),
+                              "reports": rng.geometric(0.15, (n // weeks) * weeks)})
+        ms = timed(lambda t=table: suppress_counts(
+            t, "reports", 5, margins=[("week",), ("cell_id",), ()]))
+        print(f"{'suppress_counts cell x week, 3 margins':<46}{len(table):>10}{ms:>10.0f}"
+              f"{len(table) / ms * 1000:>14,.0f}{peak_mb():>10.0f}")
+
+
+if __name__ == "__main__":
+    main()

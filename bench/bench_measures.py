@@ -1,0 +1,79 @@
+"""Time of the Maßnahmen page's computations at 10k / 100k / 1M reports: one evaluation, the
+balance view's effects of the demo's five measures, and a meeting's agenda (Gi* now/before).
+
+Reports come from the demo generator's truth (no import), repeated with jitter to reach 1M.
+Run by hand: `.venv/bin/python bench/bench_measures.py [--max 1000000]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import numpy as np
+import pandas as pd
+
+from reports.agenda import build_agenda
+from reports.demo import INTERVENTIONS, generate_truth
+from reports.evaluation import evaluate
+from reports.measures import demo_measures, effects, list_measures
+from reports.model import TIMEZONE
+from reports.store import Store
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def reports(n: int) -> pd.DataFrame:
+    truth = generate_truth(min(n, 200_000))
+    rng = np.random.default_rng(1)
+    frame = truth.sample(n, replace=n > len(truth), random_state=1).reset_index(drop=True)
+    frame["x"] += rng.normal(0, 5, n)
+    frame["y"] += rng.normal(0, 5, n)
+    frame["occurred_at"] = pd.to_datetime(frame["when"]).dt.tz_localize(
+        TIMEZONE, ambiguous="NaT", nonexistent="shift_forward")
+    return frame[["occurred_at", "category", "x", "y", "count"]]
+
+
+def timed(fn, *args, **kwargs) -> float:
+    start = time.perf_counter()
+    fn(*args, **kwargs)
+    return (time.perf_counter() - start) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--max", type=int, default=1_000_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store.open(f"sqlite:///{tmp}/bench.sqlite")
+        demo_measures(store)
+        meeting = store.add_meeting(date(2025, 10, 2), "Sitzung")
+        store.add_meeting(date(2025, 8, 21), "Sitzung davor")
+        items = list_measures(store)
+        cleaning = INTERVENTIONS[0]
+        print(f"{'rows':>9} | {'evaluate ms':>11} | {'effects (5) ms':>14} | "
+              f"{'agenda ms':>9} | {'rows/s (evaluate)':>17} | {'peak MB':>7}")
+        for n in (10_000, 100_000, 1_000_000):
+            if n > args.max:
+                break
+            frame = reports(n)
+            one = timed(evaluate, frame, cleaning.area, cleaning.start,
+                        categories=cleaning.categories)
+            five = timed(effects, items, frame)
+            agenda = timed(build_agenda, store, meeting, frame=frame)
+            print(f"{n:>9,} | {one:>11.0f} | {five:>14.0f} | {agenda:>9.0f} | "
+                  f"{n / one * 1000:>17,.0f} | {peak_mb():>7.0f}")
+        store.close()
+
+
+if __name__ == "__main__":
+    main()
