@@ -737,5 +737,8 @@ def build_demo(store, rows: int = 30000, keep: bool = False, workdir=None) -> di
         for starts_on, ends_on, kind, label in notes:
             store.add_annotation(starts_on, ends_on, kind, label, conn=conn)
         store.set_demo(True, conn=conn)
-    summary.update(meetings=len(held), annotations=len(notes), reports=store.count_reports())
+    from reports.measures import demo_measures
+
+    summary.update(meetings=len(held), annotations=len(notes), measures=len(demo_measures(store)),
+                   reports=store.count_reports())
     return summary

@@ -211,6 +211,10 @@ def test_build_demo_imports_everything_through_the_pipeline(demo_store):
     meetings = pd.to_datetime(store.list_meetings()["held_on"])
     assert set(meetings.diff().dropna().dt.days) == {42}
     assert len(store.list_annotations()) == len(annotations())
+    from reports.measures import list_measures
+
+    assert {m.title for m in list_measures(store)} == {iv.name for iv in INTERVENTIONS}
+    assert summary["measures"] == len(INTERVENTIONS)
 
 
 def test_intervention_effect_survives_import_and_geocoding(demo_store):
