@@ -6,10 +6,12 @@ Optionally Nominatim (online, off by default) for what the gazetteer cannot reso
 result says how it was found (status), how far off it may be (precision_m) and why (reason).
 Points outside the district are kept with status "outside", never dropped or snapped.
 
-Speed comes from the shape of real exports: few distinct strings, repeated many times.
-``geocode_many`` factorises the input, resolves each distinct string once (cached by text and by
-normalised key), interpolates all house numbers of a batch in one shapely call and assigns
-Ortsteile in one vectorised call.
+Speed: ``geocode_many`` factorises the input, so each distinct string is handled once. Distinct
+strings in the common clean form ("Name 12a[, 04315 Leipzig]") whose name matches the gazetteer
+exactly are resolved together on arrays (``_fast``: house-number ranges, official addresses,
+interpolation, Ortsteil in a few numpy/shapely calls, no Python object per address); the rest
+(typos, corners, details, coordinates, hostile text) goes one by one through ``_resolve``,
+cached by text and by normalised key.
 """
 
 from __future__ import annotations
@@ -32,7 +34,15 @@ from shapely.ops import linemerge, nearest_points
 
 from geo.coords import FLAG_NOTES, VALID_FLAGS, validate_coordinates
 from geo.crs import require_metric, to_display, to_metric
-from geo.normalize import ParsedAddress, name_key, parse_address
+from geo.normalize import (
+    SUFFIXES,
+    ParsedAddress,
+    name_key,
+    parse_address,
+    simple_key,
+    simple_parts,
+    split_preposition,
+)
 from reports.settings import settings
 
 if TYPE_CHECKING:
@@ -49,8 +59,13 @@ PLACE_POINT_PRECISION_M = 50.0  # a named place drawn as a point without its own
 FUZZY_CUTOFF = 88.0  # rapidfuzz ratio on normalised keys; below this typos become guesses
 FUZZY_MIN_KEY = 5  # short keys ("rabe") match too much by chance
 TEXT_CACHE_LIMIT = 1_000_000
+FAST_CHUNK = 100_000  # addresses per vectorised step: bounds the temporary arrays and geometries
 
 RESULT_COLUMNS = ["status", "lon", "lat", "x", "y", "precision_m", "ortsteil", "matched", "reason"]
+_FLOAT_COLUMNS = ("lon", "lat", "x", "y", "precision_m")
+# one text in the fast path: position in the batch, canonical key index, house number, suffix
+_PARTS = np.dtype([("position", "int64"), ("code", "int64"), ("number", "int64"),
+                   ("suffix", "int64")])
 BoundaryFn = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
@@ -125,6 +140,25 @@ def _hn_fraction(number: int, hn_from: float, hn_to: float) -> float:
     return 0.5 if hn_to == hn_from else (number - hn_from) / (hn_to - hn_from)
 
 
+def _address_code(code, number, suffix):
+    """(canonical key index, house number < 10,000, suffix code) -> one int64, also on arrays."""
+    return (code * 10_000 + number) * len(SUFFIXES) + suffix
+
+
+class _NameCodes(dict):
+    """name -> ``Geocoder._fast_code(name)``, computed on first use; lookups stay in C."""
+
+    def __init__(self, compute: Callable[[str], int]) -> None:
+        super().__init__()
+        self._compute = compute
+
+    def __missing__(self, name: str) -> int:
+        if len(self) > 100_000:
+            self.clear()
+        code = self[name] = self._compute(name)
+        return code
+
+
 class Geocoder:
     """Geocoder over a gazetteer (EPSG:25833) and an Ortsteil assignment function.
 
@@ -149,6 +183,7 @@ class Geocoder:
         self._build_index(gazetteer)
         self._choices = sorted({*self._streets, *self._places, *self._aliases})
         self._addresses = self._build_addresses(address_list)
+        self._build_fast_index()
         self._key_cache: dict[ParsedAddress, tuple] = {}
         self._text_cache: dict[str, tuple] = {}
         self._find_cache: dict[str, tuple[str | None, float | None]] = {}
@@ -218,6 +253,49 @@ class Geocoder:
                 table[key] = (float(x), float(y))
         return table
 
+    def _build_fast_index(self) -> None:
+        """Arrays over the canonical keys for ``_fast``: the resolution of ``_located`` for
+        many exact "street number" matches at once, without a Python object per address."""
+        keys = sorted({*self._streets, *self._places})
+        self._code_of = {key: code for code, key in enumerate(keys)}
+        streets = [self._streets.get(k) for k in keys]
+        places = [self._places.get(k) for k in keys]
+        self._c_street = np.array([s is not None for s in streets], bool)
+        self._c_place = np.array([p is not None for p in places], bool)
+        self._c_street_name = np.array([s.name if s else None for s in streets], object)
+        self._c_place_name = np.array([p.name if p else None for p in places], object)
+        self._c_street_xyp = np.array(
+            [(s.x, s.y, s.precision_m) if s else (np.nan,) * 3 for s in streets], "float64"
+        ).reshape(-1, 3)
+        self._c_place_xyp = np.array(
+            [(p.x, p.y, p.precision_m) if p else (np.nan,) * 3 for p in places], "float64"
+        ).reshape(-1, 3)
+        self._c_span = [
+            f"{min(r[1] for r in s.ranges):g}–{max(r[2] for r in s.ranges):g}"
+            if s and s.ranges else "unbekannt"
+            for s in streets
+        ]
+        width = max((len(s.ranges) for s in streets if s), default=0)
+        # ranges in the order _located tries them; padding never contains a number
+        self._c_ranges = np.full((len(keys), width, 3), [-1, np.inf, -np.inf])
+        for code, street in enumerate(streets):
+            for j, (row, hn_from, hn_to) in enumerate(street.ranges if street else ()):
+                self._c_ranges[code, j] = (row, hn_from, hn_to)
+        # official addresses of canonical keys as sorted int64 codes (key, number, suffix)
+        found = [(self._code_of[k], n, SUFFIXES.index(suf), xy)
+                 for (k, n, suf), xy in self._addresses.items() if k in self._code_of]
+        codes = np.array([_address_code(c, n, s) for c, n, s, _ in found], "int64")
+        order = np.argsort(codes)
+        self._a_codes = codes[order]
+        self._a_xy = np.array([xy for *_, xy in found], "float64").reshape(-1, 2)[order]
+        self._name_codes = _NameCodes(self._fast_code)
+
+    def _fast_code(self, name: str) -> int:
+        """Canonical key index of a fast-path name where it matches exactly, else -1."""
+        key = simple_key(name)
+        found = key and (self._find_exact(key) or self._find_exact(key + "strasse"))
+        return self._code_of[found] if found else -1
+
     # -- lookup ------------------------------------------------------------------------------
 
     def _find(self, key: str) -> tuple[str | None, float | None]:
@@ -256,7 +334,12 @@ class Geocoder:
         if parsed.kind == "intersection":
             return self._intersection(parsed)
         key, score = self._find(parsed.street_key)
-        how = ""
+        how = relative = ""
+        if key is None or score is not None:
+            stripped = self._without_preposition(text)
+            if stripped and (key is None or stripped[2] is None or stripped[2] >= score):
+                parsed, key, score, word = stripped
+                relative = f"Lageangabe „{word}“ ignoriert"
         if parsed.detail and (key is None or parsed.number is None):
             # "Rabet, Spielplatz" names the place "Spielplatz Rabet" more precisely than "Rabet"
             detail_key = name_key(parsed.detail)
@@ -278,7 +361,7 @@ class Geocoder:
         if key is None:
             return self._online(parsed, text)
         pending = self._located(parsed, key)
-        notes = [how] if how else []
+        notes = [n for n in (relative, how) if n]
         if score is not None or trimmed:
             pending.status = "fuzzy"
         if score is not None:
@@ -291,6 +374,20 @@ class Geocoder:
             notes.append(f"Zusatz: {parsed.detail}")
         pending.reason = "; ".join(filter(None, [pending.reason, *notes]))
         return pending
+
+    def _without_preposition(
+        self, text: str
+    ) -> tuple[ParsedAddress, str, float | None, str] | None:
+        """A known street or place after a leading preposition: "im Rabet", "Höhe
+        Eisenbahnstraße 50" (parsed rest, key, fuzzy score, the preposition)."""
+        split = split_preposition(text)
+        if split is None:
+            return None
+        parsed = parse_address(split[1])
+        if parsed.kind not in ("address", "name"):
+            return None
+        key, score = self._find(parsed.street_key)
+        return (parsed, key, score, split[0]) if key else None
 
     def _trimmed(self, text: str) -> tuple[ParsedAddress, str, float | None, str] | None:
         """A known street or place after dropping up to 3 leading or trailing words:
@@ -383,19 +480,33 @@ class Geocoder:
     # -- batch ---------------------------------------------------------------------------------
 
     def _finish(self, pending: list[_Pending]) -> list[tuple]:
-        """Vectorised tail: interpolation, lon/lat, Ortsteil, "outside"."""
+        """Result tuples of per-text resolutions, through the vectorised ``_tail``."""
         n = len(pending)
-        x = np.fromiter((p.x for p in pending), "float64", n)
-        y = np.fromiter((p.y for p in pending), "float64", n)
-        segment = np.fromiter((p.segment for p in pending), "int64", n)
+        columns = self._tail(
+            np.array([p.status for p in pending], object),
+            np.fromiter((p.x for p in pending), "float64", n),
+            np.fromiter((p.y for p in pending), "float64", n),
+            np.fromiter((p.precision_m for p in pending), "float64", n),
+            np.array([p.matched for p in pending], object),
+            np.array([p.reason for p in pending], object),
+            np.fromiter((p.segment for p in pending), "int64", n),
+            np.fromiter((p.fraction for p in pending), "float64", n),
+        )
+        return list(zip(*(columns[name].tolist() for name in RESULT_COLUMNS), strict=True))
+
+    def _tail(self, status: np.ndarray, x: np.ndarray, y: np.ndarray, precision: np.ndarray,
+              matched: np.ndarray, reason: np.ndarray, segment: np.ndarray,
+              fraction: np.ndarray) -> dict[str, np.ndarray]:
+        """Interpolation, lon/lat, Ortsteil and "outside" for a batch of resolutions (arrays are
+        modified in place); returns the RESULT_COLUMNS."""
         todo = segment >= 0
         if todo.any():
-            fraction = np.fromiter((p.fraction for p in pending), "float64", n)[todo]
             points = shapely.line_interpolate_point(
-                self._seg_lines[segment[todo]], fraction, normalized=True
+                self._seg_lines[segment[todo]], fraction[todo], normalized=True
             )
             xy = shapely.get_coordinates(points)
             x[todo], y[todo] = xy[:, 0], xy[:, 1]
+        n = len(x)
         placed = ~np.isnan(x)
         lon = np.full(n, np.nan)
         lat = np.full(n, np.nan)
@@ -403,17 +514,100 @@ class Geocoder:
         if placed.any():
             lon[placed], lat[placed] = to_display(x[placed], y[placed])
             ortsteil[placed] = self.boundary_fn(x[placed], y[placed])
-        rows = []
-        columns = zip(pending, placed.tolist(), lon.tolist(), lat.tolist(), x.tolist(),
-                      y.tolist(), ortsteil.tolist(), strict=True)
-        for p, is_placed, lon_i, lat_i, x_i, y_i, ortsteil_i in columns:
-            status, reason = p.status, p.reason
-            if is_placed and ortsteil_i is None:
-                status = "outside"
-                reason = "; ".join(filter(None, ["außerhalb des Gebiets", p.reason]))
-            rows.append((status, lon_i, lat_i, x_i, y_i, float(p.precision_m), ortsteil_i,
-                         p.matched, reason))
-        return rows
+        outside = placed & np.equal(ortsteil, None)
+        if outside.any():
+            status[outside] = "outside"
+            reason[outside] = [
+                "; ".join(filter(None, ["außerhalb des Gebiets", r])) for r in reason[outside]
+            ]
+        return {"status": status, "lon": lon, "lat": lat, "x": x, "y": y,
+                "precision_m": precision, "ortsteil": ortsteil, "matched": matched,
+                "reason": reason}
+
+    def _fast(self, code: np.ndarray, number: np.ndarray, suffix: np.ndarray
+              ) -> dict[str, np.ndarray]:
+        """``_located`` + ``_tail`` for many exact matches of the fast path at once.
+
+        ``code``: canonical key index (``_fast_code``), ``number``: house number or -1,
+        ``suffix``: index into ``SUFFIXES``. Same results as ``_resolve`` of each text
+        (tests/test_geocode.py compares both on generated addresses).
+        """
+        n = len(code)
+        has_number = number >= 0
+        place = ~self._c_street[code] | (~has_number & self._c_place[code])
+        numbered = ~place & has_number
+        status = np.full(n, "street", dtype=object)
+        status[place] = "place"
+        xyp = self._c_street_xyp[code]
+        xyp[place] = self._c_place_xyp[code[place]]
+        matched = self._c_street_name[code]
+        matched[place] = self._c_place_name[code[place]]
+        reason = np.full(n, "nur Straße, Punkt in der Straßenmitte", dtype=object)
+        reason[place] = ""
+        reason[place & has_number] = "Hausnummer bei einem Ort ignoriert"
+        segment = np.full(n, -1, "int64")
+        fraction = np.full(n, np.nan)
+        done = ~numbered
+        if self._a_codes.size:
+            for wanted_suffix in (suffix, np.zeros_like(suffix)):
+                wanted = _address_code(code, number, wanted_suffix)
+                at = np.searchsorted(self._a_codes, wanted).clip(max=self._a_codes.size - 1)
+                hit = ~done & (self._a_codes[at] == wanted)
+                xyp[hit, :2] = self._a_xy[at[hit]]
+                xyp[hit, 2] = EXACT_PRECISION_M
+                status[hit] = "exact"
+                reason[hit] = "" if wanted_suffix is suffix else [
+                    f"amtliche Adresse {num} ohne Zusatz „{SUFFIXES[suf]}“"
+                    for num, suf in zip(number[hit].tolist(), suffix[hit].tolist(), strict=True)
+                ]
+                done |= hit
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for j in range(self._c_ranges.shape[1]):
+                row, hn_from, hn_to = self._c_ranges[code, j].T
+                hit = ~done & (hn_from <= number) & (number <= hn_to)
+                segment[hit] = row[hit]
+                fraction[hit] = np.where(
+                    hn_to == hn_from, 0.5, (number - hn_from) / (hn_to - hn_from)
+                )[hit]
+                status[hit] = "interpolated"
+                xyp[hit] = (np.nan, np.nan, INTERPOLATED_PRECISION_M)
+                reason[hit] = ""
+                done |= hit
+        with_number = np.flatnonzero(numbered & done)
+        matched[with_number] = [
+            f"{name} {num}{SUFFIXES[suf]}" for name, num, suf in zip(
+                matched[with_number].tolist(), number[with_number].tolist(),
+                suffix[with_number].tolist(), strict=True)
+        ]
+        beyond = np.flatnonzero(~done)
+        reason[beyond] = [
+            f"Hausnummer {num} außerhalb des Bereichs {self._c_span[c]}; Straßenmitte"
+            for c, num in zip(code[beyond].tolist(), number[beyond].tolist(), strict=True)
+        ]
+        return self._tail(status, xyp[:, 0].copy(), xyp[:, 1].copy(), xyp[:, 2].copy(),
+                          matched, reason, segment, fraction)
+
+    def _columns(self, texts: np.ndarray) -> dict[str, np.ndarray]:
+        """RESULT_COLUMNS for distinct texts: the common clean form with an exact name match
+        vectorised (``_fast``), everything else one by one (``_rows_unpaused``)."""
+        n = len(texts)
+        columns = {name: np.full(n, np.nan) if name in _FLOAT_COLUMNS
+                   else np.full(n, None, dtype=object) for name in RESULT_COLUMNS}
+        parts = np.fromiter(simple_parts(texts, self._name_codes.__getitem__), dtype=_PARTS)
+        parts = parts[parts["code"] >= 0]
+        fast = np.zeros(n, bool)
+        fast[parts["position"]] = True
+        for start in range(0, parts.size, FAST_CHUNK):
+            chunk = parts[start:start + FAST_CHUNK]
+            found = self._fast(chunk["code"], chunk["number"], chunk["suffix"])
+            for name, values in found.items():
+                columns[name][chunk["position"]] = values
+        slow = np.flatnonzero(~fast)
+        if slow.size:
+            found = zip(*self._rows_unpaused(texts[slow].tolist()), strict=True)
+            for name, values in zip(RESULT_COLUMNS, found, strict=True):
+                columns[name][slow] = np.asarray(values, dtype=columns[name].dtype)
+        return columns
 
     def _rows(self, texts: list) -> list[tuple]:
         """One result tuple per distinct text, resolving each normalised key once."""
@@ -458,13 +652,12 @@ class Geocoder:
         values = pd.Series(list(texts) if not isinstance(texts, pd.Series) else texts,
                            dtype=object)
         codes, uniques = pd.factorize(values, use_na_sentinel=False)
-        rows = self._rows(list(uniques))
-        columns = list(zip(*rows, strict=True)) if rows else [()] * len(RESULT_COLUMNS)
-        frame = {}
-        for name, column in zip(RESULT_COLUMNS, columns, strict=True):
-            dtype = "float64" if name in ("lon", "lat", "x", "y", "precision_m") else object
-            frame[name] = np.asarray(column, dtype=dtype)[codes]
-        return pd.DataFrame(frame, index=values.index)
+        with _gc_paused():
+            columns = self._columns(np.asarray(uniques, dtype=object))
+        if len(uniques) < len(values):  # else codes are 0..n-1: no copy needed
+            columns = {name: column[codes] for name, column in columns.items()}
+        return pd.DataFrame({name: columns[name] for name in RESULT_COLUMNS},
+                            index=values.index)
 
 
 def load_address_list(path: Path) -> pd.DataFrame:

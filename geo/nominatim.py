@@ -9,7 +9,6 @@ twice. Network errors are not cached: the next run tries again.
 from __future__ import annotations
 
 import math
-import os
 import sqlite3
 import time
 from contextlib import closing
@@ -90,8 +89,8 @@ class NominatimGeocoder:
 
     @classmethod
     def from_settings(cls) -> NominatimGeocoder:
-        contact = os.environ.get("LAGEBILD_NOMINATIM_CONTACT", "").strip() or None
-        return cls(settings().nominatim_url, CACHE_FILE, contact=contact)
+        config = settings()
+        return cls(config.nominatim_url, CACHE_FILE, contact=config.nominatim_contact)
 
     def lookup(self, text: str, key: str) -> OnlineHit | None:
         """Coordinates for ``text`` (cache key ``key``, the normalised address), or None."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
 MAX_LENGTH = 300  # longer "addresses" are pasted documents, not addresses
@@ -46,6 +47,14 @@ _COORD_PAIR = re.compile(
     r"|^\s*(-?\d{1,8},\d+)\s*[; ]\s*(-?\d{1,8},\d+)\s*$"
 )
 _PARENS = re.compile(r"\(([^)]*)\)")
+# A leading word that places the report relative to a street or place: "im Rabet",
+# "gegenüber Eisenbahnstraße 50". Longer forms first ("an der" before "an").
+_PREPOSITION = re.compile(
+    r"\s*(?P<word>(?:in\s+)?h(?:ö|oe)he(?:\s+(?:von|vom|der|des))?"
+    r"|gegen(?:ü|ue)ber(?:\s+(?:von|vom|der|dem|den))?|nahe(?:\s+(?:der|dem|den))?"
+    r"|(?:an|auf|vor|hinter|neben)\s+(?:der|dem|den)|im|am|an|beim|bei)\s+(?P<rest>\S.*)",
+    re.IGNORECASE | re.DOTALL,
+)
 # Fast path for the common clean form "Name 12a[, 04315 Leipzig]" / "Name": no digits, commas or
 # slashes in the name, so none of the checks below can apply unless the name holds a noise or
 # corner word. tests/test_normalize.py checks it agrees with the full parser.
@@ -59,6 +68,9 @@ _SIMPLE_BLOCKERS = re.compile(
     re.IGNORECASE,
 )
 _simple_keys: dict[str, str | None] = {}  # name -> key (None: needs the full parser)
+SUFFIXES = ("", *"abcdefghijklmnopqrstuvwxyz")  # house-number suffix by code (0: none)
+_SUFFIX_CODE = {None: 0, **{t: i for i, t in enumerate(SUFFIXES)},
+                **{t.upper(): i for i, t in enumerate(SUFFIXES)}}
 
 
 class ParsedAddress(NamedTuple):
@@ -95,6 +107,15 @@ def name_key(name: str) -> str:
     text = _STREET_ABBR.sub("strasse", text)
     text = _PLATZ_ABBR.sub("platz", text)
     return _NON_KEY.sub("", text)
+
+
+def split_preposition(text: str) -> tuple[str, str] | None:
+    """("gegenüber", "Eisenbahnstraße 50") for "gegenüber Eisenbahnstraße 50": the leading
+    preposition (im, am, an der, auf dem, vor dem, hinter dem, gegenüber, Höhe, nahe, bei)
+    and the rest, or None. Street names may start with one ("Am Rabet"), so the geocoder
+    tries the whole text first."""
+    match = _PREPOSITION.fullmatch(text)
+    return (match.group("word"), match.group("rest")) if match else None
 
 
 def _invalid(reason: str) -> ParsedAddress:
@@ -222,15 +243,39 @@ def _parse_full(text: str) -> ParsedAddress:
     )
 
 
-def _parse_simple(name: str, number: str | None, suffix: str | None) -> ParsedAddress | None:
-    """The fast path of ``parse_address``; None where the full parser must decide."""
+def simple_key(name: str) -> str | None:
+    """Key of a name caught by the fast path (``_SIMPLE``'s first group), None where the full
+    parser must decide. Cached: a batch repeats few names with many house numbers."""
     name = name.rstrip()
     if name not in _simple_keys:
         if len(_simple_keys) > 100_000:
             _simple_keys.clear()
         key = None if _SIMPLE_BLOCKERS.search(name) else name_key(name)
         _simple_keys[name] = key if key and len(key) >= 2 else None
-    key = _simple_keys[name]
+    return _simple_keys[name]
+
+
+def simple_parts(
+    texts: Iterable[object], name_code: Callable[[str], int]
+) -> Iterator[tuple[int, int, int, int]]:
+    """The batch form of ``parse_address``'s fast path: (position, ``name_code(name)``, house
+    number or -1, index of the suffix in ``SUFFIXES``) of each text in the common clean form;
+    ``name_code`` gets the raw name (for ``simple_key``). Everything else (None, hostile,
+    corners, details) is left to ``parse_address``. A generator of int tuples, so that a
+    million texts never hold a million Python objects at once."""
+    match = _SIMPLE.fullmatch
+    suffix_code = _SUFFIX_CODE.__getitem__
+    for position, text in enumerate(texts):
+        if isinstance(text, str) and len(text) <= MAX_LENGTH:
+            found = match(text)
+            if found:
+                name, number, suffix = found.groups()
+                yield position, name_code(name), int(number) if number else -1, suffix_code(suffix)
+
+
+def _parse_simple(name: str, number: str | None, suffix: str | None) -> ParsedAddress | None:
+    """The fast path of ``parse_address``; None where the full parser must decide."""
+    key = simple_key(name)
     if key is None:
         return None
     if number is None:

@@ -19,6 +19,7 @@ class Settings:
     address_list_file: Path | None  # official address list (street, house number, x, y)
     online_geocoder: bool  # Nominatim for what the gazetteer cannot resolve
     nominatim_url: str
+    nominatim_contact: str | None  # e-mail or URL in the user agent (Nominatim usage policy)
     tile_url: str | None  # XYZ tile template; None: offline basemap from the gazetteer
     tile_attribution: str
     min_count: int  # k: aggregates below this are suppressed for the public
@@ -40,6 +41,7 @@ def settings() -> Settings:
         address_list_file=_path("LAGEBILD_ADDRESS_LIST"),
         online_geocoder=env("LAGEBILD_ONLINE_GEOCODER", "0") == "1",
         nominatim_url=env("LAGEBILD_NOMINATIM_URL", "https://nominatim.openstreetmap.org"),
+        nominatim_contact=env("LAGEBILD_NOMINATIM_CONTACT", "").strip() or None,
         tile_url=env("LAGEBILD_TILE_URL") or None,
         tile_attribution=env("LAGEBILD_TILE_ATTRIBUTION", ""),
         min_count=int(env("LAGEBILD_MIN_COUNT", "5")),

@@ -125,9 +125,22 @@ def test_fuzzy_match_keeps_the_interpolation(geocoder):
     assert re.search(r"Score \d+", typo.reason)
     assert geocoder.geocode("Prüfstrase 21").status == "fuzzy"  # typo of an alias
     assert geocoder.geocode("Tosterweg 21").status == "unresolved"  # below the cutoff
-    extra_words = geocoder.geocode("Höhe Teststraße 21")
+    extra_words = geocoder.geocode("Sperrmüll Teststraße 21")
     assert (extra_words.status, extra_words.x) == ("fuzzy", pytest.approx(319200))
     assert "nur „Teststraße 21“ erkannt" in extra_words.reason
+
+
+def test_leading_prepositions_are_not_part_of_the_name(geocoder):
+    park = geocoder.geocode("im Testpark, Bank")
+    assert (park.status, park.matched) == ("place", "Testpark")
+    assert park.reason == "Lageangabe „im“ ignoriert; Zusatz: bank"
+    house = geocoder.geocode("gegenüber Teststr. 21")
+    assert (house.status, house.x) == ("interpolated", pytest.approx(319200))
+    assert "„gegenüber“" in house.reason
+    assert geocoder.geocode("Park am Test").reason == ""  # an alias wins over stripping
+    typo = geocoder.geocode("Höhe Tesstraße 21")
+    assert typo.status == "fuzzy" and "„Höhe“ ignoriert" in typo.reason
+    assert geocoder.geocode("im Nirgendwo").status == "unresolved"
 
 
 def test_places_aliases_and_details(geocoder):
@@ -164,9 +177,39 @@ def test_geocode_many_keeps_order_index_and_dedups(geocoder):
     assert frame["status"].tolist() == [
         "interpolated", "unresolved", "interpolated", "place", "interpolated"]
     assert frame.loc[10, "x"] == frame.loc[12, "x"] == frame.loc[14, "x"]
-    # "Teststr. 21" and "teststrasse 21" normalise to one key, resolved once
-    assert len(geocoder._key_cache) == 3
     assert geocoder.geocode_many([]).empty
+    # what the vectorised path cannot take goes one by one, each normalised key resolved once
+    geocoder.geocode_many(["Tesstr. 21", "tesstrasse 21", "Tesstraße 21"])
+    assert [k.street_key for k in geocoder._key_cache] == ["", "tesstrasse"]
+
+
+_CLEAN_NAMES = ["Teststraße", "Teststr.", "TESTSTRASSE", "teststr", "Prüfstraße", "Querstr.",
+                "Parallelweg", "Fernstraße", "Testpark", "Park am Test", "Brunnen", "Test"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(
+    st.sampled_from(_CLEAN_NAMES),
+    st.one_of(st.none(), st.integers(0, 60)),
+    st.sampled_from(["", "a", "B", " c"]),
+    st.sampled_from(["", ", 04315 Leipzig", " 04317", " leipzig", "  "]),
+), min_size=1, max_size=30))
+def test_vectorised_path_equals_one_by_one(small_gazetteer, parts):
+    """geocode_many's vectorised path gives exactly what geocode gives text by text."""
+    addresses = pd.DataFrame({"street": ["Teststraße", "Querstraße", "Teststr."],
+                              "housenumber": ["21", "3b", "4"],
+                              "x": [319250.0, 319210.0, 319010.0],
+                              "y": [5691520.0, 5691320.0, 5691500.0]})
+    texts = [name if number is None else f"{name} {number}{suffix}" + tail
+             for name, number, suffix, tail in parts]
+    texts += ["Teststraße 21a", "Querstr. 3B", "Querstraße 3", "Teststr. 4", "Testpark 5",
+              "Testpark", "Teststraße 99", "Fernstraße 11", "Teststraße 21", "Teststraße"]
+    for address_list in (None, addresses):
+        geocoder = Geocoder(small_gazetteer, assign_ortsteil, address_list)
+        many = geocoder.geocode_many(texts)
+        assert not geocoder._key_cache  # all went the vectorised way
+        one_by_one = pd.DataFrame([geocoder.geocode(t).__dict__ for t in texts])
+        pd.testing.assert_frame_equal(many, one_by_one[RESULT_COLUMNS])
 
 
 def test_geocode_many_throughput_on_repeated_addresses(geocoder):
@@ -185,6 +228,18 @@ def test_any_text_gives_a_valid_status(small_gazetteer, text):
     assert (result.status == "unresolved") == np.isnan(result.x)
     if result.status == "unresolved":
         assert result.reason
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=40), st.sampled_from(_CLEAN_NAMES).map(
+    lambda name: name + " 12")), max_size=20))
+def test_vectorised_and_one_by_one_split_any_text_alike(small_gazetteer, texts):
+    geocoder = Geocoder(small_gazetteer, assign_ortsteil)
+    many = geocoder.geocode_many(texts)
+    one_by_one = pd.DataFrame([geocoder.geocode(t).__dict__ for t in texts],
+                              columns=RESULT_COLUMNS)
+    pd.testing.assert_frame_equal(many, one_by_one.astype(many.dtypes.to_dict()),
+                                  check_index_type=False)
 
 
 def test_manual_placement():

@@ -110,3 +110,17 @@ def test_geocoder_asks_online_only_for_what_it_cannot_resolve(server, tmp_path):
     assert frame["reason"].iloc[1] == "online (Nominatim) gefunden"
     assert frame["ortsteil"].iloc[1] == "Volkmarsdorf"
     assert len(_Nominatim.requests) == 1  # one normalised key, one request
+
+
+def test_from_settings_takes_url_and_contact_from_the_environment(server, tmp_path, monkeypatch):
+    monkeypatch.setattr("geo.nominatim.CACHE_FILE", tmp_path / "cache.sqlite")
+    monkeypatch.setenv("LAGEBILD_NOMINATIM_URL", server)
+    monkeypatch.setenv("LAGEBILD_NOMINATIM_CONTACT", " qm@example.org ")
+    online = NominatimGeocoder.from_settings()
+    assert online.user_agent.endswith("(contact: qm@example.org)")
+    assert online.lookup("Kirchplatz", key="k") is not None
+    assert _Nominatim.requests[0]["agent"] == online.user_agent
+    assert online.cache_path == tmp_path / "cache.sqlite"
+
+    monkeypatch.delenv("LAGEBILD_NOMINATIM_CONTACT")
+    assert NominatimGeocoder.from_settings().user_agent.endswith(f"(contact: {NO_CONTACT})")

@@ -14,6 +14,7 @@ from geo.normalize import (
     fold,
     name_key,
     parse_address,
+    split_preposition,
 )
 
 
@@ -141,3 +142,30 @@ def test_fast_path_agrees_with_full_parser(name, number, suffix, tail):
 def test_fast_path_covers_the_common_forms(text):
     match = _SIMPLE.fullmatch(text)
     assert match and _parse_simple(*match.groups()) == _parse_full(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "rest"),
+    [
+        ("im Rabet", "im", "Rabet"),
+        ("Am Rabet 20", "Am", "Rabet 20"),
+        ("an der Eisenbahnstraße 5", "an der", "Eisenbahnstraße 5"),
+        ("auf dem Rabet, Spielplatz", "auf dem", "Rabet, Spielplatz"),
+        ("vor dem Otto-Runki-Platz", "vor dem", "Otto-Runki-Platz"),
+        ("hinter dem Rabet", "hinter dem", "Rabet"),
+        ("gegenüber Eisenbahnstr. 50", "gegenüber", "Eisenbahnstr. 50"),
+        ("Gegenueber vom Rabet", "Gegenueber vom", "Rabet"),
+        ("Höhe Eisenbahnstraße 50", "Höhe", "Eisenbahnstraße 50"),
+        ("in Höhe der Eisenbahnstraße 50", "in Höhe der", "Eisenbahnstraße 50"),
+        ("nahe Mariannenpark", "nahe", "Mariannenpark"),
+        ("bei Rabet", "bei", "Rabet"),
+        ("beim Rabet", "beim", "Rabet"),
+    ],
+)
+def test_leading_preposition_split(text, word, rest):
+    assert split_preposition(text) == (word, rest)
+
+
+@pytest.mark.parametrize("text", ["Rabet", "Imbiss Rabet", "Ambulanz 3", "Bein", "im", "am  "])
+def test_no_preposition(text):
+    assert split_preposition(text) is None
