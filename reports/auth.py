@@ -13,7 +13,6 @@ the users table only maps the provider's e-mail address to a role.
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 from getpass import getpass
@@ -27,6 +26,7 @@ from reports import audit
 from reports.access import Role
 from reports.model import TIMEZONE
 from reports.schema import audit_log, login_attempts, users
+from reports.settings import settings
 
 MAX_FAILURES = 5
 MAX_SOURCE_FAILURES = 20
@@ -52,9 +52,8 @@ class LoginLocked(Exception):
 
 
 def session_idle_minutes() -> int:
-    """Minutes without activity after which a log-in session ends (env
-    LAGEBILD_SESSION_IDLE_MINUTES, default 30)."""
-    return int(os.environ.get("LAGEBILD_SESSION_IDLE_MINUTES", "30"))
+    """Minutes without activity after which a log-in session ends."""
+    return settings().session_idle_minutes
 
 
 def _now(now: float | None) -> int:

@@ -25,6 +25,7 @@ class Settings:
     min_count: int  # k: aggregates below this are suppressed for the public
     retention_days: int  # personal free text older than this is erased
     max_upload_mb: int
+    session_idle_minutes: int  # a log-in ends after this long without activity
 
 
 def _path(name: str) -> Path | None:
@@ -47,4 +48,5 @@ def settings() -> Settings:
         min_count=int(env("LAGEBILD_MIN_COUNT", "5")),
         retention_days=int(env("LAGEBILD_RETENTION_DAYS", "730")),
         max_upload_mb=int(env("LAGEBILD_MAX_UPLOAD_MB", "50")),
+        session_idle_minutes=int(env("LAGEBILD_SESSION_IDLE_MINUTES", "30")),
     )
