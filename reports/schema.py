@@ -166,7 +166,7 @@ measures = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("title", Text, nullable=False),
     Column("partners", Text, nullable=False),  # JSON list of source keys
-    Column("kind", String(20), nullable=False),  # repressive, preventive, social, cleaning, construction
+    Column("kind", String(20), nullable=False),  # see reports.measures.KINDS
     Column("area_wkt", Text, nullable=False),  # EPSG:25833
     Column("area_label", Text, nullable=False),
     Column("starts_on", Date, nullable=False),

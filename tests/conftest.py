@@ -74,3 +74,16 @@ def store(request, tmp_path):
         s = Store.open(url)
         yield s
         s.close()
+
+
+def demo_database(tmp_path_factory, name: str, rows: int = 3000) -> str:
+    """URL of a fresh SQLite demo store built through the real importers (for page tests)."""
+    from reports.demo import build_demo
+    from reports.store import Store
+
+    base = tmp_path_factory.mktemp(name)
+    url = f"sqlite:///{base / 'demo.sqlite'}"
+    store = Store.open(url)
+    build_demo(store, rows=rows, workdir=base / "work")
+    store.close()
+    return url

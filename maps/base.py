@@ -1,0 +1,109 @@
+"""The base map: Leaflet without CDN assets, with a tile server only where one is configured.
+
+Without tiles (the default, and offline) the district is still legible: the gazetteer's street
+lines, the Ortsteile and the district boundary form the basemap.
+"""
+
+from __future__ import annotations
+
+import json
+
+import folium
+import geopandas as gpd
+import numpy as np
+import shapely
+from folium import plugins
+
+from geo.crs import DISPLAY_CRS
+from reports.safe import escape_html
+
+COORD_DECIMALS = 5  # about 1 m: enough for a district map, and keeps the HTML small
+# Without a tile layer Leaflet knows no maximum zoom, and the marker cluster plugin refuses
+# to draw ("Map has no maxZoom specified"); set one that suits house-level detail.
+MIN_ZOOM, MAX_ZOOM = 11, 19
+
+
+def to_geojson(frame: gpd.GeoDataFrame, properties: list[str], simplify_m: float = 0.0) -> dict:
+    """FeatureCollection in EPSG:4326 with rounded coordinates and only ``properties``.
+
+    String properties are HTML-escaped: tooltips insert them as HTML.
+    """
+    geoms = frame.geometry.values
+    if simplify_m:
+        geoms = shapely.simplify(geoms, simplify_m, preserve_topology=True)
+    display = gpd.GeoSeries(geoms, crs=frame.crs).to_crs(DISPLAY_CRS).values
+    rounded = shapely.transform(display, lambda c: np.round(c, COORD_DECIMALS))
+    features = []
+    columns = {p: frame[p].tolist() for p in properties}
+    for i, geom in enumerate(rounded):
+        if geom is None or geom.is_empty:
+            continue
+        props = {}
+        for p in properties:
+            value = columns[p][i]
+            if isinstance(value, str):
+                value = escape_html(value)
+            elif isinstance(value, float | np.floating):
+                value = None if np.isnan(value) else round(float(value), 2)
+            elif isinstance(value, np.integer):
+                value = int(value)
+            props[p] = value
+        features.append({"type": "Feature", "properties": props,
+                         "geometry": json.loads(shapely.to_geojson(geom))})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def base_map(
+    ortsteile: gpd.GeoDataFrame,
+    streets: gpd.GeoDataFrame | None = None,
+    *,
+    tile_url: str | None = None,
+    attribution: str = "",
+    height: int = 600,
+) -> folium.Map:
+    """Map fitted to the Ortsteile (EPSG:25833 input) with scale bar and fullscreen button."""
+    xmin, ymin, xmax, ymax = ortsteile.to_crs(DISPLAY_CRS).total_bounds
+    m = folium.Map(
+        location=[(ymin + ymax) / 2, (xmin + xmax) / 2],
+        zoom_start=14,
+        tiles=None,
+        control_scale=True,
+        height=height,
+        prefer_canvas=True,
+    )
+    m.options.update(minZoom=MIN_ZOOM, maxZoom=MAX_ZOOM)  # folium only sets these on tiles
+    m.fit_bounds([[ymin, xmin], [ymax, xmax]])
+    if tile_url:
+        folium.TileLayer(tile_url, attr=attribution or " ", name="Hintergrundkarte",
+                         max_zoom=MAX_ZOOM).add_to(m)
+    elif streets is not None and len(streets):
+        lines = streets[streets.geom_type.isin(["LineString", "MultiLineString"])]
+        folium.GeoJson(
+            to_geojson(lines, ["name"], simplify_m=2.0),
+            name="Straßen (Offline-Grundkarte)",
+            style_function=lambda _: {"color": "#9a9a9a", "weight": 1.5, "opacity": 0.9},
+            tooltip=folium.GeoJsonTooltip(["name"], labels=False, sticky=True),
+            smooth_factor=1.5,
+        ).add_to(m)
+    folium.GeoJson(
+        to_geojson(ortsteile, ["name"], simplify_m=2.0),
+        name="Ortsteile (Grenzen)",
+        style_function=lambda _: {"color": "#333333", "weight": 1.2, "fill": False,
+                                  "dashArray": "4 3"},
+        tooltip=folium.GeoJsonTooltip(["name"], aliases=["Ortsteil"]),
+    ).add_to(m)
+    plugins.Fullscreen(position="topleft", title="Vollbild", title_cancel="Vollbild beenden",
+                       force_separate_button=True).add_to(m)
+    return m
+
+
+def add_boundary(m: folium.Map, district) -> None:
+    """The district's outline on top of every other layer (``district``: shapely, 25833)."""
+    frame = gpd.GeoDataFrame({"name": ["Leipziger Osten"]}, geometry=[district],
+                             crs="EPSG:25833")
+    folium.GeoJson(
+        to_geojson(frame, ["name"], simplify_m=2.0),
+        name="Gebietsgrenze",
+        style_function=lambda _: {"color": "#000000", "weight": 3, "fill": False},
+        interactive=False,
+    ).add_to(m)

@@ -1,0 +1,369 @@
+"""What every page shares: the cached store and boundary, the current role, the sidebar
+filters mirrored in the URL, and the visible report frame.
+
+Access hook: a log-in page sets ``st.session_state["role"]`` (a ``Role``); everything here
+reads it only through ``current_role()``, and every frame a page shows comes from
+``visible_frame()``, which passes through ``reports.access.visible_reports``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from reports.access import ROLE_LABELS, Role, policy_for, visible_reports
+from reports.model import TIMEZONE, vocabulary
+from reports.query import ReportFilter, apply_filter
+from reports.store import Store
+
+ROLE_KEY = "role"
+
+PRESETS = {
+    "sitzung": "seit letzter Sitzung",
+    "30": "letzte 30 Tage",
+    "90": "letzte 90 Tage",
+    "365": "letzte 365 Tage",
+    "jahr": "ein Jahr",
+    "frei": "freier Zeitraum",
+}
+DEFAULT_PRESET = "90"
+# Widget key -> URL query parameter; lists are comma-separated in the URL.
+_LIST_PARAMS = {"f_topics": "thema", "f_sources": "quelle", "f_categories": "kategorie",
+                "f_ortsteile": "ortsteil"}
+
+
+def ensure_entrypoint() -> None:
+    """Run the page through dashboard.py's ``st.navigation``, never on its own.
+
+    With a ``pages/`` folder next to the entry point, Streamlit's legacy multipage mode runs a
+    page file directly on a fresh process's first run (and AppTest on every run) until
+    ``st.navigation`` is called; such a run would miss the shared sidebar. Switch to
+    navigation mode and rerun before anything is drawn.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def current_role() -> Role:
+    """The signed-in role; the public (no log-in) by default."""
+    value = st.session_state.get(ROLE_KEY, Role.PUBLIC)
+    try:
+        return Role(value)
+    except ValueError:
+        return Role.PUBLIC
+
+
+@st.cache_resource(show_spinner=False)
+def get_store() -> Store:
+    return Store.open()
+
+
+@st.cache_resource(show_spinner=False)
+def district_geometry():
+    """Ortsteile, district outline, gazetteer street lines and population, loaded once."""
+    from geo import boundary
+    from geo.aggregate import population
+    from maps.view import MapContext
+    from reports.settings import settings
+
+    try:
+        from geo.gazetteer import gazetteer
+
+        streets = gazetteer()
+        streets = streets[streets["kind"] == "street"]
+    except (ImportError, FileNotFoundError, ValueError):
+        streets = None
+    current = settings()
+    return MapContext(boundary.ortsteile(), boundary.district(), streets, population(),
+                      current.tile_url, current.tile_attribution)
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def _all_reports(version: str) -> pd.DataFrame:
+    """Every report, loaded once per data version; filters then run in pandas."""
+    return get_store().load_reports()
+
+
+# Shared, not copied (cache_resource): pickling half a million rows for st.cache_data costs
+# close to a second per rerun. Pages treat frames as read-only (assign/copy, never in place).
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _visible(version: str, role: Role, f: ReportFilter) -> pd.DataFrame:
+    return visible_reports(apply_filter(_all_reports(version), f), role)
+
+
+def visible_frame(f: ReportFilter | None = None) -> pd.DataFrame:
+    """The reports of filter ``f`` (default: the sidebar filter) that the current role sees."""
+    store = get_store()
+    return _visible(store.data_version(), current_role(), f or current_filter())
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _meetings(version: str) -> pd.DataFrame:
+    return get_store().list_meetings()
+
+
+def meetings() -> pd.DataFrame:
+    return _meetings(get_store().data_version())
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _annotations(version: str) -> pd.DataFrame:
+    return get_store().list_annotations()
+
+
+def annotations() -> pd.DataFrame:
+    return _annotations(get_store().data_version())
+
+
+def today() -> date:
+    return pd.Timestamp.now(tz=TIMEZONE).date()
+
+
+# -- filters ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FilterState:
+    filter: ReportFilter
+    preset: str
+    note: str = ""  # e.g. why "seit letzter Sitzung" fell back
+
+
+def _parse_date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _restore_from_url() -> None:
+    """On a session's first run, put the URL's filter into the widgets' state."""
+    if st.session_state.get("_filters_restored"):
+        return
+    st.session_state["_filters_restored"] = True
+    _set_defaults()
+    q = st.query_params
+    vocab = vocabulary()
+    allowed = {"f_topics": vocab.topics, "f_sources": vocab.sources,
+               "f_categories": vocab.categories, "f_ortsteile": None}
+    for key, param in _LIST_PARAMS.items():
+        if param in q:
+            values = [v for v in q[param].split(",") if v]
+            if allowed[key] is not None:
+                values = [v for v in values if v in allowed[key]]
+            st.session_state[key] = values
+    if q.get("zeit") in PRESETS:
+        st.session_state["f_preset"] = q["zeit"]
+    if (year := q.get("jahr", "")).isdigit():
+        st.session_state["f_year"] = int(year)
+    start, end = _parse_date(q.get("von")), _parse_date(q.get("bis"))
+    if start and end and start <= end:
+        st.session_state["f_range"] = (start, end)
+
+
+def _default_range() -> tuple[date, date]:
+    return today() - timedelta(days=89), today()
+
+
+def _set_defaults() -> None:
+    """Widget values live in session state only (no widget defaults), so the URL and the
+    reset button can set them without Streamlit's default-vs-state warning."""
+    st.session_state["f_preset"] = DEFAULT_PRESET
+    st.session_state["f_year"] = today().year
+    st.session_state["f_range"] = _default_range()
+    for key in _LIST_PARAMS:
+        st.session_state[key] = []
+
+
+def reset_filters() -> None:
+    st.session_state.pop(_SHADOW_KEY, None)
+    _set_defaults()
+    st.query_params.clear()
+
+
+def _period(preset: str, year: int, free: tuple, last_meeting: date | None
+            ) -> tuple[date, date, str]:
+    end = today()
+    if preset == "sitzung":
+        if last_meeting is None:
+            return end - timedelta(days=89), end, ("Noch keine Sitzung im Kalender: "
+                                                   "es gelten die letzten 90 Tage.")
+        return last_meeting + timedelta(days=1), max(end, last_meeting + timedelta(days=1)), ""
+    if preset in ("30", "90", "365"):
+        return end - timedelta(days=int(preset) - 1), end, ""
+    if preset == "jahr":
+        return date(year, 1, 1), date(year, 12, 31), ""
+    if len(free) == 2:
+        return free[0], free[1], ""
+    return free[0], free[0], ""
+
+
+_FILTER_KEYS = ("f_preset", "f_year", "f_range", *_LIST_PARAMS)
+_SHADOW_KEY = "_filter_values"
+
+
+def _keep_widget_state() -> None:
+    """Streamlit drops a widget's state on runs that do not draw it (an interrupted run, a
+    page that stops early); the filters come back from a plain copy kept alongside."""
+    shadow = st.session_state.get(_SHADOW_KEY, {})
+    for key in _FILTER_KEYS:
+        if key not in st.session_state and key in shadow:
+            st.session_state[key] = shadow[key]
+
+
+def sidebar_filters() -> FilterState:
+    """Render the shared filters in the sidebar and mirror them in the URL."""
+    _restore_from_url()
+    _keep_widget_state()
+    vocab = vocabulary()
+    meeting_days = [d for d in pd.to_datetime(meetings()["held_on"]).dt.date if d <= today()]
+    last_meeting = max(meeting_days) if meeting_days else None
+    with st.sidebar:
+        st.header("Filter")
+        preset = st.selectbox("Zeitraum", list(PRESETS), format_func=PRESETS.get,
+                              key="f_preset")
+        # A widget's state is dropped on runs that do not show it: set it again first.
+        year, free = today().year, _default_range()
+        if preset == "jahr":
+            st.session_state.setdefault("f_year", year)
+            year = st.number_input("Jahr", 2000, today().year, key="f_year")
+        elif preset == "frei":
+            st.session_state.setdefault("f_range", free)
+            free = tuple(st.date_input("Von – bis", format="DD.MM.YYYY", key="f_range"))
+        start, end, note = _period(preset, int(year), free, last_meeting)
+        topics = st.multiselect("Thema", list(vocab.topics), format_func=vocab.topics.get,
+                                key="f_topics", placeholder="alle")
+        sources = st.multiselect("Quelle", list(vocab.sources), format_func=vocab.sources.get,
+                                 key="f_sources", placeholder="alle")
+        cats = [k for k, c in vocab.categories.items() if not topics or c.topic in topics]
+        if not policy_for(current_role()).sees_restricted_categories:
+            cats = [k for k in cats if k not in vocab.restricted_categories]
+        st.session_state["f_categories"] = [
+            c for c in st.session_state.get("f_categories", []) if c in cats]
+        categories = st.multiselect("Kategorie", cats,
+                                    format_func=lambda k: vocab.categories[k].label,
+                                    key="f_categories", placeholder="alle")
+        ortsteile = st.multiselect("Ortsteil", list(district_geometry().ortsteile["name"]),
+                                   key="f_ortsteile", placeholder="alle")
+        st.button("Filter zurücksetzen", on_click=reset_filters, width="stretch")
+        st.caption(f"{start:%d.%m.%Y} – {end:%d.%m.%Y}")
+        if note:
+            st.caption(note)
+    f = ReportFilter(start, end, tuple(topics), tuple(sources), tuple(categories),
+                     tuple(ortsteile))
+    _write_url(preset, int(year), f)
+    st.session_state[_SHADOW_KEY] = {k: st.session_state[k] for k in _FILTER_KEYS
+                                     if k in st.session_state}
+    state = FilterState(f, preset, note)
+    st.session_state["_filter_state"] = state
+    return state
+
+
+def _write_url(preset: str, year: int, f: ReportFilter) -> None:
+    params = {"zeit": preset}
+    if preset == "jahr":
+        params["jahr"] = str(year)
+    if preset == "frei":
+        params["von"], params["bis"] = f.start.isoformat(), f.end.isoformat()
+    for key, param in _LIST_PARAMS.items():
+        values = st.session_state.get(key) or []
+        if values:
+            params[param] = ",".join(values)
+    if dict(st.query_params) != params:
+        st.query_params.from_dict(params)
+
+
+def filter_state() -> FilterState:
+    state = st.session_state.get("_filter_state")
+    return state if state is not None else FilterState(ReportFilter(), DEFAULT_PRESET)
+
+
+def current_filter() -> ReportFilter:
+    return filter_state().filter
+
+
+# -- common messages -------------------------------------------------------------------------
+
+
+def role_caption() -> None:
+    role = current_role()
+    st.sidebar.caption(f"Rolle: {ROLE_LABELS[role]}")
+
+
+def demo_badge() -> None:
+    if get_store().is_demo():
+        st.sidebar.markdown(":orange-badge[Synthetische Demodaten]")
+
+
+def require_reports(frame: pd.DataFrame) -> bool:
+    """Friendly message (and False) for an empty store or an empty filter result."""
+    if get_store().count_reports() == 0:
+        st.info("Noch keine Meldungen im Datenbestand. Auf der Seite **Daten** lassen sich "
+                "Exporte der Partner importieren (oder: `python -m reports demo` für "
+                "synthetische Demodaten).")
+        return False
+    if frame.empty:
+        st.info("Für diesen Filter gibt es keine Meldungen. Zeitraum oder Auswahl im "
+                "Seitenmenü erweitern – oder „Filter zurücksetzen“.")
+        return False
+    return True
+
+
+def fmt_int(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def chart_with_downloads(chart, data: pd.DataFrame, name: str) -> None:
+    """An Altair chart plus its numbers as CSV and the chart as SVG (PNG: the chart's own
+    toolbar). The SVG is rendered offline by vl-convert, only when asked for."""
+    from reports.export import to_csv_bytes
+
+    st.altair_chart(chart, width="stretch")
+    left, right, _ = st.columns([1, 1, 4])
+    left.download_button("Zahlen (CSV)", to_csv_bytes(data), f"{name}.csv", "text/csv",
+                         key=f"csv_{name}", on_click="ignore")
+    right.download_button("Grafik (SVG)", lambda: _svg(chart), f"{name}.svg", "image/svg+xml",
+                          key=f"svg_{name}", on_click="ignore")
+
+
+def _svg(chart) -> bytes:
+    import vl_convert
+
+    return vl_convert.vegalite_to_svg(chart.to_dict()).encode("utf-8")
+
+
+def suppression_note() -> None:
+    k = policy_for(current_role()).min_count
+    st.caption(f"Öffentliche Ansicht: Werte unter {k} Meldungen sind ausgeblendet "
+               "(Datenschutz). Gröbere Zeiteinheit oder weiteren Filter wählen.")
+
+
+def readable_counts(table: pd.DataFrame, counts: list[str]) -> pd.DataFrame:
+    """Numbers as text for display: suppressed counts as "< k", other hidden values as "–"."""
+    k = policy_for(current_role()).min_count
+    out = table.copy()
+    for column in out.columns:
+        if pd.api.types.is_numeric_dtype(out[column]) and out[column].isna().any():
+            hidden = f"< {k}" if column in counts else "–"
+            out[column] = [hidden if pd.isna(v) else f"{v:,.0f}".replace(",", ".")
+                           if float(v).is_integer() else f"{v:.2f}".replace(".", ",")
+                           for v in out[column]]
+    return out
+
+
+def current_actor() -> str:
+    """Who acts, for the audit log (the log-in page sets ``username``)."""
+    return str(st.session_state.get("username") or current_role().value)
+
+
+def shown_aggregate(counts: pd.DataFrame, count_cols, margins=((),), derived=()) -> pd.DataFrame:
+    """An aggregate table as the current role may see it (small counts hidden for the public)."""
+    from reports.access import aggregate_for
+
+    return aggregate_for(current_role(), counts, count_cols, margins, derived)

@@ -1,0 +1,154 @@
+"""Trends: counts over time by topic, source or category, with the alliance's meetings and
+events on the time axis; every chart's numbers as CSV."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from pages import shared
+from reports.analytics import (
+    FREQS,
+    GROUPS,
+    MONTHS,
+    counts_over_time,
+    group_label,
+    rolling_mean,
+    seasonal_profile,
+    weekday_hour,
+    year_over_year,
+)
+from reports.palette import OKABE_ITO, TOPIC_COLORS
+
+ANNOTATION_KINDS = {"meeting": "Sitzung", "measure": "Maßnahme", "event": "Ereignis",
+                    "construction": "Baustelle"}
+
+shared.ensure_entrypoint()
+st.title("Trends")
+f = shared.current_filter()
+frame = shared.visible_frame(f)
+
+c1, c2, c3, c4 = st.columns(4)
+freq = c1.radio("Zeiteinheit", list(FREQS), format_func=FREQS.get, horizontal=True,
+                key="trend_freq")
+by = c2.radio("Gruppiert nach", list(GROUPS), format_func=GROUPS.get, horizontal=True,
+              key="trend_by")
+layout = c3.radio("Darstellung", ["stacked", "multiples"], horizontal=True, key="trend_layout",
+                  format_func={"stacked": "gestapelt", "multiples": "kleine Vielfache"}.get)
+window = c4.slider("Gleitender Mittelwert (Perioden)", 1, 12, 4 if freq == "W" else 3,
+                   key="trend_window")
+
+
+def _colour_scale(groups: list[str]) -> alt.Scale:
+    if by == "topic":
+        return alt.Scale(domain=list(TOPIC_COLORS), range=list(TOPIC_COLORS.values()))
+    return alt.Scale(domain=groups, range=[OKABE_ITO[i % len(OKABE_ITO)]
+                                           for i in range(len(groups))])
+
+
+def _time_marks(start, end) -> pd.DataFrame:
+    """Meetings and annotations inside the period, for rules on the time axis."""
+    rows = [{"date": pd.Timestamp(d), "label": t, "kind": "Sitzung"}
+            for d, t in zip(shared.meetings()["held_on"], shared.meetings()["title"],
+                            strict=True)]
+    notes = shared.annotations()
+    rows += [{"date": pd.Timestamp(d), "label": label,
+              "kind": ANNOTATION_KINDS.get(kind, kind)}
+             for d, kind, label in zip(notes.get("starts_on", []), notes.get("kind", []),
+                                       notes.get("label", []), strict=True)]
+    marks = pd.DataFrame(rows, columns=["date", "label", "kind"])
+    inside = (marks["date"] >= pd.Timestamp(start)) & (marks["date"] <= pd.Timestamp(end))
+    return marks[inside]
+
+
+def _label_expr(by: str, groups: list[str]) -> str:
+    """Vega expression mapping group keys to their German labels in the legend."""
+    import json
+
+    labels = {g: group_label(by, g) for g in groups}
+    return f"{json.dumps(labels)}[datum.label] || datum.label"
+
+
+if shared.require_reports(frame):
+    counts = rolling_mean(counts_over_time(frame, freq, by, f), window)
+    counts = shared.shown_aggregate(counts, "reports", margins=(("period",),),
+                                    derived=["rolling"])
+    counts["Gruppe"] = counts["group"].map(lambda k: group_label(by, k))
+    groups = sorted(counts["group"].unique())
+    colour = alt.Color("group:N", scale=_colour_scale(groups), title=GROUPS[by],
+                       legend=alt.Legend(labelExpr=_label_expr(by, groups)))
+    x = alt.X("period:T", title=FREQS[freq], axis=alt.Axis(format="%d.%m.%y"))
+    tooltip = [alt.Tooltip("Gruppe:N", title=GROUPS[by]),
+               alt.Tooltip("period:T", title=f"{FREQS[freq]} ab", format="%d.%m.%Y"),
+               alt.Tooltip("reports:Q", title="Meldungen"),
+               alt.Tooltip("rolling:Q", title="gleitender Mittelwert", format=".1f")]
+    base = alt.Chart(counts)
+    marks = _time_marks(f.start, f.end)
+    rules = alt.Chart(marks).mark_rule(strokeDash=[3, 3], color="#555").encode(
+        x="date:T", tooltip=[alt.Tooltip("kind:N", title="Art"),
+                             alt.Tooltip("label:N", title="Ereignis"),
+                             alt.Tooltip("date:T", title="Datum", format="%d.%m.%Y")])
+    st.subheader(f"Meldungen je {FREQS[freq]}")
+    if layout == "stacked":
+        bars = base.mark_bar().encode(x=x, y=alt.Y("sum(reports):Q", title="Meldungen"),
+                                      color=colour, tooltip=tooltip)
+        chart = alt.layer(bars, rules).properties(height=320)
+    else:
+        line = base.mark_line(color="#333").encode(x=x, y=alt.Y("rolling:Q", title="Meldungen"))
+        bars = base.mark_bar(opacity=0.6).encode(x=x, y="reports:Q", color=colour,
+                                                 tooltip=tooltip)
+        chart = alt.layer(bars, line, rules, data=counts).properties(height=110).facet(
+            row=alt.Row("Gruppe:N", title=None)).resolve_scale(y="independent")
+    shared.chart_with_downloads(chart, counts.drop(columns="Gruppe"), f"meldungen_{by}_{freq}")
+    if not marks.empty:
+        st.caption("Gestrichelte Linien: Sitzungen, Maßnahmen und Ereignisse (Tooltip).")
+    if counts["suppressed"].any():
+        shared.suppression_note()
+
+    st.subheader("Vorjahresvergleich")
+    yoy = year_over_year(frame)
+    yoy["Monat"] = yoy["month"].map(lambda m: MONTHS[m - 1])
+    yoy_chart = alt.Chart(yoy).mark_line(point=True).encode(
+        x=alt.X("Monat:N", sort=list(MONTHS), title=None),
+        y=alt.Y("reports:Q", title="Meldungen"),
+        color=alt.Color("year:O", title="Jahr", scale=alt.Scale(range=list(OKABE_ITO))),
+        strokeDash=alt.StrokeDash("year:O", title="Jahr"),
+        tooltip=["year:O", "Monat:N", alt.Tooltip("reports:Q", title="Meldungen"),
+                 alt.Tooltip("change_pct:Q", title="Veränderung zum Vorjahr (%)", format=".0f")],
+    ).properties(height=260)
+    shared.chart_with_downloads(yoy_chart, shared.shown_aggregate(
+        yoy.drop(columns="Monat"), ["reports", "previous"], derived=["change_pct"]), "vorjahr")
+    st.caption("Der Vorjahresvergleich nutzt nur den gewählten Zeitraum; für ganze Jahre "
+               "„letzte 365 Tage“ oder einen freien Zeitraum über mehrere Jahre wählen.")
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Saisonales Profil")
+        season = seasonal_profile(frame)
+        season_chart = alt.Chart(season).mark_bar(color="#0072B2").encode(
+            x=alt.X("label:N", sort=list(MONTHS), title=None),
+            y=alt.Y("mean:Q", title="Meldungen je Monat (Mittel)"),
+            tooltip=[alt.Tooltip("label:N", title="Monat"),
+                     alt.Tooltip("mean:Q", title="Mittel", format=".1f"),
+                     alt.Tooltip("years:Q", title="Jahre")],
+        ).properties(height=240)
+        shared.chart_with_downloads(season_chart, season, "saisonprofil")
+    with right:
+        st.subheader("Ordnung: Wochentag × Uhrzeit")
+        ordnung = frame[frame["topic"] == "ordnung"]
+        if ordnung.empty:
+            st.info("Im Filter gibt es keine Meldungen zum Thema Ordnung.")
+        else:
+            table = weekday_hour(ordnung)
+            long = table.reset_index(names="Wochentag").melt(
+                id_vars="Wochentag", var_name="Stunde", value_name="reports")
+            long = shared.shown_aggregate(long, "reports")
+            heat = alt.Chart(long).mark_rect().encode(
+                x=alt.X("Stunde:O", title="Uhrzeit"),
+                y=alt.Y("Wochentag:N", sort=list(table.index), title=None),
+                color=alt.Color("reports:Q", title="Meldungen",
+                                scale=alt.Scale(scheme="yellowgreenblue")),
+                tooltip=["Wochentag:N", "Stunde:O", alt.Tooltip("reports:Q", title="Meldungen")],
+            ).properties(height=240)
+            shared.chart_with_downloads(heat, long, "ordnung_wochentag_uhrzeit")
