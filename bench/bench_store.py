@@ -80,9 +80,10 @@ def one(n: int, url: str) -> dict:
         timings[label] = time.perf_counter() - t
         timings[f"{label}_cpu"] = time.process_time() - cpu
         assert result.imported + result.duplicate == n, result
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     loaded = store.load_reports()
     timings["load"] = time.perf_counter() - t
+    timings["load_cpu"] = time.process_time() - cpu
     assert len(loaded) == n
     t = time.perf_counter()
     part = store.load_reports(ReportFilter(start=date(2025, 1, 1), end=date(2025, 12, 31),
@@ -105,7 +106,8 @@ def main() -> None:
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
           "cpu s = CPU time of this process (PostgreSQL's server work not included)")
     print(f"{'backend':8} {'rows':>9} {'insert s':>9} {'cpu s':>6} {'rows/s':>9} {'again s':>8} "
-          f"{'load s':>7} {'filter ms':>9} {'input MB':>8} {'peak MB':>8}")
+          f"{'cpu s':>6} {'load s':>7} {'cpu s':>6} {'filter ms':>9} {'input MB':>8} "
+          f"{'peak MB':>8}")
     for n in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
             urls = [("sqlite", f"sqlite:///{tmp}/bench.sqlite")]
@@ -121,7 +123,8 @@ def main() -> None:
                 r = json.loads(out.strip().splitlines()[-1])
                 print(f"{backend:8} {n:>9,} {r['insert']:>9.2f} {r['insert_cpu']:>6.1f} "
                       f"{n / r['insert']:>9,.0f} "
-                      f"{r['again']:>8.2f} {r['load']:>7.2f} {r['filtered'] * 1000:>9.0f} "
+                      f"{r['again']:>8.2f} {r['again_cpu']:>6.1f} {r['load']:>7.2f} "
+                      f"{r['load_cpu']:>6.1f} {r['filtered'] * 1000:>9.0f} "
                       f"{r['input_mb']:>8.0f} {r['peak_mb']:>8.0f}")
 
 

@@ -122,7 +122,17 @@ def annotations() -> pd.DataFrame:
 
 
 def today() -> date:
-    return pd.Timestamp.now(tz=TIMEZONE).date()
+    """The day the time presets count back from: today, or for the synthetic demo store
+    (whose reports end on a fixed day) that last day, so "last 90 days" is not half empty."""
+    now = pd.Timestamp.now(tz=TIMEZONE).date()
+    return min(now, _demo_end()) if get_store().is_demo() else now
+
+
+@st.cache_resource
+def _demo_end() -> date:
+    from reports.demo import config
+
+    return config()["end"]
 
 
 # -- filters ---------------------------------------------------------------------------------
@@ -299,6 +309,8 @@ def role_caption() -> None:
 def demo_badge() -> None:
     if get_store().is_demo():
         st.sidebar.markdown(":orange-badge[Synthetische Demodaten]")
+        st.sidebar.caption(f"Die Demodaten enden am {today():%d.%m.%Y}; Zeiträume zählen von "
+                           "diesem Tag zurück.")
 
 
 def require_reports(frame: pd.DataFrame) -> bool:

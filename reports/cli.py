@@ -122,6 +122,14 @@ def cmd_quarantine(args) -> int:
     return 0
 
 
+DEMO_LABELS = {
+    "kept": "behalten", "files": "Exportdateien", "total": "Zeilen gelesen",
+    "imported": "neu", "updated": "aktualisiert", "duplicate": "doppelt",
+    "rejected": "abgelehnt (Quarantäne)", "meetings": "Sitzungen", "annotations": "Ereignisse",
+    "measures": "Maßnahmen", "reports": "Meldungen im Bestand",
+}
+
+
 def cmd_demo(args) -> int:
     from reports.demo import build_demo
 
@@ -131,7 +139,9 @@ def cmd_demo(args) -> int:
     table.add_column("Angabe")
     table.add_column("Wert", justify="right")
     for key, value in (result or {}).items():
-        table.add_row(str(key), str(value))
+        if key == "kept":
+            value = "ja, vorhandene Demo-Datenbank behalten" if value else "nein, neu aufgebaut"
+        table.add_row(DEMO_LABELS.get(key, key), str(value))
     console.print(table)
     return 0
 

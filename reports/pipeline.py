@@ -23,13 +23,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from reports import audit
 from reports.importers import FileError, RawTable, load_bytes, read_file
 from reports.profiles import PROFILE_DIR, Profile, generic_profile, load_profile, suggest_mapping
 from reports.validate import dedupe, missing_optional, to_reports
 
 ERROR_COLUMN = "Fehler"
 QUARANTINE_ID_COLUMN = "Quarantäne-Nr"
-CHUNK = 50_000  # rows per upsert call; progress is reported after each
 
 
 @dataclass
@@ -100,18 +100,14 @@ def import_file(store, path_or_bytes: str | Path | bytes, source: str, *,
         batch_id=batch_id, file_name=file_name, source=source,
         raw=rejects["raw"].map(_strip_roundtrip_columns)), reread)
 
-    imported = updated = duplicate = 0
     with store.transaction() as conn:
         if progress:
             progress(0, len(frame))
-        for start in range(0, len(frame), CHUNK):
-            result = store.upsert_reports(frame.iloc[start:start + CHUNK], conn)
-            imported += result.imported
-            updated += result.updated
-            duplicate += result.duplicate
-            if progress:
-                progress(min(start + CHUNK, len(frame)), len(frame))
-        duplicate += repeated
+        # One call for the whole file: the store looks ids up and (SQLite) rebuilds its
+        # indexes once; it reports progress per chunk written.
+        result = store.upsert_reports(frame, conn, progress)
+        imported, updated = result.imported, result.updated
+        duplicate = result.duplicate + repeated
         store.add_quarantine(conn, queue)
         total, rejected = raw.total, len(rejects)
         if imported + updated + duplicate + rejected != total:
@@ -124,6 +120,10 @@ def import_file(store, path_or_bytes: str | Path | bytes, source: str, *,
                         duplicate=duplicate, rejected=rejected)
         if reread:
             store.resolve_quarantine(reread, conn)
+        audit.record(store, actor, "import", {
+            "batch": batch_id, "file": file_name, "source": source, "total": total,
+            "imported": imported, "updated": updated, "duplicate": duplicate,
+            "rejected": rejected}, conn=conn)
     return ImportResult(batch_id, file_name, source, total, imported, updated, duplicate,
                         rejected, rejects[["row_number", "field", "message"]], notes,
                         len(reread))

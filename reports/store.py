@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -87,27 +87,51 @@ def _local_times(values: Any) -> pd.Series:
     return pd.Series(stamps).dt.tz_localize("UTC").dt.tz_convert(TIMEZONE).astype(_DATETIME)
 
 
-def _epoch_column(series: pd.Series) -> np.ndarray:
-    """Tz-aware datetimes -> object array of int epoch seconds, None for NaT."""
-    utc = series.dt.tz_convert("UTC").dt.tz_localize(None)
-    seconds = utc.to_numpy(dtype="datetime64[ns]").astype("datetime64[s]").astype(np.int64)
-    out = seconds.astype(object)
-    out[series.isna().to_numpy()] = None
-    return out
+class _DbColumns:
+    """A report frame as DB-API values, handed out in row chunks: times become epoch seconds,
+    NA becomes None, strings that repeat are factorised once (a category repeated a million
+    times is one Python str); mostly distinct strings (ids, hashes) are converted per chunk,
+    so a million of them never exist as Python objects at once."""
 
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.columns: list[tuple[str, Any, np.ndarray | None]] = []
+        for name in REPORT_COLUMNS:
+            series = frame[name]
+            if name in _TIME_COLUMNS:
+                seconds = series.array.as_unit("ns").asi8 // 1_000_000_000  # UTC epoch
+                self.columns.append(("int", seconds, series.isna().to_numpy()))
+            elif name == "count":
+                self.columns.append(("int", series.to_numpy(np.int64), None))
+            elif pd.api.types.is_float_dtype(series.dtype):
+                values = series.to_numpy(np.float64)  # NaN -> NULL (PostgreSQL keeps NaN)
+                self.columns.append(("float", values, np.isnan(values)))
+            else:
+                sample = series.iloc[:CHUNK]
+                if sample.nunique(dropna=False) * 2 > len(sample):
+                    self.columns.append(("text", series.array, None))
+                    continue
+                codes, uniques = pd.factorize(series, use_na_sentinel=True)
+                lookup = np.append(np.asarray(uniques, dtype=object), None)  # code -1 -> None
+                self.columns.append(("code", codes, lookup))
 
-def _db_rows(frame: pd.DataFrame) -> list[tuple]:
-    """A report frame slice -> DB-API parameter tuples in REPORT_COLUMNS order."""
-    columns = []
-    for name in REPORT_COLUMNS:
-        series = frame[name]
-        if name in _TIME_COLUMNS:
-            columns.append(_epoch_column(series))
-        elif name == "count":
-            columns.append(series.astype(np.int64).tolist())
-        else:  # strings and floats; NaN/NA -> NULL (PostgreSQL would keep a float NaN)
-            columns.append(series.to_numpy(dtype=object, na_value=None))
-    return list(zip(*columns, strict=True))
+    def rows(self, positions: np.ndarray) -> Iterator[tuple]:
+        """Parameter tuples (REPORT_COLUMNS order) of the rows at ``positions``."""
+        out = []
+        for kind, values, extra in self.columns:
+            if kind == "text":
+                out.append(values.take(positions).to_numpy(dtype=object, na_value=None).tolist())
+                continue
+            part = values[positions]
+            if kind == "code":
+                out.append(extra[part].tolist())
+                continue
+            cells = part.tolist()
+            missing = extra[positions] if extra is not None else None
+            if missing is not None and missing.any():
+                for i in np.flatnonzero(missing).tolist():
+                    cells[i] = None
+            out.append(cells)
+        return zip(*out, strict=True)
 
 
 @contextmanager
@@ -136,15 +160,22 @@ def _raw_rows(conn: Connection, query: sa.Select) -> list[tuple]:
 
 
 def _report_frame(rows: Sequence[Sequence[Any]]) -> pd.DataFrame:
-    """DB rows in REPORT_COLUMNS order -> a report frame with exactly the model's dtypes."""
-    raw = pd.DataFrame.from_records(rows, columns=list(REPORT_COLUMNS), coerce_float=True)
-    out = {}
-    for name, dtype in REPORT_COLUMNS.items():
-        col = raw[name]
+    """DB rows in REPORT_COLUMNS order -> a report frame with exactly the model's dtypes.
+
+    Column by column straight from the row tuples (None -> NA/NaN): no intermediate object
+    frame whose columns would be inferred and then converted a second time."""
+    cells = np.empty((len(rows), len(REPORT_COLUMNS)), dtype=object)
+    if len(rows):
+        cells[:] = rows
+    out: dict[str, Any] = {}
+    for i, (name, dtype) in enumerate(REPORT_COLUMNS.items()):
+        values = cells[:, i]
         if name in _TIME_COLUMNS:
-            out[name] = _local_times(col)
+            out[name] = _local_times(values.astype(np.float64))
+        elif dtype == "string":
+            out[name] = pd.array(values, dtype=dtype)
         else:
-            out[name] = col.astype(dtype)
+            out[name] = values.astype(dtype)
     return pd.DataFrame(out)
 
 
@@ -255,39 +286,49 @@ class Store:
 
     # -- reports -----------------------------------------------------------------------------
 
-    def upsert_reports(self, frame: pd.DataFrame, conn: Connection) -> UpsertResult:
+    def upsert_reports(self, frame: pd.DataFrame, conn: Connection,
+                       progress: Callable[[int, int], None] | None = None) -> UpsertResult:
         """Store a report frame by id: new ids are inserted, ids with the same content hash
         are duplicates, ids with another content hash are replaced. Rows repeating an id
-        within the frame count as if imported one after the other; the last one is stored."""
+        within the frame count as if imported one after the other; the last one is stored.
+        ``progress(done, total)`` is called after each chunk of rows written (one call per
+        file lets SQLite rebuild its indexes once instead of per chunk)."""
         if frame.empty:
             return UpsertResult(0, 0, 0)
-        frame = frame.reset_index(drop=True)
         ids, hashes = frame["id"], frame["content_hash"]
         repeat = ids.duplicated(keep="first").to_numpy()
-        repeat_same = int((hashes == hashes.groupby(ids).shift()).to_numpy()[repeat].sum())
+        n_repeat = int(repeat.sum())
+        repeat_same = 0
+        if n_repeat:
+            repeat_same = int((hashes == hashes.groupby(ids.array).shift()).to_numpy(
+                bool, na_value=False)[repeat].sum())
 
-        unique = frame.loc[~repeat, ["id", "content_hash"]]
-        stored = self._stored_hashes(conn, unique["id"].astype(object).tolist())
-        first = unique.merge(stored, how="left", on="id")
-        is_new = first["db_hash"].isna().to_numpy()
-        first_same = (first["db_hash"] == first["content_hash"]).to_numpy(bool, na_value=False)
+        db_hash = self._stored_hashes(conn, ids, ~repeat)
+        content = hashes.to_numpy(object)
+        is_new = np.equal(db_hash[~repeat], None)
+        first_same = ~is_new & (db_hash[~repeat] == content[~repeat])
 
-        last = frame.loc[~ids.duplicated(keep="last").to_numpy()]
-        last = last.merge(stored, how="left", on="id")
-        write_new = last["db_hash"].isna().to_numpy()
-        write_changed = ~write_new & (last["db_hash"] != last["content_hash"]).to_numpy(
-            bool, na_value=True)
-        changed_ids = last.loc[write_changed, "id"].astype(object).tolist()
+        last = ~ids.duplicated(keep="last").to_numpy()
+        write_new = np.equal(db_hash[last], None)
+        write_changed = ~write_new & (db_hash[last] != content[last])
+        changed_ids = ids[last][write_changed].astype(object).tolist()
         for start in range(0, len(changed_ids), CHUNK):
             chunk = changed_ids[start:start + CHUNK]
             conn.execute(schema.reports.delete().where(schema.reports.c.id.in_(chunk)))
-        to_write = last.loc[write_new | write_changed, list(REPORT_COLUMNS)]
-        with self._bulk_indexes(conn, len(to_write)):
-            self._insert_reports(conn, to_write)
-        if len(to_write):
+        positions = np.flatnonzero(last)[write_new | write_changed]
+        # In id order the primary-key index is appended to, not updated at random places.
+        positions = positions[ids.array.take(positions).argsort()]
+        skipped = len(frame) - len(positions)  # duplicates are done once looked up
+
+        def written(done: int) -> None:
+            if progress:
+                progress(skipped + done, len(frame))
+
+        with self._bulk_indexes(conn, len(positions)):
+            self._insert_reports(conn, frame, positions, written)
+        if len(positions):
             self.bump_version(conn)
 
-        n_repeat = int(repeat.sum())
         return UpsertResult(
             imported=int(is_new.sum()),
             updated=int((~is_new & ~first_same).sum()) + n_repeat - repeat_same,
@@ -318,37 +359,67 @@ class Store:
         return int(conn.execute(sa.select(sa.func.count()).select_from(schema.reports))
                    .scalar_one())
 
-    def _stored_hashes(self, conn: Connection, ids: list[str]) -> pd.DataFrame:
-        """(id, db_hash) of those ``ids`` already stored: one scan when they are a good part
-        of the table (a re-import), else primary-key lookups in chunks."""
-        r = schema.reports
-        query = sa.select(r.c.id, r.c.content_hash)
-        if len(ids) * 4 >= self._count(conn):
-            found = _raw_rows(conn, query)
-        else:
-            found = []
-            for start in range(0, len(ids), CHUNK):
-                found.extend(_raw_rows(conn, query.where(r.c.id.in_(ids[start:start + CHUNK]))))
-        return pd.DataFrame.from_records(found, columns=["id", "db_hash"]).astype(
-            {"id": "string"})
+    def _stored_hashes(self, conn: Connection, ids: pd.Series, unique: np.ndarray) -> np.ndarray:
+        """The stored content hash of each of ``ids`` (None where not stored; ``unique``
+        marks each id's first row): nothing to ask when the table is empty, one scan when
+        the ids are a good part of the table (a re-import), else primary-key lookups in
+        chunks."""
+        stored = self._count(conn)
+        found: list[tuple] = []
+        if stored and int(unique.sum()) * 4 >= stored:
+            found = _raw_rows(conn, sa.select(schema.reports.c.id, schema.reports.c.content_hash))
+        elif stored:
+            quote = conn.dialect.identifier_preparer.quote
+            mark = "?" if conn.dialect.name == "sqlite" else "%s"
+            values = ids[unique].astype(object).tolist()
+            cursor = conn.connection.dbapi_connection.cursor()
+            try:
+                for start in range(0, len(values), CHUNK):
+                    chunk = values[start:start + CHUNK]
+                    cursor.execute(f"SELECT id, content_hash FROM {quote('reports')} WHERE id IN "
+                                   f"({', '.join([mark] * len(chunk))})", chunk)
+                    found.extend(cursor.fetchall())
+            finally:
+                cursor.close()
+        out = np.full(len(ids), None, dtype=object)
+        if found:
+            cells = np.array(found, dtype=object)  # (id, content_hash) rows
+            where = pd.Index(pd.array(cells[:, 0], dtype="string")).get_indexer(
+                ids.astype("string"))
+            hit = where >= 0
+            out[hit] = cells[where[hit], 1]
+        return out
 
-    def _insert_reports(self, conn: Connection, frame: pd.DataFrame) -> None:
-        """Bulk insert: COPY on PostgreSQL (executemany there is ~4x slower), chunked
-        executemany on SQLite; both inside the caller's transaction."""
+    def _insert_reports(self, conn: Connection, frame: pd.DataFrame, positions: np.ndarray,
+                        progress: Callable[[int], None]) -> None:
+        """Bulk insert of the rows at ``positions``: COPY on PostgreSQL (executemany there is
+        ~4x slower), chunked executemany on SQLite; both inside the caller's transaction.
+        ``progress(rows written)`` after each chunk."""
+        total = len(positions)
+        progress(0)
+        if not total:
+            return
+        if total * 2 < len(frame):  # a few changed rows: convert only those
+            frame, positions = frame.take(positions), np.arange(total)
+        values = _DbColumns(frame)
         quote = conn.dialect.identifier_preparer.quote
         columns = ", ".join(quote(c) for c in REPORT_COLUMNS)
-        if conn.dialect.name == "postgresql":
-            cursor = conn.connection.dbapi_connection.cursor()
-            with cursor.copy(f"COPY {quote('reports')} ({columns}) FROM STDIN") as copy:
-                for start in range(0, len(frame), CHUNK):
-                    for row in _db_rows(frame.iloc[start:start + CHUNK]):
-                        copy.write_row(row)
+        cursor = conn.connection.dbapi_connection.cursor()
+        try:
+            if conn.dialect.name == "postgresql":
+                with cursor.copy(f"COPY {quote('reports')} ({columns}) FROM STDIN") as copy:
+                    for start in range(0, total, CHUNK):
+                        for row in values.rows(positions[start:start + CHUNK]):
+                            copy.write_row(row)
+                        progress(min(start + CHUNK, total))
+                return
+            marks = ", ".join(["?"] * len(REPORT_COLUMNS))
+            insert = f"INSERT INTO {quote('reports')} ({columns}) VALUES ({marks})"
+            for start in range(0, total, CHUNK):
+                cursor.executemany(insert, values.rows(positions[start:start + CHUNK]))
+                progress(min(start + CHUNK, total))
+        finally:
             cursor.close()
-            return
-        marks = ", ".join(["?"] * len(REPORT_COLUMNS))
-        insert = f"INSERT INTO {quote('reports')} ({columns}) VALUES ({marks})"
-        for start in range(0, len(frame), CHUNK):
-            conn.exec_driver_sql(insert, _db_rows(frame.iloc[start:start + CHUNK]))
 
     def load_reports(self, f: ReportFilter | None = None) -> pd.DataFrame:
         """Reports matching ``f`` (all without), in no particular order, as a frame with

@@ -120,8 +120,12 @@ def _localize(naive: pd.Series) -> pd.Series:
 def parse_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Strings with decimal comma or point (``51,3421``, ``1.234,5``) -> float, bad mask."""
     text = values.astype("str").fillna("").str.strip()
-    numbers = pd.to_numeric(text, errors="coerce").astype("float64").to_numpy().copy()
     empty = text.eq("").to_numpy()
+    # A comma never parses as a float: such cells go straight to the decimal-comma pass.
+    plain = ~empty & ~text.str.contains(",", regex=False).to_numpy(bool)
+    numbers = np.full(len(text), np.nan)
+    if plain.any():
+        numbers[plain] = pd.to_numeric(text[plain], errors="coerce").to_numpy("float64")
     retry = np.isnan(numbers) & ~empty
     for tidy in (_decimal_comma, lambda t: _decimal_comma(t.str.replace(r"[\s\u00a0']", "",
                                                                           regex=True))):
@@ -395,8 +399,8 @@ def _content_hash(out: dict) -> pd.Series:
 def _map_distinct(values: pd.Series, func) -> pd.Series:
     """``func`` applied once per distinct value (exports repeat few values a million times)."""
     codes, uniques = pd.factorize(values)
-    mapped = np.array([func(u) for u in uniques] + [None], dtype=object)
-    return pd.Series(mapped.take(codes), index=values.index, dtype="string")
+    mapped = pd.array([func(u) for u in uniques], dtype="string")
+    return pd.Series(mapped.take(codes, allow_fill=True), index=values.index)
 
 
 def _reject_conflicting_ids(frame: pd.DataFrame, problems: _Problems, column: str,
@@ -448,4 +452,6 @@ def _reader_errors(raw: RawTable) -> pd.DataFrame:
 def dedupe(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """Drop rows whose id already occurred earlier in the same file (identical repeats)."""
     repeated = frame["id"].duplicated(keep="first").to_numpy()
+    if not repeated.any():
+        return frame, 0  # the usual case: no copy of a million-row frame
     return frame.loc[~repeated], int(repeated.sum())

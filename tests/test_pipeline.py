@@ -118,9 +118,9 @@ def test_killed_import_leaves_the_store_as_it_was(store, tmp_path):
     path = write(tmp_path / "big.csv", rows)
     script = textwrap.dedent(f"""
         import os, signal
-        from reports import pipeline
+        from reports import pipeline, store
         from reports.store import Store
-        pipeline.CHUNK = 100
+        store.CHUNK = 100  # several chunks are written inside the transaction before the kill
         def progress(done, total):
             if done >= 300:  # three chunks written inside the transaction
                 os.kill(os.getpid(), signal.SIGKILL)
@@ -168,3 +168,12 @@ def test_source_without_profile_guesses_the_mapping(store, tmp_path, monkeypatch
     explicit = import_file(store, path.read_bytes(), "quartiersmanagement", file_name="x.csv",
                            mapping={"occurred_at": "Datum", "category": "Kategorie"})
     assert explicit.imported == 1  # no address mapped: other content, other identity
+
+
+def test_every_import_is_in_the_audit_log(store, tmp_path):
+    from reports.audit import list_audit
+
+    result = import_file(store, write(tmp_path / "a.csv", GOOD), "polizei", actor="anna")
+    entry = list_audit(store, action="import").iloc[0]
+    assert entry["actor"] == "anna"
+    assert result.batch_id in str(entry["detail"])
