@@ -88,4 +88,5 @@ def test_demo_builds_and_keep_leaves_it(tmp_path):
     assert "synthetische" in run.stdout
     kept = cli(tmp_path, "demo", "--keep", "--rows", "1500")
     assert kept.returncode == 0, kept.stderr
-    assert "kept" in kept.stdout and "True" in kept.stdout
+    assert "vorhandene Demo-Datenbank behalten" in kept.stdout
+    assert "neu aufgebaut" in run.stdout
