@@ -113,13 +113,13 @@ def counts_by_ortsteil(
         from geo.boundary import district_config
 
         ortsteile = district_config().ortsteile
+    # Group the one column, never a filtered copy of the whole frame (1M rows with their
+    # descriptions): codes of the distinct names, then a bincount.
     has = frame["ortsteil"].notna().to_numpy()
-    sub = frame[has]
-    sums = (
-        pd.Series(_weights(sub, weight), index=sub["ortsteil"].astype(str).to_numpy())
-        .groupby(level=0)
-        .sum()
-    )
+    codes, uniques = pd.factorize(frame["ortsteil"])
+    sums = pd.Series(np.bincount(codes[has], weights=_weights(frame, weight)[has],
+                                 minlength=len(uniques)).astype(np.int64),
+                     index=uniques.astype(str))
     pop = population if population is not None else pd.DataFrame(columns=["ortsteil", "einwohner"])
     names = list(dict.fromkeys(ortsteile))
     names += sorted((set(sums.index) | set(pop["ortsteil"].dropna().astype(str))) - set(names))
