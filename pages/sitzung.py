@@ -12,6 +12,8 @@ from geo.boundary import assign_ortsteil
 from geo.compare import hotspot_changes, two_period
 from geo.grid import GridSpec, cell_centres, grid
 from pages import shared
+from reports.access import policy_for
+from reports.agenda import agenda_lines, build_agenda, nearest_street
 from reports.analytics import counts_over_time, group_label, key_figures
 from reports.handout import HandoutData, build_handout
 from reports.query import ReportFilter
@@ -74,16 +76,53 @@ if shared.require_reports(now):
     st.subheader("Top-Orte je Thema")
     for topic in sorted(now["topic"].dropna().unique()):
         cells = two_period(now[now["topic"] == topic], before[before["topic"] == topic], SPEC)
-        top = cells.sort_values("now", ascending=False).head(5)
-        x, y = cell_centres(top["cell_id"].to_numpy(), SPEC)
-        top = top.assign(Ortsteil=assign_ortsteil(x, y))
-        top = shared.shown_aggregate(top, ["now", "before"], derived=["change", "rel_change"])
+        x, y = cell_centres(cells["cell_id"].to_numpy(), SPEC)
+        # A place the alliance knows: nearest street (as on the agenda) and Ortsteil.
+        cells = cells.assign(Ort=nearest_street(x, y),
+                             Ortsteil=pd.Series(assign_ortsteil(x, y), index=cells.index)
+                             .fillna("außerhalb"))
+        top = (cells.groupby(["Ort", "Ortsteil"], as_index=False)
+               .agg(Zellen=("cell_id", "size"), now=("now", "sum"), before=("before", "sum"))
+               .sort_values(["now", "before"], ascending=False).head(5))
+        top["change"] = top["now"] - top["before"]
+        # the number of cells bounds a hidden count from below, so it hides with it
+        top = shared.shown_aggregate(top, ["now", "before"], derived=["change", "Zellen"])
+        # hidden rows last and by name: their rank would hint at their size
+        top = top.sort_values(["now", "before", "Ort"], ascending=[False, False, True],
+                              na_position="last")
         st.markdown(f"**{group_label('topic', topic)}**")
         st.dataframe(shared.readable_counts(
-            top[["Ortsteil", "cell_id", "now", "before", "change", "verdict"]].rename(
-                columns={"cell_id": "Rasterzelle (100 m)", "now": "jetzt", "before": "davor",
-                         "change": "Veränderung", "verdict": "Bewertung"}), ["jetzt", "davor"]),
-            hide_index=True, width="stretch")
+            top[["Ort", "Ortsteil", "Zellen", "now", "before", "change"]].rename(
+                columns={"Ort": "nächste Straße", "Zellen": "Rasterzellen (100 m)",
+                         "now": "jetzt", "before": "davor", "change": "Veränderung"}),
+            ["jetzt", "davor"]), hide_index=True, width="stretch")
+    st.caption("Orte: Rasterzellen mit Meldungen, zusammengefasst nach der nächsten Straße "
+               "des Ortsverzeichnisses; sortiert nach Meldungen im Zeitraum.")
+
+    # The agenda looks at the same two periods; the frame is what this role may see.
+    agenda = build_agenda(shared.get_store(), int(chosen), frame=pd.concat([before, now]))
+    st.subheader("Tagesordnung")
+    if policy_for(shared.current_role()).sees_details:
+        agenda_text = agenda_lines(agenda)
+        st.text("\n".join(agenda_text))
+    else:
+        # Concerns and measures are for members; the public sees the hot spot part only.
+        agenda_text = None
+        spots = shared.shown_aggregate(agenda.hotspots, ["reports_now", "reports_before"],
+                                       derived=["cells"])
+        if spots.empty:
+            st.info("Keine neuen oder sich verstärkenden Hotspots für diese Sitzung.")
+        else:
+            st.dataframe(shared.readable_counts(
+                spots[["change_label", "near", "ortsteil", "cells", "reports_now",
+                       "reports_before"]].rename(columns={
+                           "change_label": "Veränderung", "near": "nächste Straße",
+                           "ortsteil": "Ortsteil", "cells": "Rasterzellen (100 m)",
+                           "reports_now": "Meldungen jetzt",
+                           "reports_before": "Meldungen davor"}),
+                ["Meldungen jetzt", "Meldungen davor"]), hide_index=True, width="stretch")
+        st.caption("Öffentliche Ansicht: nur die Hotspots der Tagesordnung; Anliegen und "
+                   "Maßnahmen sehen angemeldete Mitglieder.")
 
     figures = pd.concat([key_figures(now, before), key_figures(now, before, "topic")])
     figures = shared.shown_aggregate(figures, ["now", "before"], derived=["change", "change_pct"])
@@ -95,7 +134,7 @@ if shared.require_reports(now):
     gi = gi_star(counts_on_grid(counts_by_cell(now, SPEC), SPEC, ctx.district), SPEC)
     hot = grid(SPEC, ctx.district).merge(gi[gi["gi_class"] != 0], on="cell_id")
     data = HandoutData(labels[chosen], period, figures, weekly, hot,
-                       table, ctx.ortsteile, ctx.streets)
+                       table, ctx.ortsteile, ctx.streets, agenda=agenda_text)
     st.download_button("Handout als PDF", lambda: build_handout(data),
                        f"handout_{held:%Y-%m-%d}.pdf", "application/pdf", on_click="ignore",
                        key="sitzung_pdf")

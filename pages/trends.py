@@ -14,13 +14,16 @@ from reports.analytics import (
     MONTHS,
     counts_over_time,
     group_label,
+    period_comparison,
     rolling_mean,
     seasonal_profile,
+    shifted_filter,
     weekday_hour,
-    year_over_year,
+    year_label,
 )
 from reports.palette import OKABE_ITO, TOPIC_COLORS
 
+YEARS_BACK = (1, 2)  # the year-over-year chart compares with the two previous years
 ANNOTATION_KINDS = {"meeting": "Sitzung", "measure": "Maßnahme", "event": "Ereignis",
                     "construction": "Baustelle"}
 
@@ -75,10 +78,13 @@ if shared.require_reports(frame):
     counts = shared.shown_aggregate(counts, "reports", margins=(("period",),),
                                     derived=["rolling"])
     counts["Gruppe"] = counts["group"].map(lambda k: group_label(by, k))
+    step = pd.DateOffset(weeks=1) if freq == "W" else pd.DateOffset(months=1)
+    counts["period_end"] = counts["period"] + step
     groups = sorted(counts["group"].unique())
     colour = alt.Color("group:N", scale=_colour_scale(groups), title=GROUPS[by],
                        legend=alt.Legend(labelExpr=_label_expr(by, groups)))
     x = alt.X("period:T", title=FREQS[freq], axis=alt.Axis(format="%d.%m.%y"))
+    x2 = alt.X2("period_end:T")  # a bar fills its whole week or month
     tooltip = [alt.Tooltip("Gruppe:N", title=GROUPS[by]),
                alt.Tooltip("period:T", title=f"{FREQS[freq]} ab", format="%d.%m.%Y"),
                alt.Tooltip("reports:Q", title="Meldungen"),
@@ -89,38 +95,61 @@ if shared.require_reports(frame):
         x="date:T", tooltip=[alt.Tooltip("kind:N", title="Art"),
                              alt.Tooltip("label:N", title="Ereignis"),
                              alt.Tooltip("date:T", title="Datum", format="%d.%m.%Y")])
+    # Periods with hidden values get a full-height grey band, so a gap reads as "hidden",
+    # not as "nothing happened"; the band carries no number.
+    hidden = (counts[counts["suppressed"]].drop_duplicates("period")
+              [["period", "period_end"]].assign(note="Werte ausgeblendet (Datenschutz)"))
+    shade = alt.Chart(hidden).mark_rect(color="#dddddd", opacity=0.6).encode(
+        x="period:T", x2="period_end:T",
+        tooltip=[alt.Tooltip("period:T", title=f"{FREQS[freq]} ab", format="%d.%m.%Y"),
+                 alt.Tooltip("note:N", title="Hinweis")])
     st.subheader(f"Meldungen je {FREQS[freq]}")
     if layout == "stacked":
-        bars = base.mark_bar().encode(x=x, y=alt.Y("sum(reports):Q", title="Meldungen"),
-                                      color=colour, tooltip=tooltip)
-        chart = alt.layer(bars, rules).properties(height=320)
+        bars = base.mark_bar(stroke="white", strokeWidth=0.5).encode(
+            x=x, x2=x2, y=alt.Y("sum(reports):Q", title="Meldungen"), color=colour,
+            tooltip=tooltip)
+        chart = alt.layer(shade, bars, rules).properties(height=320)
     else:
         line = base.mark_line(color="#333").encode(x=x, y=alt.Y("rolling:Q", title="Meldungen"))
-        bars = base.mark_bar(opacity=0.6).encode(x=x, y="reports:Q", color=colour,
-                                                 tooltip=tooltip)
+        bars = base.mark_bar(opacity=0.6, stroke="white", strokeWidth=0.5).encode(
+            x=x, x2=x2, y="reports:Q", color=colour, tooltip=tooltip)
         chart = alt.layer(bars, line, rules, data=counts).properties(height=110).facet(
             row=alt.Row("Gruppe:N", title=None)).resolve_scale(y="independent")
-    shared.chart_with_downloads(chart, counts.drop(columns="Gruppe"), f"meldungen_{by}_{freq}")
+    shared.chart_with_downloads(chart, counts.drop(columns=["Gruppe", "period_end"]),
+                                f"meldungen_{by}_{freq}")
     if not marks.empty:
         st.caption("Gestrichelte Linien: Sitzungen, Maßnahmen und Ereignisse (Tooltip).")
     if counts["suppressed"].any():
         shared.suppression_note()
+        fmt = "KW %V/%G" if freq == "W" else "%m/%Y"
+        names = ", ".join(p.strftime(fmt) for p in sorted(hidden["period"]))
+        st.caption(f"Mit ausgeblendeten Werten (grau hinterlegt): {names}.")
 
     st.subheader("Vorjahresvergleich")
-    yoy = year_over_year(frame)
-    yoy["Monat"] = yoy["month"].map(lambda m: MONTHS[m - 1])
+    # Earlier years through visible_frame, so the role's rules apply to them as well.
+    frames = {0: frame} | {n: shared.visible_frame(shifted_filter(f, n)) for n in YEARS_BACK}
+    frames = {n: fr for n, fr in frames.items() if n == 0 or not fr.empty}
+    yoy = shared.shown_aggregate(period_comparison(frames, f, freq), "reports",
+                                 margins=(("year",),))
+    years = list(dict.fromkeys(yoy["year"]))
     yoy_chart = alt.Chart(yoy).mark_line(point=True).encode(
-        x=alt.X("Monat:N", sort=list(MONTHS), title=None),
+        x=alt.X("period:T", title=FREQS[freq],
+                axis=alt.Axis(format="%d.%m." if freq == "W" else "%b")),
         y=alt.Y("reports:Q", title="Meldungen"),
-        color=alt.Color("year:O", title="Jahr", scale=alt.Scale(range=list(OKABE_ITO))),
-        strokeDash=alt.StrokeDash("year:O", title="Jahr"),
-        tooltip=["year:O", "Monat:N", alt.Tooltip("reports:Q", title="Meldungen"),
-                 alt.Tooltip("change_pct:Q", title="Veränderung zum Vorjahr (%)", format=".0f")],
+        color=alt.Color("year:N", title="Jahr", sort=years,
+                        scale=alt.Scale(domain=years, range=list(OKABE_ITO[:len(years)]))),
+        strokeDash=alt.StrokeDash("year:N", title="Jahr", sort=years),
+        tooltip=[alt.Tooltip("year:N", title="Jahr"),
+                 alt.Tooltip("period:T", title=f"{FREQS[freq]} ab (aktuelles Jahr)",
+                             format="%d.%m."),
+                 alt.Tooltip("reports:Q", title="Meldungen")],
     ).properties(height=260)
-    shared.chart_with_downloads(yoy_chart, shared.shown_aggregate(
-        yoy.drop(columns="Monat"), ["reports", "previous"], derived=["change_pct"]), "vorjahr")
-    st.caption("Der Vorjahresvergleich nutzt nur den gewählten Zeitraum; für ganze Jahre "
-               "„letzte 365 Tage“ oder einen freien Zeitraum über mehrere Jahre wählen.")
+    shared.chart_with_downloads(yoy_chart, yoy, f"vorjahr_{freq}")
+    missing = [year_label(shifted_filter(f, n)) for n in YEARS_BACK if n not in frames]
+    note = (f" Für {' und '.join(missing)} gibt es im Filter keine Meldungen."
+            if missing else "")
+    st.caption("Gewählter Zeitraum und derselbe Kalenderzeitraum der Vorjahre, je "
+               f"{FREQS[freq]} auf der Achse des aktuellen Jahres.{note}")
 
     left, right = st.columns(2)
     with left:

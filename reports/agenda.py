@@ -66,7 +66,7 @@ def _agenda_concerns(store, meeting_id: int, since: date, held_on: date) -> pd.D
         return pd.read_sql_query(query, conn)
 
 
-def _near(x, y) -> list[str]:
+def nearest_street(x, y) -> list[str]:
     """Name of the nearest gazetteer street to each point ('' where there is none)."""
     from geo.gazetteer import gazetteer
 
@@ -95,7 +95,7 @@ def _agenda_hotspots(frame: pd.DataFrame, since: date, held_on: date,
                   & (changes["reports_now"] >= MIN_HOTSPOT_REPORTS)].copy()
     x, y = cell_centres(out["cell_id"].to_numpy(), spec)
     out["ortsteil"] = pd.Series(assign_ortsteil(x, y), index=out.index).fillna("")
-    out["near"] = _near(x, y)
+    out["near"] = nearest_street(x, y)
     # neighbouring cells along one street are one topic for the meeting
     grouped = (out.groupby(["change", "change_label", "near", "ortsteil"], as_index=False)
                .agg(cells=("cell_id", "size"), reports_now=("reports_now", "sum"),

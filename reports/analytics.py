@@ -7,6 +7,9 @@ zeros, otherwise a chart would draw a line straight across a quiet month.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
+
 import numpy as np
 import pandas as pd
 
@@ -97,16 +100,54 @@ def monthly_by_year(frame: pd.DataFrame) -> pd.DataFrame:
     return out.astype("int64").reset_index(drop=True)
 
 
-def year_over_year(frame: pd.DataFrame) -> pd.DataFrame:
-    """monthly_by_year plus ``previous`` (same month a year earlier) and ``change_pct``."""
-    out = monthly_by_year(frame)
-    prev = out.assign(year=out["year"] + 1).rename(columns={"reports": "previous"})
-    out = out.merge(prev, on=["year", "month"], how="left")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["change_pct"] = np.where(out["previous"] > 0,
-                                     (out["reports"] - out["previous"]) / out["previous"] * 100,
-                                     np.nan)
-    return out
+def shifted_filter(f: ReportFilter, years: int) -> ReportFilter:
+    """The same calendar period ``years`` years earlier (29 Feb becomes 28 Feb)."""
+    if f.start is None or f.end is None:
+        raise ValueError("shifted_filter needs a start and an end")
+
+    def back(day: date) -> date:
+        return (pd.Timestamp(day) - pd.DateOffset(years=years)).date()
+
+    return replace(f, start=back(f.start), end=back(f.end))
+
+
+def year_label(f: ReportFilter) -> str:
+    """"2025", or "2025/26" for a period across New Year."""
+    if f.start.year == f.end.year:
+        return str(f.start.year)
+    return f"{f.start.year}/{f.end.year % 100:02d}"
+
+
+def period_comparison(frames: dict[int, pd.DataFrame], f: ReportFilter,
+                      freq: str = "M") -> pd.DataFrame:
+    """DataFrame[year, years_back, period, reports]: the filter's period (``years_back`` 0) and
+    the same calendar period years earlier, each counted per week or month on the axis of the
+    current period, so the lines lie on top of each other.
+
+    ``frames`` maps years back to the reports of ``shifted_filter(f, years_back)``. Earlier
+    reports are moved forward by whole years before bucketing, so "week" means the week of the
+    same calendar dates (weekdays may differ by one or two).
+    """
+    if f.start is None or f.end is None:
+        raise ValueError("period_comparison needs a start and an end")
+    bounds = period_start(pd.Series([pd.Timestamp(f.start, tz=TIMEZONE),
+                                     pd.Timestamp(f.end, tz=TIMEZONE)]), freq)
+    axis = _period_range(bounds.iloc[0], bounds.iloc[1], freq)
+    parts = []
+    for back, frame in sorted(frames.items()):
+        # whole local days first: midnight is never ambiguous, a DST hour may be
+        days = frame["occurred_at"].dt.tz_convert(TIMEZONE).dt.tz_localize(None).dt.normalize()
+        moved = (days + pd.DateOffset(years=back)).dt.tz_localize(TIMEZONE)
+        counts = period_start(moved, freq).value_counts().reindex(axis, fill_value=0)
+        parts.append(pd.DataFrame({"year": year_label(shifted_filter(f, back)),
+                                   "years_back": back, "period": axis,
+                                   "reports": counts.to_numpy().astype("int64")}))
+    if not parts:
+        return pd.DataFrame({"year": pd.Series(dtype="object"),
+                             "years_back": pd.Series(dtype="int64"),
+                             "period": pd.Series(dtype="datetime64[ns]"),
+                             "reports": pd.Series(dtype="int64")})
+    return pd.concat(parts, ignore_index=True)
 
 
 def seasonal_profile(frame: pd.DataFrame) -> pd.DataFrame:

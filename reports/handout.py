@@ -7,6 +7,7 @@ white, so hot spot classes are hatched as well as coloured, and topics differ in
 from __future__ import annotations
 
 import io
+import textwrap
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -41,6 +42,7 @@ class HandoutData:
     changes: pd.DataFrame  # Ortsteil, Veränderung, Meldungen jetzt, Meldungen davor
     ortsteile: gpd.GeoDataFrame  # name, geometry (EPSG:25833)
     streets: gpd.GeoDataFrame | None = None
+    agenda: list[str] | None = None  # reports.agenda.agenda_lines; None: no agenda page
 
 
 def _text(value) -> str:
@@ -121,12 +123,39 @@ def _charts(pdf: PdfPages, data: HandoutData) -> None:
     plt.close(fig)
 
 
+AGENDA_WIDTH = 95  # characters per printed line at 9 pt
+AGENDA_LINES = 62  # printed lines per A4 page
+
+
+def _agenda(pdf: PdfPages, lines: list[str]) -> None:
+    """The agenda as plain black text, wrapped, on as many pages as it needs; the first
+    line (the heading) in bold."""
+    printed: list[tuple[str, bool]] = []
+    for n, line in enumerate(lines):
+        indent = "" if n == 0 else " " * (len(line) - len(line.lstrip()) + 2)
+        width = AGENDA_WIDTH * 3 // 4 if n == 0 else AGENDA_WIDTH  # 12 pt instead of 9 pt
+        wrapped = textwrap.wrap(line, width, subsequent_indent=indent) or [""]
+        printed += [(text, n == 0) for text in wrapped]
+    for first in range(0, len(printed), AGENDA_LINES):
+        fig = plt.figure(figsize=A4)
+        top = 0.94
+        for text, bold in printed[first:first + AGENDA_LINES]:
+            fig.text(0.08, top, _text(text), fontsize=12 if bold else 9,
+                     weight="bold" if bold else "normal")
+            top -= 0.02 if bold else 0.0138
+        pdf.savefig(fig)
+        plt.close(fig)
+
+
 def build_handout(data: HandoutData) -> bytes:
-    """The handout as PDF bytes (cover with key figures and changes, map, charts)."""
+    """The handout as PDF bytes (cover with key figures and changes, agenda if given, map,
+    charts)."""
     buffer = io.BytesIO()
     with PdfPages(buffer, metadata={"Title": data.title, "Creator": "Lagebild Leipziger Osten"}
                   ) as pdf:
         _cover(pdf, data)
+        if data.agenda:
+            _agenda(pdf, data.agenda)
         _map(pdf, data)
         _charts(pdf, data)
     return buffer.getvalue()

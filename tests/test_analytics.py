@@ -15,10 +15,11 @@ from reports.analytics import (
     format_change,
     key_figures,
     monthly_by_year,
+    period_comparison,
     rolling_mean,
     seasonal_profile,
+    shifted_filter,
     weekday_hour,
-    year_over_year,
 )
 from reports.handout import HandoutData, build_handout
 from reports.query import ReportFilter
@@ -64,15 +65,40 @@ def test_rolling_mean_is_trailing_per_group():
     assert out["rolling"].tolist() == [2, 3, 5, 7]
 
 
-def test_year_over_year_and_seasonal_profile():
+def test_period_comparison_puts_earlier_years_on_the_current_axis():
+    f = ReportFilter(date(2025, 12, 1), date(2026, 2, 28), ("bau",))
+    assert shifted_filter(f, 1) == ReportFilter(date(2024, 12, 1), date(2025, 2, 28), ("bau",))
+    assert shifted_filter(ReportFilter(date(2024, 2, 29), date(2024, 3, 1)), 1).start == date(
+        2023, 2, 28)
+    now = reports([("2026-01-10", "bau", "a")] * 3)
+    last = reports([("2025-01-31 23:30", "bau", "a")] * 2 + [("2024-12-05 12:00", "bau", "a")])
+    out = period_comparison({0: now, 1: last}, f, "M")
+    assert list(dict.fromkeys(out["year"])) == ["2025/26", "2024/25"]
+    by = out.set_index(["years_back", "period"])["reports"]
+    assert len(out) == 6  # Dec, Jan, Feb for each of the two years
+    assert by[(0, pd.Timestamp("2026-01-01"))] == 3 and by[(0, pd.Timestamp("2025-12-01"))] == 0
+    assert by[(1, pd.Timestamp("2026-01-01"))] == 2  # 31 Jan 23:30 local is still January
+    assert by[(1, pd.Timestamp("2025-12-01"))] == 1
+    weekly = period_comparison({0: now, 1: last}, f, "W")
+    assert weekly["period"].min() == pd.Timestamp("2025-12-01")  # a Monday
+    assert weekly.groupby("years_back")["reports"].sum().tolist() == [3, 3]
+
+
+def test_period_comparison_survives_the_autumn_dst_hour():
+    # 02:06 on 25 Oct 2025 moved by a year is 02:06 on 25 Oct 2026, which happens twice
+    last = reports([("2025-10-25 12:00", "bau", "a")])
+    last["occurred_at"] = pd.Series([pd.Timestamp("2025-10-25 00:06", tz="UTC")]).dt.tz_convert(
+        "Europe/Berlin")
+    out = period_comparison({1: last}, ReportFilter(date(2026, 10, 1), date(2026, 10, 31)), "W")
+    assert out.set_index("period")["reports"][pd.Timestamp("2026-10-19")] == 1
+
+
+def test_monthly_by_year_and_seasonal_profile():
     rows = [("2024-01-10", "bau", "a")] * 2 + [("2025-01-10", "bau", "a")] * 3 + [
         ("2025-02-10", "bau", "a")]
     frame = reports(rows)
     monthly = monthly_by_year(frame)
     assert len(monthly) == 14  # Jan 2024 .. Feb 2025, no invented months after the data
-    yoy = year_over_year(frame).set_index(["year", "month"])
-    assert yoy.loc[(2025, 1), "previous"] == 2
-    assert yoy.loc[(2025, 1), "change_pct"] == pytest.approx(50.0)
     season = seasonal_profile(frame).set_index("month")
     assert season.loc[1, "mean"] == pytest.approx(2.5) and season.loc[1, "years"] == 2
     assert season.loc[2, "mean"] == pytest.approx(0.5)  # Feb 2024 (0) and Feb 2025 (1)
@@ -116,3 +142,9 @@ def test_handout_pdf_has_three_pages_and_survives_hostile_text():
     pdf = build_handout(data)
     assert pdf.startswith(b"%PDF")
     assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 3
+    # with an agenda: one more page per 62 printed lines, hostile text and all
+    data.agenda = ["Tagesordnung: Sitzung $x$ am 01.04.2026", "",
+                   "1. Anliegen (1)", "   – Nr. 1, Müll: " + "$\\frac{a}{b}$ <b> " * 40]
+    assert len(re.findall(rb"/Type\s*/Page(?!s)", build_handout(data))) == 4
+    data.agenda = [f"   – Punkt {i}" for i in range(70)]
+    assert len(re.findall(rb"/Type\s*/Page(?!s)", build_handout(data))) == 5

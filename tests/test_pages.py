@@ -109,3 +109,43 @@ def test_karte_accounts_for_the_filter(app):
     everything = total()
     at.sidebar.multiselect(key="f_topics").set_value(["bau"]).run()
     assert 0 < total() < everything
+
+
+def test_sitzung_names_places_and_shows_the_agenda_by_role(app):
+    at = app(Role.MEMBER).run()
+    at.switch_page("pages/sitzung.py").run()
+    assert not at.exception, at.exception
+    places = [d.value for d in at.dataframe if "nächste Straße" in d.value.columns]
+    assert places, "no top-places table"
+    for table in places:
+        assert not any(c == "Rasterzelle (100 m)" for c in table.columns)
+        assert table["nächste Straße"].str.contains("[A-Za-zäöüß]", regex=True).all()
+        assert (table["Ortsteil"] != "").all()
+        if "jetzt" in table.columns:
+            assert table["jetzt"].is_monotonic_decreasing
+    assert "Tagesordnung" in [s.value for s in at.subheader]
+    agenda = "\n".join(t.value for t in at.text)
+    assert "1. Anliegen" in agenda and "3. Maßnahmen zur Überprüfung" in agenda
+
+    public = app(Role.PUBLIC).run()
+    public.switch_page("pages/sitzung.py").run()
+    assert not public.exception, public.exception
+    assert "Tagesordnung" in [s.value for s in public.subheader]
+    assert not any("Anliegen (" in t.value for t in public.text)
+    assert any("nur die Hotspots der Tagesordnung" in c.value for c in public.caption)
+
+
+def test_trends_compares_with_previous_years_and_names_hidden_weeks(app):
+    import json
+
+    at = app(Role.PUBLIC, {"zeit": "365"}).run()
+    at.switch_page("pages/trends.py").run()
+    assert not at.exception, at.exception
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    yoy = next(s for s in specs if s.get("encoding", {}).get("strokeDash"))
+    assert len(yoy["encoding"]["color"]["scale"]["domain"]) >= 2  # this year and the last
+    bars = json.dumps(specs[0])
+    assert '"x2"' in bars and "period_end" in bars  # bars span their whole week
+    captions = " ".join(c.value for c in at.caption)
+    if "ausgeblendet" in captions:
+        assert "Mit ausgeblendeten Werten (grau hinterlegt): KW" in captions
