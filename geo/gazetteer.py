@@ -88,3 +88,15 @@ def _check_numbers(hn_from, hn_to, where: str) -> list[str]:
     if not 1 <= hn_from < hn_to <= 9999:
         return [f"{where}: Hausnummernbereich {hn_from}–{hn_to} ist ungültig"]
     return []
+
+
+def nearest_street(x, y) -> list[str]:
+    """Name of the nearest gazetteer street to each EPSG:25833 point ('' where there is
+    none): how the alliance names a grid cell in its minutes."""
+    streets = gazetteer()
+    streets = streets[streets["kind"] == "street"].reset_index(drop=True)
+    if streets.empty or len(x) == 0:
+        return [""] * len(x)
+    points = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=streets.crs)
+    _, nearest = streets.sindex.nearest(points.values, return_all=False)
+    return streets["name"].to_numpy()[nearest].tolist()

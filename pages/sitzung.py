@@ -10,10 +10,11 @@ import streamlit as st
 
 from geo.boundary import assign_ortsteil
 from geo.compare import hotspot_changes, two_period
+from geo.gazetteer import nearest_street
 from geo.grid import GridSpec, cell_centres, grid
 from pages import shared
 from reports.access import policy_for
-from reports.agenda import agenda_lines, build_agenda, nearest_street
+from reports.agenda import agenda_lines, build_agenda
 from reports.analytics import counts_over_time, group_label, key_figures
 from reports.handout import HandoutData, build_handout
 from reports.query import ReportFilter

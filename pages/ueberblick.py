@@ -74,12 +74,13 @@ if shared.require_reports(now):
                 "(100-m-Raster, Gi*).")
     else:
         from geo.boundary import assign_ortsteil
+        from geo.gazetteer import nearest_street
 
         cx, cy = cell_centres(top["cell_id"].to_numpy(), spec)
-        top = top.assign(ortsteil=assign_ortsteil(cx, cy))
+        top = top.assign(ort=nearest_street(cx, cy), ortsteil=assign_ortsteil(cx, cy))
         top = shared.shown_aggregate(top, ["reports_now", "reports_before"])
-        shown = top[["ortsteil", "change_label", "reports_now", "reports_before"]].rename(
-            columns={"ortsteil": "Ortsteil", "change_label": "Veränderung",
+        shown = top[["ort", "ortsteil", "change_label", "reports_now", "reports_before"]].rename(
+            columns={"ort": "Nächste Straße", "ortsteil": "Ortsteil", "change_label": "Veränderung",
                      "reports_now": "Meldungen in der Zelle", "reports_before": "davor"})
         st.dataframe(shared.readable_counts(shown, ["Meldungen in der Zelle", "davor"]),
                      hide_index=True, width="stretch")

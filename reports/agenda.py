@@ -14,6 +14,7 @@ from datetime import date, timedelta
 import pandas as pd
 from sqlalchemy import and_, or_, select
 
+from geo.gazetteer import nearest_street
 from geo.grid import GridSpec
 from reports.measures import KINDS, Measure, list_measures
 from reports.model import TIMEZONE, vocabulary
@@ -64,21 +65,6 @@ def _agenda_concerns(store, meeting_id: int, since: date, held_on: date) -> pd.D
                    )).order_by(c.c.created_at)
     with store.engine.connect() as conn:
         return pd.read_sql_query(query, conn)
-
-
-def nearest_street(x, y) -> list[str]:
-    """Name of the nearest gazetteer street to each point ('' where there is none)."""
-    from geo.gazetteer import gazetteer
-
-    streets = gazetteer()
-    streets = streets[streets["kind"] == "street"].reset_index(drop=True)
-    if streets.empty or len(x) == 0:
-        return [""] * len(x)
-    import geopandas as gpd
-
-    points = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=streets.crs)
-    _, nearest = streets.sindex.nearest(points.values, return_all=False)
-    return streets["name"].to_numpy()[nearest].tolist()
 
 
 def _agenda_hotspots(frame: pd.DataFrame, since: date, held_on: date,

@@ -153,3 +153,13 @@ def test_same_name_as_street_and_place_is_allowed(tmp_path):
 
 def test_shipped_file_is_the_default():
     assert load_gazetteer(GAZETTEER_FILE).equals(gazetteer())
+
+
+def test_nearest_street_names_a_point_by_the_street_it_lies_on():
+    from geo.gazetteer import gazetteer, nearest_street
+
+    streets = gazetteer()
+    line = streets[(streets["kind"] == "street") & (streets["name"] == "Eisenbahnstraße")]
+    mid = line.geometry.iloc[0].interpolate(0.5, normalized=True)
+    assert nearest_street([mid.x], [mid.y + 5.0]) == ["Eisenbahnstraße"]
+    assert nearest_street([], []) == []
