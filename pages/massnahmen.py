@@ -122,7 +122,8 @@ def evaluation_view(frame: pd.DataFrame) -> None:
     chosen = st.selectbox("Maßnahme", list(labels), format_func=labels.get, key="m_eval_id")
     measure = next(m for m in items if m.id == chosen)
     left, right = st.columns(2)
-    days = left.select_slider("Zeitfenster vor/nach Beginn", [90, 180, 365], 180,
+    days = left.select_slider("Zeitfenster vor/nach Beginn", [90, 180, 365],
+                              measures.EVALUATION_DAYS,
                               format_func=lambda d: f"{d} Tage", key="m_eval_days")
     seasonal = right.toggle("Saisonal abgestimmt (Vorjahreszeitraum)", True, key="m_eval_season")
     try:
@@ -187,7 +188,8 @@ def balance_view(frame: pd.DataFrame) -> None:
     ).properties(height=260)
     shared.chart_with_downloads(chart, shown.drop(columns=["Aussage"]), "massnahmen_wirkung")
     st.caption("Wirkung: Veränderung der Zielkategorien im Gebiet gegenüber dem übrigen "
-               "Leipziger Osten (180 Tage vor/nach Beginn, saisonal abgestimmt). Ein "
+               f"Leipziger Osten ({measures.EVALUATION_DAYS} Tage vor/nach Beginn, saisonal "
+               "abgestimmt). Ein "
                "Intervall, das die Nulllinie schneidet, ist kein klarer Effekt.")
 
 
@@ -199,9 +201,10 @@ map_result = st_folium(
 drawing = _on_map_click(map_result) if policy.may_edit else None
 
 if items:
-    st.dataframe(measures.measures_frame(items), hide_index=True, column_config={
-        "Beginn": st.column_config.DateColumn(format="DD.MM.YYYY"),
-        "Ende": st.column_config.DateColumn(format="DD.MM.YYYY")})
+    table = measures.measures_frame(items)
+    table["Ende"] = table["Ende"].dt.strftime("%d.%m.%Y").fillna("offen")
+    st.dataframe(table, hide_index=True, column_config={
+        "Beginn": st.column_config.DateColumn(format="DD.MM.YYYY")})
 else:
     st.info("Noch keine Maßnahmen erfasst."
             + (" Unten lässt sich die erste anlegen." if policy.may_edit else ""))
