@@ -69,16 +69,12 @@ def district_geometry():
     """Ortsteile, district outline, gazetteer street lines and population, loaded once."""
     from geo import boundary
     from geo.aggregate import population
+    from geo.gazetteer import gazetteer
     from maps.view import MapContext
     from reports.settings import settings
 
-    try:
-        from geo.gazetteer import gazetteer
-
-        streets = gazetteer()
-        streets = streets[streets["kind"] == "street"]
-    except (ImportError, FileNotFoundError, ValueError):
-        streets = None
+    streets = gazetteer()
+    streets = streets[streets["kind"] == "street"]
     current = settings()
     return MapContext(boundary.ortsteile(), boundary.district(), streets, population(),
                       current.tile_url, current.tile_attribution)

@@ -1,7 +1,7 @@
 """``python -m reports``: import partner files, manage the quarantine, rebuild the demo.
 
-Other modules add their own subcommands through ``register_cli(subparsers)``; the list of
-those modules is explicit (``EXTENSIONS``) so the command set is visible in one place. Every
+Account and retention commands live with their modules (``register_cli(subparsers)`` in
+``reports.auth`` and ``reports.retention``) and are registered here explicitly. Every
 subcommand sets ``func(args) -> int`` (exit code). Errors reach the user as German messages,
 never as a traceback.
 """
@@ -9,7 +9,6 @@ never as a traceback.
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from pathlib import Path
 
@@ -18,7 +17,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-EXTENSIONS = ("reports.auth", "reports.retention")
 SHOWN_MESSAGES = 20
 console = Console()
 errors = Console(stderr=True)
@@ -174,12 +172,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--rows", type=int, default=30000, help="Anzahl Meldungen")
     demo.set_defaults(func=cmd_demo)
 
-    for name in EXTENSIONS:
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        module.register_cli(sub)
+    from reports import auth, retention
+
+    auth.register_cli(sub)
+    retention.register_cli(sub)
     return parser
 
 

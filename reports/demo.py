@@ -71,7 +71,7 @@ class Geography:
     street_lines: np.ndarray  # shapely geometries
     hn_from: np.ndarray  # float, NaN where unknown
     hn_to: np.ndarray
-    district: shapely.Geometry | None  # background reports stay inside it
+    district: shapely.Geometry  # background reports stay inside it
 
     def street(self, name: str):
         hit = np.flatnonzero(self.street_names == name)
@@ -86,36 +86,24 @@ class Geography:
         return self.street(name).interpolate(0.5, normalized=True)
 
 
-def _gazetteer_frame():
-    """The shared gazetteer where another part of the project provides it, else None."""
-    try:
-        from geo.gazetteer import gazetteer
-    except ImportError:
-        return None
-    try:
-        return gazetteer()
-    except FileNotFoundError:
-        return None
-
-
 def geography(cfg: dict | None = None) -> Geography:
     """Gazetteer geometry where it knows a name; demo.toml's own points and lines elsewhere."""
     cfg = cfg or config()
     places: dict[str, Point] = {}
     names, lines, hn_from, hn_to = [], [], [], []
-    gaz = _gazetteer_frame()
-    if gaz is not None and len(gaz):
-        for row in gaz.itertuples(index=False):
-            geom = row.geometry
-            if geom is None or geom.is_empty:
-                continue
-            if row.kind == "place":
-                places[row.name] = geom.representative_point()
-            elif geom.geom_type in ("LineString", "MultiLineString"):
-                names.append(row.name)
-                lines.append(geom)
-                hn_from.append(_float(row.hn_from))
-                hn_to.append(_float(row.hn_to))
+    from geo.gazetteer import gazetteer
+
+    for row in gazetteer().itertuples(index=False):
+        geom = row.geometry
+        if geom is None or geom.is_empty:
+            continue
+        if row.kind == "place":
+            places[row.name] = geom.representative_point()
+        elif geom.geom_type in ("LineString", "MultiLineString"):
+            names.append(row.name)
+            lines.append(geom)
+            hn_from.append(_float(row.hn_from))
+            hn_to.append(_float(row.hn_to))
     for name, (lon, lat) in cfg["places"].items():
         if name not in places:
             x, y = to_metric(lon, lat)
@@ -133,11 +121,9 @@ def geography(cfg: dict | None = None) -> Geography:
                      np.asarray(hn_from), np.asarray(hn_to), _district())
 
 
-def _district() -> shapely.Geometry | None:
-    try:
-        from geo.boundary import district
-    except ImportError:
-        return None
+def _district() -> shapely.Geometry:
+    from geo.boundary import district
+
     area = district()
     shapely.prepare(area)
     return area
@@ -274,8 +260,6 @@ def _draw_places(rng, geo: Geography, hotspots: list[dict], n: int):
             for _ in range(20):  # redraw what falls outside the district (streets run on)
                 x[sel], y[sel] = _along(rng, np.full(len(sel), line, dtype=object),
                                         spot["offset_m"])
-                if geo.district is None:
-                    break
                 sel = sel[~shapely.contains_xy(geo.district, x[sel], y[sel])]
             anchor[component == i] = spot["street"]
     sel = np.flatnonzero(component == len(hotspots))
@@ -284,8 +268,6 @@ def _draw_places(rng, geo: Geography, hotspots: list[dict], n: int):
         street = rng.choice(len(length), size=len(sel), p=length / length.sum())
         x[sel], y[sel] = _along(rng, geo.street_lines[street], 12.0)
         anchor[sel] = geo.street_names[street]
-        if geo.district is None:
-            break
         sel = sel[~shapely.contains_xy(geo.district, x[sel], y[sel])]
     return x, y, anchor
 

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from geo.geocode import place_reports
 from reports import audit
 from reports.importers import FileError, RawTable, load_bytes, read_file
 from reports.profiles import PROFILE_DIR, Profile, generic_profile, load_profile, suggest_mapping
@@ -60,18 +61,11 @@ def profile_for(source: str, columns: list[str] | None = None) -> tuple[Profile,
     return profile.with_mapping(guess), [note]
 
 
-def place(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """Geocode through ``geo.geocode`` where it is available; else store rows unresolved."""
-    try:
-        from geo.geocode import place_reports
-    except Exception as exc:  # a missing or broken geocoder must not lose reports
-        out = frame.copy()
-        out["geocode_status"] = "unresolved"
-        return out, [f"Geokodierung nicht verfügbar ({exc}); Meldungen als „nicht zugeordnet“ "
-                     "gespeichert."]
+def place(frame: pd.DataFrame) -> pd.DataFrame:
+    """Geocode the rows (rows without a usable place are kept as "unresolved")."""
     placed = place_reports(frame)
     placed.index = frame.index
-    return placed, []
+    return placed
 
 
 def import_file(store, path_or_bytes: str | Path | bytes, source: str, *,
@@ -91,8 +85,7 @@ def import_file(store, path_or_bytes: str | Path | bytes, source: str, *,
     frame, rejects = to_reports(raw, profile, file_name, batch_id)
     frame, repeated = dedupe(frame)
     reread = _quarantine_ids(raw)
-    frame, geo_notes = place(frame)
-    notes += geo_notes
+    frame = place(frame)
     sha256 = hashlib.sha256(data).hexdigest()
     if store.batch_exists_sha(sha256, source):
         notes.append("Diese Datei wurde für diese Quelle schon einmal importiert.")

@@ -133,16 +133,6 @@ def test_killed_import_leaves_the_store_as_it_was(store, tmp_path):
     assert len(store.list_batches()) == 1
 
 
-def test_without_geocoder_rows_are_stored_unresolved(store, tmp_path, monkeypatch):
-    monkeypatch.setitem(sys.modules, "geo.geocode", None)  # import fails as if absent
-    result = import_file(store, write(tmp_path / "p.csv", GOOD), "polizei")
-    assert result.imported == 5
-    assert any("Geokodierung nicht verfügbar" in n for n in result.notes)
-    frame = store.load_reports()
-    assert frame["geocode_status"].eq("unresolved").all()
-    assert frame.set_index("source_ref").loc["P-4", "x"] == 319500.5
-
-
 def test_open311_json_with_the_buerger_profile(store, tmp_path):
     requests = [{"service_request_id": "9", "service_name": "Graffiti",
                  "requested_datetime": "2025-11-24T18:30:00+01:00", "address": "Rabet",
