@@ -167,3 +167,13 @@ def test_every_import_is_in_the_audit_log(store, tmp_path):
     entry = list_audit(store, action="import").iloc[0]
     assert entry["actor"] == "anna"
     assert result.batch_id in str(entry["detail"])
+
+
+def test_rows_without_a_usable_place_are_stored_unresolved(store, tmp_path):
+    rows = [*GOOD, "P-6;03.07.2025 13:00;Raub;<b>irgendwo</b> hinten;;;"]
+    result = import_file(store, write(tmp_path / "p.csv", rows), "polizei")
+    assert result.imported == 6 and result.rejected == 0
+    frame = stored(store).set_index("source_ref")
+    assert frame.loc[["P-5", "P-6"], "geocode_status"].tolist() == ["unresolved", "unresolved"]
+    assert frame.loc[["P-5", "P-6"], "x"].isna().all()
+    assert frame.loc["P-4", "geocode_status"] == "coordinates"
