@@ -112,6 +112,7 @@ def submit(store, form: ConcernForm, session_key: str, challenge: Challenge, ans
     place = _place(ConcernForm(form.topic, description, address, form.lon, form.lat))
     with store.transaction() as conn:
         _check_rate(store, conn, session_key, now)
+        _refuse_repeat(conn, session_key, description, now)
         new_id = conn.execute(concerns_table.insert().values(
             created_at=int(now), topic=form.topic, description=description,
             address=address or None, lon=place["lon"], lat=place["lat"], x=place["x"],
@@ -121,6 +122,16 @@ def submit(store, form: ConcernForm, session_key: str, challenge: Challenge, ans
         audit.record(store, "öffentlich", "concern_submit", {"id": new_id}, conn=conn)
         store.bump_version(conn)
     return int(new_id)
+
+
+def _refuse_repeat(conn, session_key: str, description: str, now: float) -> None:
+    """A second click on "Senden" must not file the same concern twice."""
+    same = select(func.count()).select_from(concerns_table).where(
+        concerns_table.c.session_key == session_key,
+        concerns_table.c.description == description,
+        concerns_table.c.created_at > int(now) - 3600)
+    if conn.execute(same).scalar_one():
+        raise ConcernError("Dieses Anliegen wurde bereits gesendet. Vielen Dank!")
 
 
 def _check_rate(store, conn, session_key: str, now: float, lock: bool = True) -> None:

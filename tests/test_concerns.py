@@ -90,9 +90,9 @@ def test_a_wrong_challenge_answer_is_refused(store):
 def test_rate_limit_per_session_and_hour(store):
     now = 1_800_000_000
     for i in range(concerns.PER_SESSION_PER_HOUR):
-        send(store, now=now + i)
+        send(store, now=now + i, description=f"{TEXT} ({i})")
     with pytest.raises(ConcernError, match="in der letzten Stunde schon mehrere"):
-        send(store, now=now + 10)
+        send(store, now=now + 10, description=f"{TEXT} (neu)")
     assert stored(store) == concerns.PER_SESSION_PER_HOUR
     send(store, session="other", now=now + 11)  # another session is not blocked
     send(store, now=now + 3601)  # an hour later the session may send again
@@ -187,7 +187,7 @@ def test_parallel_submissions_cannot_slip_past_the_session_limit(store):
 
     def attempt(i: int) -> bool:
         try:
-            send(store, now=1_800_000_000 + i)
+            send(store, now=1_800_000_000 + i, description=f"{TEXT} ({i})")
             return True
         except ConcernError:
             return False
@@ -196,3 +196,13 @@ def test_parallel_submissions_cannot_slip_past_the_session_limit(store):
         results = list(pool.map(attempt, range(8)))
     assert sum(results) == concerns.PER_SESSION_PER_HOUR
     assert stored(store) == concerns.PER_SESSION_PER_HOUR
+
+
+def test_a_second_click_does_not_file_the_same_concern_twice(store):
+    now = 1_800_000_000
+    send(store, now=now)
+    with pytest.raises(ConcernError, match="bereits gesendet"):
+        send(store, now=now + 2)
+    assert stored(store) == 1
+    send(store, session="other", now=now + 3)  # the same words from someone else are fine
+    assert stored(store) == 2
