@@ -87,3 +87,13 @@ def test_any_json_gives_rows_or_a_file_error(doc, fmt):
         return
     assert raw.total == len(raw.rows) + len(raw.errors)
     assert len(raw.row_numbers) == len(raw.rows)
+
+
+def test_unknown_geometry_type_is_a_row_error_not_a_crash():
+    from reports.importers.geojson import read
+
+    doc = {"type": "FeatureCollection",
+           "features": [{"type": "Feature", "geometry": {"type": ""}, "properties": {}}]}
+    table = read(json.dumps(doc).encode(), "x.geojson")
+    assert table.errors["field"].tolist() == ["geometry"]
+    assert "Eintrag 1" in table.errors["message"].iloc[0]

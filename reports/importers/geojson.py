@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+from shapely.errors import ShapelyError
 
 from reports.importers import ERROR_COLUMNS, FileError, RawTable, cell_text, table_from_records
 
@@ -44,7 +45,8 @@ def read(data: bytes, file_name: str) -> RawTable:
         record = {str(k): cell_text(v) for k, v in props.items()} if isinstance(props, dict) else {}
         try:
             point = _point(feature.get("geometry"))
-        except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError,
+                ShapelyError) as exc:
             errors.append((number, "geometry",
                            f"{file_name}, Eintrag {number}, Feld „geometry“: ungültige Geometrie "
                            f"({exc})."))
