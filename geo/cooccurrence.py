@@ -11,8 +11,6 @@ import pandas as pd
 from geo.aggregate import placed
 from geo.grid import GridSpec, cell_ids
 
-SEVERAL_PARTNERS = "mehrere Partner nötig"
-
 
 def cooccurrence(
     frame: pd.DataFrame,

@@ -58,10 +58,6 @@ class GridSpec:
         """Circumradius of the equal-area hexagon (centre to corner), metres."""
         return self.cell_m * math.sqrt(2.0 / (3.0 * _SQRT3))
 
-    @property
-    def cell_area_m2(self) -> float:
-        return float(self.cell_m) ** 2
-
 
 def _pack(row: np.ndarray, col: np.ndarray) -> np.ndarray:
     return row.astype(np.int64) * STRIDE + (col.astype(np.int64) + _HALF)

@@ -228,17 +228,19 @@ def sidebar_filters() -> FilterState:
     _restore_from_url()
     _keep_widget_state()
     vocab = vocabulary()
-    meeting_days = [d for d in pd.to_datetime(meetings()["held_on"]).dt.date if d <= today()]
+    reference_day = today()
+    meeting_days = [d for d in pd.to_datetime(meetings()["held_on"]).dt.date
+                    if d <= reference_day]
     last_meeting = max(meeting_days) if meeting_days else None
     with st.sidebar:
         st.header("Filter")
         preset = st.selectbox("Zeitraum", list(PRESETS), format_func=PRESETS.get,
                               key="f_preset")
         # A widget's state is dropped on runs that do not show it: set it again first.
-        year, free = today().year, _default_range()
+        year, free = reference_day.year, _default_range()
         if preset == "jahr":
             st.session_state.setdefault("f_year", year)
-            year = st.number_input("Jahr", 2000, today().year, key="f_year")
+            year = st.number_input("Jahr", 2000, reference_day.year, key="f_year")
         elif preset == "frei":
             st.session_state.setdefault("f_range", free)
             free = tuple(st.date_input("Von – bis", format="DD.MM.YYYY", key="f_range"))

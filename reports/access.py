@@ -171,6 +171,3 @@ def aggregate_for(
     out["suppressed"] = False
     return out
 
-
-# The name the pages use for the public's version of an aggregate table.
-public_aggregate = suppress_counts

@@ -153,7 +153,6 @@ class Intervention:
     kind: str
     start: date
     effects: dict[str, float]
-    centre_lonlat: tuple[float, float]
     radius_m: float
     ring_m: float
     displacement: float
@@ -178,11 +177,10 @@ def interventions(cfg: dict | None = None,
         centre = geo.anchor(spec["centre"])
         radius = float(spec["radius_m"])
         shape = geo.street(spec["centre"]) if spec.get("along_street") else centre
-        lon, lat = to_display(centre.x, centre.y)
         out.append(Intervention(
             name=spec["name"], kind=spec["kind"], start=spec["start"],
             effects={k: float(v) for k, v in spec["effects"].items()},
-            centre_lonlat=(float(lon), float(lat)), radius_m=radius,
+            radius_m=radius,
             ring_m=float(spec["ring_m"]), displacement=float(spec["displacement"]),
             description=spec["description"], area=shape.buffer(radius, 32),
         ))

@@ -18,12 +18,6 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 TIMEZONE = "Europe/Berlin"
 
 SENSITIVITIES = ("public", "members", "restricted")
-SENSITIVITY_LABELS = {
-    "public": "öffentlich",
-    "members": "Mitglieder",
-    "restricted": "vertraulich",
-}
-
 # Geocoding status of a report, with the German label shown in the UI.
 GEOCODE_STATUSES = {
     "exact": "exakte Adresse",

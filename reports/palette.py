@@ -32,10 +32,3 @@ HOTSPOT_LABELS = {
     -3: "Coldspot, 99 % Konfidenz",
 }
 HOTSPOT_HATCHES = {3: "xxxx", 2: "xx", 1: "/", -1: "\\", -2: "..", -3: "oo"}
-
-
-def color_for(key: str, keys: list[str]) -> str:
-    """A stable categorical colour for ``key`` (topics use TOPIC_COLORS)."""
-    if key in TOPIC_COLORS:
-        return TOPIC_COLORS[key]
-    return OKABE_ITO[sorted(keys).index(key) % len(OKABE_ITO)] if key in keys else "#999999"
