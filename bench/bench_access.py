@@ -14,8 +14,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from reports.access import Role, suppress_counts, visible_reports
 from reports.model import REPORT_COLUMNS, vocabulary
+from reports.privacy.access import Role, suppress_counts, visible_reports
 
 SIZES = (10_000, 100_000, 1_000_000)
 

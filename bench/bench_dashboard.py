@@ -22,8 +22,8 @@ from folium import plugins
 
 from geo import boundary
 from maps.view import MapContext, MapOptions, build_map
-from reports.access import Role, visible_reports
-from reports.query import ReportFilter, apply_filter
+from reports.privacy.access import Role, visible_reports
+from reports.storage.query import ReportFilter, apply_filter
 from tests.test_maps import synthetic_reports
 
 FILTER = ReportFilter(date(2025, 4, 1), date(2025, 12, 31), topics=("ordnung", "umwelt"))

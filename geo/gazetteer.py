@@ -10,8 +10,8 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from config.paths import PROJECT_DIR
 from geo.crs import DISPLAY_CRS, METRIC_CRS
-from reports.settings import PROJECT_DIR
 
 GAZETTEER_FILE = PROJECT_DIR / "data" / "gazetteer.geojson"
 COLUMNS = ["name", "kind", "hn_from", "hn_to", "aliases", "precision_m", "geometry"]

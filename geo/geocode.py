@@ -43,7 +43,6 @@ from geo.normalize import (
     simple_parts,
     split_preposition,
 )
-from reports.settings import settings
 
 if TYPE_CHECKING:
     from geo.nominatim import NominatimGeocoder
@@ -694,22 +693,31 @@ def load_address_list(path: Path) -> pd.DataFrame:
     )
 
 
-@cache
-def default_geocoder() -> Geocoder:
-    """The shipped gazetteer and boundary, plus address list / Nominatim where configured.
+_extras: tuple[Path | None, NominatimGeocoder | None] = (None, None)
 
-    Cached for the process: call ``default_geocoder.cache_clear()`` after changing settings.
+
+def use_extras(address_list: Path | None, online: NominatimGeocoder | None) -> None:
+    """Add an official address list and/or an online fallback to the default geocoder.
+
+    Applied from the deployment's settings by ``reports.geography.apply_settings``.
     """
+    global _extras
+    if _extras != (address_list, online):
+        _extras = (address_list, online)
+        _default_geocoder.cache_clear()
+
+
+def default_geocoder() -> Geocoder:
+    """The shipped gazetteer and boundary, plus the address list / Nominatim in use."""
+    return _default_geocoder(*_extras)
+
+
+@cache
+def _default_geocoder(address_list: Path | None, online: NominatimGeocoder | None) -> Geocoder:
     from geo.boundary import assign_ortsteil
     from geo.gazetteer import gazetteer
 
-    config = settings()
-    addresses = load_address_list(config.address_list_file) if config.address_list_file else None
-    online = None
-    if config.online_geocoder:
-        from geo.nominatim import NominatimGeocoder
-
-        online = NominatimGeocoder.from_settings()
+    addresses = load_address_list(address_list) if address_list else None
     return Geocoder(gazetteer(), assign_ortsteil, addresses, online)
 
 

@@ -15,8 +15,8 @@ from folium import plugins
 from maps.base import to_geojson
 from maps.legend import LegendSection
 from reports.model import vocabulary
-from reports.palette import COUNT_RAMP, HOTSPOT_COLORS, HOTSPOT_LABELS, TOPIC_COLORS
-from reports.safe import escape_html
+from reports.privacy.safe import escape_html
+from reports.render.palette import COUNT_RAMP, HOTSPOT_COLORS, HOTSPOT_LABELS, TOPIC_COLORS
 
 # ColorBrewer YlOrRd instead of leaflet.heat's rainbow (not colour-blind safe).
 HEAT_GRADIENT = {0.2: "#ffffb2", 0.4: "#fecc5c", 0.6: "#fd8d3c", 0.8: "#f03b20", 1.0: "#bd0026"}

@@ -28,9 +28,9 @@ from maps.layers import (
 )
 from maps.legend import LegendSection, add_legend
 from maps.measures import measure_layer
-from reports.access import Role, policy_for, public_total
-from reports.measures import Measure
+from reports.coordination.measures import Measure
 from reports.model import PLACED_STATUSES
+from reports.privacy.access import Role, policy_for, public_total
 
 LAYERS = {
     "heat": "Heatmap",
@@ -202,7 +202,7 @@ def _cell_frame(counts: pd.DataFrame, spec: GridSpec, ctx: MapContext) -> gpd.Ge
 
 def not_on_map_text(result: MapResult) -> str:
     """The German sentence that accounts for every report of the filter; for the public,
-    counts below k are given as "weniger als k" (``reports.access.public_total``)."""
+    counts below k are given as "weniger als k" (``reports.privacy.access.public_total``)."""
     def count(n: int) -> str:
         shown = public_total(n, result.min_count) if result.min_count else n
         return f"weniger als {result.min_count}" if shown is None else _fmt(shown)

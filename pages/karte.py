@@ -8,8 +8,8 @@ from streamlit_folium import st_folium
 
 from maps.view import LAYERS, MapOptions, build_map, not_on_map_text
 from pages import shared
-from reports.access import policy_for
 from reports.model import GEOCODE_STATUSES, vocabulary
+from reports.privacy.access import policy_for
 
 shared.ensure_entrypoint()
 st.title("Karte")
@@ -35,7 +35,7 @@ with st.expander("Kartenebenen und Raster", expanded=True):
 def _measures() -> list | None:
     if "measures" not in layers:
         return None
-    from reports.measures import list_measures
+    from reports.coordination.measures import list_measures
 
     items = list_measures(shared.get_store())
     if not items:
@@ -46,7 +46,7 @@ def _measures() -> list | None:
 def _place(report_id: str, point: dict) -> None:
     """Store a hand placement and log it; German message on bad input."""
     from geo.geocode import manual_placement
-    from reports import audit
+    from reports.storage import audit
 
     try:
         location = manual_placement(point["lng"], point["lat"])

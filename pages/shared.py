@@ -3,7 +3,7 @@ filters mirrored in the URL, and the visible report frame.
 
 Access hook: a log-in page sets ``st.session_state["role"]`` (a ``Role``); everything here
 reads it only through ``current_role()``, and every frame a page shows comes from
-``visible_frame()``, which passes through ``reports.access.visible_reports``.
+``visible_frame()``, which passes through ``reports.privacy.access.visible_reports``.
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from reports.access import ROLE_LABELS, Role, policy_for, visible_reports
+from reports.geography import apply_settings
 from reports.model import TIMEZONE, vocabulary
-from reports.query import ReportFilter, apply_filter
-from reports.store import Store
+from reports.privacy.access import ROLE_LABELS, Role, policy_for, visible_reports
+from reports.storage.query import ReportFilter, apply_filter
+from reports.storage.store import Store
 
 ROLE_KEY = "role"
 
@@ -61,17 +62,19 @@ def current_role() -> Role:
 
 @st.cache_resource(show_spinner=False)
 def get_store() -> Store:
+    """The store, opened once per process after the deployment's settings are applied."""
+    apply_settings()
     return Store.open()
 
 
 @st.cache_resource(show_spinner=False)
 def district_geometry():
     """Ortsteile, district outline, gazetteer street lines and population, loaded once."""
+    from config.settings import settings
     from geo import boundary
     from geo.aggregate import population
     from geo.gazetteer import gazetteer
     from maps.view import MapContext
-    from reports.settings import settings
 
     streets = gazetteer()
     streets = streets[streets["kind"] == "street"]
@@ -126,7 +129,7 @@ def today() -> date:
 
 @st.cache_resource
 def _demo_end() -> date:
-    from reports.demo import config
+    from demo.generate import config
 
     return config()["end"]
 
@@ -332,7 +335,7 @@ def fmt_int(n: int) -> str:
 def chart_with_downloads(chart, data: pd.DataFrame, name: str) -> None:
     """An Altair chart plus its numbers as CSV and the chart as SVG (PNG: the chart's own
     toolbar). The SVG is rendered offline by vl-convert, only when asked for."""
-    from reports.export import to_csv_bytes
+    from reports.render.export import to_csv_bytes
 
     st.altair_chart(chart, width="stretch")
     left, right, _ = st.columns([1, 1, 4])
@@ -374,6 +377,6 @@ def current_actor() -> str:
 
 def shown_aggregate(counts: pd.DataFrame, count_cols, margins=((),), derived=()) -> pd.DataFrame:
     """An aggregate table as the current role may see it (small counts hidden for the public)."""
-    from reports.access import aggregate_for
+    from reports.privacy.access import aggregate_for
 
     return aggregate_for(current_role(), counts, count_cols, margins, derived)

@@ -13,11 +13,11 @@ from geo.compare import hotspot_changes, two_period
 from geo.gazetteer import nearest_street
 from geo.grid import GridSpec, cell_centres, grid
 from pages import shared
-from reports.access import policy_for
-from reports.agenda import agenda_lines, build_agenda
-from reports.analytics import counts_over_time, group_label, key_figures
-from reports.handout import HandoutData, build_handout
-from reports.query import ReportFilter
+from reports.analysis.analytics import counts_over_time, group_label, key_figures
+from reports.coordination.agenda import agenda_lines, build_agenda
+from reports.privacy.access import policy_for
+from reports.render.handout import HandoutData, build_handout
+from reports.storage.query import ReportFilter
 
 SPEC = GridSpec(100, "square")
 

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from pages import shared
-from reports.analytics import (
+from reports.analysis.analytics import (
     FREQS,
     GROUPS,
     MONTHS,
@@ -21,7 +21,7 @@ from reports.analytics import (
     weekday_hour,
     year_label,
 )
-from reports.palette import OKABE_ITO, TOPIC_COLORS
+from reports.render.palette import OKABE_ITO, TOPIC_COLORS
 
 YEARS_BACK = (1, 2)  # the year-over-year chart compares with the two previous years
 ANNOTATION_KINDS = {"meeting": "Sitzung", "measure": "Maßnahme", "event": "Ereignis",

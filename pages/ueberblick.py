@@ -11,9 +11,9 @@ from geo.compare import hotspot_changes
 from geo.grid import GridSpec, cell_centres
 from maps.view import MapOptions, build_map
 from pages import shared
-from reports.access import policy_for
-from reports.analytics import counts_over_time, format_change, group_label, key_figures
-from reports.palette import TOPIC_COLORS
+from reports.analysis.analytics import counts_over_time, format_change, group_label, key_figures
+from reports.privacy.access import policy_for
+from reports.render.palette import TOPIC_COLORS
 
 shared.ensure_entrypoint()
 st.title("Überblick")

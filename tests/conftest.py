@@ -63,7 +63,7 @@ def postgres_url_for_test() -> Iterator[str]:
 def store(request, tmp_path):
     """A migrated, empty Store on each back end: a SQLite file, and a private PostgreSQL
     schema."""
-    from reports.store import Store
+    from reports.storage.store import Store
 
     if request.param == "sqlite":
         s = Store.open(f"sqlite:///{tmp_path / 'var' / 'store.sqlite'}")
@@ -78,8 +78,8 @@ def store(request, tmp_path):
 
 def demo_database(tmp_path_factory, name: str, rows: int = 3000) -> str:
     """URL of a fresh SQLite demo store built through the real importers (for page tests)."""
-    from reports.demo import build_demo
-    from reports.store import Store
+    from demo import build_demo
+    from reports.storage.store import Store
 
     base = tmp_path_factory.mktemp(name)
     url = f"sqlite:///{base / 'demo.sqlite'}"

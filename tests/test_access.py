@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from reports.access import Role, aggregate_for, public_total, suppress_counts
+from reports.privacy.access import Role, aggregate_for, public_total, suppress_counts
 
 
 def _hidden(out: pd.DataFrame, key: str) -> set:

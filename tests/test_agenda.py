@@ -11,10 +11,10 @@ import shapely
 
 from geo.boundary import district
 from geo.crs import to_display
-from reports import concerns
-from reports.agenda import agenda_lines, build_agenda, due_for_review, next_meeting
-from reports.concerns import Challenge, ConcernForm
-from reports.measures import Measure, add_measure
+from reports.coordination import concerns
+from reports.coordination.agenda import agenda_lines, build_agenda, due_for_review, next_meeting
+from reports.coordination.concerns import Challenge, ConcernForm
+from reports.coordination.measures import Measure, add_measure
 from reports.model import TIMEZONE
 
 PREVIOUS, MEETING, LATER = date(2026, 3, 5), date(2026, 4, 16), date(2026, 5, 28)

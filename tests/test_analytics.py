@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from reports.analytics import (
+from reports.analysis.analytics import (
     counts_over_time,
     format_change,
     key_figures,
@@ -21,8 +21,8 @@ from reports.analytics import (
     shifted_filter,
     weekday_hour,
 )
-from reports.handout import HandoutData, build_handout
-from reports.query import ReportFilter
+from reports.render.handout import HandoutData, build_handout
+from reports.storage.query import ReportFilter
 
 
 def reports(rows: list[tuple[str, str, str]]) -> pd.DataFrame:

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from reports.audit import list_audit, record
+from reports.storage.audit import list_audit, record
 
 
 def test_record_and_list_newest_first(store):

@@ -8,9 +8,9 @@ import sys
 import pytest
 import sqlalchemy as sa
 
-from reports.access import Role
-from reports.audit import list_audit
-from reports.auth import (
+from config.paths import PROJECT_DIR
+from reports.privacy.access import Role
+from reports.privacy.auth import (
     MAX_FAILURES,
     MAX_SOURCE_FAILURES,
     WINDOW_S,
@@ -25,8 +25,8 @@ from reports.auth import (
     set_active,
     touch,
 )
-from reports.schema import login_attempts, users
-from reports.settings import PROJECT_DIR
+from reports.storage.audit import list_audit
+from reports.storage.schema import login_attempts, users
 
 PASSWORD = "richtig-geheim-1"
 T0 = 1_800_000_000
@@ -156,7 +156,7 @@ def test_cli_user_add_with_password_stdin(tmp_path):
                   password="kurz")
     assert refused.returncode == 2 and "mindestens 10 Zeichen" in refused.stderr
     assert "Traceback" not in refused.stderr
-    from reports.store import Store
+    from reports.storage.store import Store
 
     store = Store.open(url)
     assert authenticate(store, "chefin", PASSWORD) is Role.ADMIN

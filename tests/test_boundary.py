@@ -20,8 +20,9 @@ NAMES = boundary.district_config().ortsteile
 
 @pytest.fixture(autouse=True)
 def shipped(monkeypatch):
-    monkeypatch.delenv("LAGEBILD_ORTSTEILE_FILE", raising=False)
-    monkeypatch.delenv("LAGEBILD_ORTSTEILE_NAME_FIELD", raising=False)
+    boundary.use_official_file(None)
+    yield
+    boundary.use_official_file(None)
 
 
 @pytest.fixture
@@ -80,7 +81,7 @@ def assert_is_reference(frame, reference):
 
 def test_official_folder_replaces_the_shipped_geometry(reference, monkeypatch):
     shipped_area = boundary.district().area
-    monkeypatch.setenv("LAGEBILD_ORTSTEILE_FILE", str(reference_dir("leipzig_ortsteile")))
+    boundary.use_official_file(str(reference_dir("leipzig_ortsteile")))
     assert_is_reference(boundary.ortsteile(), reference)
     real_district = reference[reference["Name"].isin(NAMES)].union_all()
     assert boundary.district().symmetric_difference(real_district).area < 1.0
@@ -92,7 +93,7 @@ def test_official_single_geojson_without_crs(reference, tmp_path, monkeypatch):
     collection = json.loads(reference.to_crs(4326).to_json())
     collection.pop("crs", None)
     path.write_text(json.dumps(collection), encoding="utf-8")
-    monkeypatch.setenv("LAGEBILD_ORTSTEILE_FILE", str(path))
+    boundary.use_official_file(str(path))
     assert_is_reference(boundary.ortsteile(), reference)
 
 
@@ -102,15 +103,14 @@ def test_official_geopackage_in_25833_with_named_field(reference, tmp_path, monk
     # Official files may transliterate umlauts; the Ortsteile must still be found.
     frame["OT_Bezeichnung"] = frame["OT_Bezeichnung"].str.replace("ö", "oe").str.replace("ü", "ue")
     frame.to_file(path, driver="GPKG", engine="pyogrio")
-    monkeypatch.setenv("LAGEBILD_ORTSTEILE_FILE", str(path))
-    monkeypatch.setenv("LAGEBILD_ORTSTEILE_NAME_FIELD", "OT_Bezeichnung")
+    boundary.use_official_file(str(path), "OT_Bezeichnung")
     assert_is_reference(boundary.ortsteile(), reference)
 
 
 def test_official_shapefile(reference, tmp_path, monkeypatch):
     path = tmp_path / "ortsteile.shp"
     reference.to_crs(4326).to_file(path, engine="pyogrio")
-    monkeypatch.setenv("LAGEBILD_ORTSTEILE_FILE", str(path))
+    boundary.use_official_file(str(path))
     assert_is_reference(boundary.ortsteile(), reference)
 
 
@@ -119,7 +119,7 @@ def test_official_file_with_lines_instead_of_areas_is_rejected(tmp_path, monkeyp
     frame = boundary.ortsteile()
     frame.geometry = frame.boundary
     frame.to_file(path, engine="pyogrio")
-    monkeypatch.setenv("LAGEBILD_ORTSTEILE_FILE", str(path))
+    boundary.use_official_file(str(path))
     with pytest.raises(boundary.BoundaryError, match="keine Flächen"):
         boundary.ortsteile()
 
@@ -127,10 +127,10 @@ def test_official_file_with_lines_instead_of_areas_is_rejected(tmp_path, monkeyp
 def test_official_file_without_name_field_gives_german_error(tmp_path, monkeypatch):
     path = tmp_path / "ohne_namen.geojson"
     boundary.ortsteile().rename(columns={"name": "bezeichnung"}).to_file(path, engine="pyogrio")
-    monkeypatch.setenv("LAGEBILD_ORTSTEILE_FILE", str(path))
+    boundary.use_official_file(str(path))
     with pytest.raises(boundary.BoundaryError, match=r"fehlt ein Namensfeld.*bezeichnung"):
         boundary.ortsteile()
-    monkeypatch.setenv("LAGEBILD_ORTSTEILE_NAME_FIELD", "OT_NAME_X")
+    boundary.use_official_file(str(path), "OT_NAME_X")
     with pytest.raises(boundary.BoundaryError, match="kein Feld „OT_NAME_X“"):
         boundary.district()
 
@@ -138,10 +138,10 @@ def test_official_file_without_name_field_gives_german_error(tmp_path, monkeypat
 def test_official_file_missing_ortsteile_gives_german_error(tmp_path, monkeypatch):
     path = tmp_path / "unvollstaendig.geojson"
     boundary.ortsteile().iloc[:5].to_file(path, engine="pyogrio")
-    monkeypatch.setenv("LAGEBILD_ORTSTEILE_FILE", str(path))
+    boundary.use_official_file(str(path))
     with pytest.raises(boundary.BoundaryError, match="Schönefeld-Ost, Reudnitz-Thonberg nicht"):
         boundary.ortsteile()
-    monkeypatch.setenv("LAGEBILD_ORTSTEILE_FILE", str(tmp_path / "fehlt.geojson"))
+    boundary.use_official_file(str(tmp_path / "fehlt.geojson"))
     with pytest.raises(boundary.BoundaryError, match="gibt es nicht"):
         boundary.ortsteile()
 
@@ -178,7 +178,7 @@ def test_assign_ortsteil_outside_and_missing_coordinates_give_none():
 
 
 def test_assign_ortsteil_matches_a_spatial_join_on_the_official_polygons(monkeypatch):
-    monkeypatch.setenv("LAGEBILD_ORTSTEILE_FILE", str(reference_dir("leipzig_ortsteile")))
+    boundary.use_official_file(str(reference_dir("leipzig_ortsteile")))
     frame = boundary.ortsteile()
     minx, miny, maxx, maxy = frame.total_bounds
     rng = np.random.default_rng(7)

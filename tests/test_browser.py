@@ -41,8 +41,8 @@ def server(tmp_path_factory):
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"{CHROMIUM} is missing, but CI=true requires the browser tests")
         pytest.skip(f"Debian's Chromium is not installed at {CHROMIUM}")
-    from reports.demo import build_demo
-    from reports.store import Store
+    from demo import build_demo
+    from reports.storage.store import Store
 
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
     ARTIFACTS.mkdir(parents=True)
@@ -50,8 +50,8 @@ def server(tmp_path_factory):
     url = f"sqlite:///{base / 'demo.sqlite'}"
     store = Store.open(url)
     build_demo(store, rows=3000, workdir=base / "work")
-    from reports.access import Role
-    from reports.auth import add_user
+    from reports.privacy.access import Role
+    from reports.privacy.auth import add_user
 
     add_user(store, EDITOR[0], EDITOR[1], Role.EDITOR)
     store.close()
@@ -111,7 +111,7 @@ def test_every_page_renders_without_third_party_requests(server):
 def test_editor_places_an_unresolved_report_by_clicking_the_map(server):
     from playwright.sync_api import sync_playwright
 
-    from reports.store import Store
+    from reports.storage.store import Store
 
     base, url = server
     with sync_playwright() as p:
@@ -166,7 +166,7 @@ def test_editor_places_an_unresolved_report_by_clicking_the_map(server):
     placed = store.load_reports()
     manual = placed[placed["geocode_status"] == "manual"]
     assert len(manual) == 1 and manual["ortsteil"].notna().all()
-    from reports.audit import list_audit
+    from reports.storage.audit import list_audit
 
     assert len(list_audit(store, action="manual_placement")) == 1
     store.close()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from reports.cli import parse_mapping
+from lagebild.cli import parse_mapping
 
 PROJECT = Path(__file__).resolve().parent.parent
 CSV = ("Vorgangsnummer;Tatzeit;Delikt;Tatort\n"

@@ -8,11 +8,11 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from reports import concerns
-from reports.audit import list_audit
-from reports.concerns import Challenge, ConcernError, ConcernForm
-from reports.safe import escape_html, escape_markdown
-from reports.schema import concerns as concerns_table
+from reports.coordination import concerns
+from reports.coordination.concerns import Challenge, ConcernError, ConcernForm
+from reports.privacy.safe import escape_html, escape_markdown
+from reports.storage.audit import list_audit
+from reports.storage.schema import concerns as concerns_table
 
 RABET = (12.3995, 51.3430)  # lon, lat inside the district
 CHALLENGE = Challenge("Wie viel ist 3 plus 4?", 7)

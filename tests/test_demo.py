@@ -11,19 +11,19 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo.boundary import district
-from reports.demo import (
-    INTERVENTIONS,
+from demo import build_demo
+from demo.generate import (
     annotations,
-    build_demo,
     generate_exports,
     generate_truth,
+    interventions,
     meeting_dates,
 )
-from reports.importers import read_file
+from geo.boundary import district
+from reports.ingest.importers import read_file
+from reports.ingest.profiles import load_profile
 from reports.model import vocabulary
-from reports.profiles import load_profile
-from reports.store import Store
+from reports.storage.store import Store
 
 KINDS = {"cleaning", "construction", "social", "repressive", "preventive"}
 
@@ -108,7 +108,7 @@ def test_public_order_happens_in_evenings_and_on_weekends(truth):
 
 def test_hotspots_persist_where_configured(truth):
     syringes = truth[truth["category"] == "spritzenfund"]
-    rabet = next(iv for iv in INTERVENTIONS if iv.name == "Zusätzliche Reinigung Rabet")
+    rabet = next(iv for iv in interventions() if iv.name == "Zusätzliche Reinigung Rabet")
     inside = shapely.contains_xy(rabet.area, syringes["x"].to_numpy(), syringes["y"].to_numpy())
     share_of_area = rabet.area.area / district().area
     for year in (2023, 2024, 2025, 2026):
@@ -136,9 +136,9 @@ def _did(frame: pd.DataFrame, iv, categories) -> tuple[float, float, int]:
 
 def test_interventions_are_configured_for_the_measures():
     voc = vocabulary()
-    assert len([iv for iv in INTERVENTIONS if any(f != 1 for f in iv.effects.values())]) >= 3
+    assert len([iv for iv in interventions() if any(f != 1 for f in iv.effects.values())]) >= 3
     area = district()
-    for iv in INTERVENTIONS:
+    for iv in interventions():
         assert iv.kind in KINDS
         assert set(iv.categories) <= set(voc.categories)
         assert date(2023, 6, 1) < iv.start < date(2026, 6, 1)
@@ -147,7 +147,7 @@ def test_interventions_are_configured_for_the_measures():
 
 
 def test_interventions_change_the_generated_reports_by_their_effect(truth):
-    for iv in INTERVENTIONS:
+    for iv in interventions():
         by_factor: dict[float, list[str]] = {}
         for category, factor in iv.effects.items():
             by_factor.setdefault(factor, []).append(category)
@@ -160,7 +160,7 @@ def test_interventions_change_the_generated_reports_by_their_effect(truth):
 
 
 def test_police_pressure_displaces_trade_into_the_ring(truth):
-    iv = next(iv for iv in INTERVENTIONS if iv.kind == "repressive")
+    iv = next(iv for iv in interventions() if iv.kind == "repressive")
     assert iv.displacement > 0
     trade = truth[truth["category"].isin(iv.categories)]
     x, y = trade["x"].to_numpy(), trade["y"].to_numpy()
@@ -185,7 +185,7 @@ def test_meetings_every_six_weeks_on_thursdays():
 def test_annotations_hold_measures_yearly_festival_and_construction():
     notes = annotations()
     kinds = [k for _, _, k, _ in notes]
-    assert kinds.count("measure") == len(INTERVENTIONS)
+    assert kinds.count("measure") == len(interventions())
     festivals = [s for s, _, k, label in notes if k == "event" and "Stadtteilfest" in label]
     assert [d.year for d in festivals] == [2023, 2024, 2025, 2026]
     assert all(d.month == 6 for d in festivals)
@@ -211,10 +211,10 @@ def test_build_demo_imports_everything_through_the_pipeline(demo_store):
     meetings = pd.to_datetime(store.list_meetings()["held_on"])
     assert set(meetings.diff().dropna().dt.days) == {42}
     assert len(store.list_annotations()) == len(annotations())
-    from reports.measures import list_measures
+    from reports.coordination.measures import list_measures
 
-    assert {m.title for m in list_measures(store)} == {iv.name for iv in INTERVENTIONS}
-    assert summary["measures"] == len(INTERVENTIONS)
+    assert {m.title for m in list_measures(store)} == {iv.name for iv in interventions()}
+    assert summary["measures"] == len(interventions())
 
 
 def test_intervention_effect_survives_import_and_geocoding(demo_store):
@@ -223,7 +223,7 @@ def test_intervention_effect_survives_import_and_geocoding(demo_store):
     frame = frame[frame["geocode_status"].isin(["exact", "interpolated", "coordinates",
                                                 "intersection", "fuzzy", "place"])]
     frame = frame.assign(when=frame["occurred_at"].dt.tz_localize(None))
-    rabet = next(iv for iv in INTERVENTIONS if iv.name == "Zusätzliche Reinigung Rabet")
+    rabet = next(iv for iv in interventions() if iv.name == "Zusätzliche Reinigung Rabet")
     ratio, se, _ = _did(frame, rabet, list(rabet.categories))
     assert abs(np.log(ratio / 0.6)) < 3 * se and ratio < 0.85
 

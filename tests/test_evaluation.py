@@ -6,7 +6,7 @@ import pytest
 import shapely
 from shapely.geometry import box
 
-from reports.evaluation import Windows, evaluate
+from reports.analysis.evaluation import Windows, evaluate
 from reports.model import TIMEZONE
 
 DISTRICT = box(0, 0, 4000, 4000)

@@ -37,7 +37,9 @@ KEY_STREETS = [
 
 @pytest.fixture(autouse=True)
 def shipped(monkeypatch):
-    monkeypatch.delenv("LAGEBILD_ORTSTEILE_FILE", raising=False)
+    boundary.use_official_file(None)
+    yield
+    boundary.use_official_file(None)
 
 
 def test_gazetteer_loads_in_metric_crs_with_contract_columns():
@@ -90,14 +92,14 @@ def test_key_places_lie_in_the_same_ortsteil_as_in_reality(monkeypatch):
     points = places.geometry.representative_point()
     x, y = points.x.to_numpy(), points.y.to_numpy()
     shipped = boundary.assign_ortsteil(x, y)
-    monkeypatch.setenv("LAGEBILD_ORTSTEILE_FILE", str(reference_dir("leipzig_ortsteile")))
+    boundary.use_official_file(str(reference_dir("leipzig_ortsteile")))
     real = boundary.assign_ortsteil(x, y)
     assert list(shipped) == list(real)
     assert None not in set(real)
 
 
 def test_streets_lie_mostly_within_the_real_district(monkeypatch):
-    monkeypatch.setenv("LAGEBILD_ORTSTEILE_FILE", str(reference_dir("leipzig_ortsteile")))
+    boundary.use_official_file(str(reference_dir("leipzig_ortsteile")))
     real = boundary.district().buffer(300)
     lines = gazetteer().query("kind == 'street'").geometry
     inside = np.array([line.intersection(real).length / line.length for line in lines])

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from reports.importers import FileError, read_file
-from reports.importers.csv import decode, sniff_separator
+from reports.ingest.importers import FileError, read_file
+from reports.ingest.importers.csv import decode, sniff_separator
 
 TEXT = ("Nr;Tatzeit;Tatort;Breite\n1;24.11.2026 18:30;Eisenbahnstraße 12;51,3421\n"
         "2;25.11.2026;Rabet;\n")

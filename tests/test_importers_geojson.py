@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point, shape
 
-from reports.importers import FileError, read_file
+from reports.ingest.importers import FileError, read_file
 
 
 def collection(features, **extra) -> bytes:
@@ -90,7 +90,7 @@ def test_any_json_gives_rows_or_a_file_error(doc, fmt):
 
 
 def test_unknown_geometry_type_is_a_row_error_not_a_crash():
-    from reports.importers.geojson import read
+    from reports.ingest.importers.geojson import read
 
     doc = {"type": "FeatureCollection",
            "features": [{"type": "Feature", "geometry": {"type": ""}, "properties": {}}]}

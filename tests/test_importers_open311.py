@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from reports.importers import FileError, read_file
-from reports.profiles import profile_from_dict
-from reports.validate import to_reports
+from reports.ingest.importers import FileError, read_file
+from reports.ingest.profiles import profile_from_dict
+from reports.ingest.validate import to_reports
 
 REQUESTS = [
     {"service_request_id": "638344", "status": "open", "service_code": "4",

@@ -9,9 +9,9 @@ from datetime import datetime
 import pytest
 from openpyxl import Workbook
 
-from reports.importers import FileError, read_file
-from reports.profiles import profile_from_dict
-from reports.validate import to_reports
+from reports.ingest.importers import FileError, read_file
+from reports.ingest.profiles import profile_from_dict
+from reports.ingest.validate import to_reports
 
 
 def workbook_bytes(rows) -> bytes:

@@ -17,8 +17,8 @@ from geo.crs import to_display
 from maps.assets import localise
 from maps.layers import MAX_MARKERS
 from maps.view import MapContext, MapOptions, build_map, not_on_map_text
-from reports.access import Role, visible_reports
 from reports.model import REPORT_COLUMNS, TIMEZONE, vocabulary
+from reports.privacy.access import Role, visible_reports
 
 ALL_LAYERS = ("heat", "cells", "ortsteile", "hotspots", "markers")
 XSS = "<script>alert('x')</script><img src=x onerror=alert(1)>"
@@ -214,7 +214,7 @@ def test_legend_lists_the_shown_classes(frame, ctx):
 def test_measures_layer_hook(frame, ctx):
     from datetime import date
 
-    from reports.measures import Measure
+    from reports.coordination.measures import Measure
 
     area = boundary.district().centroid.buffer(200)
     measure = Measure("<i>Reinigung</i>", ("stadtreinigung",), "cleaning", area, "Rabet",

@@ -14,10 +14,10 @@ from geo.boundary import district
 from geo.crs import to_display
 from geo.grid import GridSpec, cell_ids
 from maps.measures import KIND_COLORS, measure_layer, measures_map
-from reports import measures
-from reports.audit import list_audit
-from reports.measures import Measure, MeasureError
+from reports.coordination import measures
+from reports.coordination.measures import Measure, MeasureError
 from reports.model import TIMEZONE
+from reports.storage.audit import list_audit
 
 
 def rabet_area():

@@ -13,9 +13,10 @@ from datetime import date
 
 import pytest
 
-from reports.demo import INTERVENTIONS, geography
-from reports.evaluation import evaluate
-from reports.measures import demo_measures, evaluate_measure, list_measures
+from demo.generate import geography, interventions
+from demo.measures import demo_measures
+from reports.analysis.evaluation import evaluate
+from reports.coordination.measures import evaluate_measure, list_measures
 
 ROWS = 100_000
 DAYS = 365
@@ -23,8 +24,8 @@ DAYS = 365
 
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory):
-    from reports.demo import build_demo
-    from reports.store import Store
+    from demo import build_demo
+    from reports.storage.store import Store
 
     base = tmp_path_factory.mktemp("measures_demo")
     store = Store.open(f"sqlite:///{base / 'demo.sqlite'}")
@@ -45,13 +46,13 @@ def _groups(effects: dict[str, float]) -> dict[float, tuple[str, ...]]:
 def test_demo_measures_are_stored_once_per_intervention(demo):
     store, _ = demo
     items = list_measures(store)
-    assert sorted(m.title for m in items) == sorted(iv.name for iv in INTERVENTIONS)
+    assert sorted(m.title for m in items) == sorted(iv.name for iv in interventions())
     assert demo_measures(store) == []  # a second call adds nothing
     kinds = {m.title: m.kind for m in items}
-    assert {iv.name: iv.kind for iv in INTERVENTIONS} == kinds
+    assert {iv.name: iv.kind for iv in interventions()} == kinds
 
 
-CASES = [(iv.name, factor, cats) for iv in INTERVENTIONS
+CASES = [(iv.name, factor, cats) for iv in interventions()
          for factor, cats in _groups(iv.effects).items()]
 
 

@@ -13,9 +13,11 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import LineString
 
+from config.settings import settings
 from geo.boundary import assign_ortsteil
 from geo.geocode import Geocoder
 from geo.nominatim import NO_CONTACT, NominatimGeocoder
+from reports.geography import nominatim_from
 
 ANSWERS = {
     "Konradstraße 20, Leipzig": [{
@@ -112,15 +114,15 @@ def test_geocoder_asks_online_only_for_what_it_cannot_resolve(server, tmp_path):
     assert len(_Nominatim.requests) == 1  # one normalised key, one request
 
 
-def test_from_settings_takes_url_and_contact_from_the_environment(server, tmp_path, monkeypatch):
-    monkeypatch.setattr("geo.nominatim.CACHE_FILE", tmp_path / "cache.sqlite")
+def test_settings_give_url_and_contact_of_the_online_fallback(server, tmp_path, monkeypatch):
+    monkeypatch.setattr("reports.geography.NOMINATIM_CACHE", tmp_path / "cache.sqlite")
     monkeypatch.setenv("LAGEBILD_NOMINATIM_URL", server)
     monkeypatch.setenv("LAGEBILD_NOMINATIM_CONTACT", " qm@example.org ")
-    online = NominatimGeocoder.from_settings()
+    online = nominatim_from(settings())
     assert online.user_agent.endswith("(contact: qm@example.org)")
     assert online.lookup("Kirchplatz", key="k") is not None
     assert _Nominatim.requests[0]["agent"] == online.user_agent
     assert online.cache_path == tmp_path / "cache.sqlite"
 
     monkeypatch.delenv("LAGEBILD_NOMINATIM_CONTACT")
-    assert NominatimGeocoder.from_settings().user_agent.endswith(f"(contact: {NO_CONTACT})")
+    assert nominatim_from(settings()).user_agent.endswith(f"(contact: {NO_CONTACT})")

@@ -8,7 +8,7 @@ import pytest
 from conftest import demo_database
 from streamlit.testing.v1 import AppTest
 
-from reports.access import Role
+from reports.privacy.access import Role
 
 ROOT = Path(__file__).resolve().parent.parent
 

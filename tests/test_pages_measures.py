@@ -8,7 +8,7 @@ import pytest
 from conftest import demo_database
 from streamlit.testing.v1 import AppTest
 
-from reports.access import Role
+from reports.privacy.access import Role
 
 ROOT = Path(__file__).resolve().parent.parent
 ATTACK = '<script>alert("x")</script> **fett** im Rabet'
@@ -37,7 +37,7 @@ def app(demo_url, monkeypatch):
 
 
 def _store(url: str):
-    from reports.store import Store
+    from reports.storage.store import Store
 
     return Store.open(url)
 
@@ -65,7 +65,7 @@ def test_pages_run_for_every_role(app, page, role):
 
 
 def test_public_concern_flow_and_moderation(app, demo_url):
-    from reports.concerns import list_concerns
+    from reports.coordination.concerns import list_concerns
 
     store = _store(demo_url)
     at = app(Role.PUBLIC, "pages/anliegen.py")
@@ -98,7 +98,7 @@ def test_public_concern_flow_and_moderation(app, demo_url):
 
 def test_editor_creates_a_measure_from_an_ortsteil_and_is_told_when_the_area_is_missing(
         app, demo_url):
-    from reports.measures import list_measures
+    from reports.coordination.measures import list_measures
 
     store = _store(demo_url)
     count = len(list_measures(store))

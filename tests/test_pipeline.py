@@ -11,9 +11,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from reports import pipeline
+from reports.ingest import pipeline
+from reports.ingest.pipeline import (
+    ERROR_COLUMN,
+    QUARANTINE_ID_COLUMN,
+    export_quarantine,
+    import_file,
+)
 from reports.model import GEOCODE_STATUSES
-from reports.pipeline import ERROR_COLUMN, QUARANTINE_ID_COLUMN, export_quarantine, import_file
 
 PROJECT = Path(__file__).resolve().parent.parent
 HEADER = "Vorgangsnummer;Tatzeit;Delikt;Tatort;Sachverhalt;Rechtswert;Hochwert"
@@ -118,8 +123,9 @@ def test_killed_import_leaves_the_store_as_it_was(store, tmp_path):
     path = write(tmp_path / "big.csv", rows)
     script = textwrap.dedent(f"""
         import os, signal
-        from reports import pipeline, store
-        from reports.store import Store
+        from reports.ingest import pipeline
+        from reports.storage import store
+        from reports.storage.store import Store
         store.CHUNK = 100  # several chunks are written inside the transaction before the kill
         def progress(done, total):
             if done >= 300:  # three chunks written inside the transaction
@@ -161,7 +167,7 @@ def test_source_without_profile_guesses_the_mapping(store, tmp_path, monkeypatch
 
 
 def test_every_import_is_in_the_audit_log(store, tmp_path):
-    from reports.audit import list_audit
+    from reports.storage.audit import list_audit
 
     result = import_file(store, write(tmp_path / "a.csv", GOOD), "polizei", actor="anna")
     entry = list_audit(store, action="import").iloc[0]

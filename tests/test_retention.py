@@ -8,9 +8,9 @@ import time
 import pandas as pd
 import sqlalchemy as sa
 
-from reports.audit import list_audit
-from reports.retention import ERASED, erase_old_descriptions
-from reports.schema import concerns, quarantine
+from reports.privacy.retention import ERASED, erase_old_descriptions
+from reports.storage.audit import list_audit
+from reports.storage.schema import concerns, quarantine
 from tests.privacy_sample import sample_reports
 
 NOW = time.time()
@@ -73,7 +73,7 @@ def test_default_period_from_settings(store, monkeypatch):
 def test_cli_registration():
     import argparse
 
-    from reports import retention
+    from reports.privacy import retention
 
     parser = argparse.ArgumentParser()
     retention.register_cli(parser.add_subparsers(dest="command"))

@@ -10,10 +10,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from reports.access import Role, aggregate_for, policy_for, visible_reports
-from reports.audit import list_audit
-from reports.export import ExportDenied, export_aggregate, export_reports
-from reports.settings import PROJECT_DIR
+from config.paths import PROJECT_DIR
+from reports.privacy.access import Role, aggregate_for, policy_for, visible_reports
+from reports.render.export import ExportDenied, export_aggregate, export_reports
+from reports.storage.audit import list_audit
 from tests.privacy_sample import SECRET, STREET, leaks, sample_reports
 
 RESTRICTED_CATEGORIES = {"konsumort", "kontakt_strassensozialarbeit"}
@@ -140,7 +140,7 @@ RESTRICTED_TEXT = [f"{SECRET} {c} " for c in ("konsumort", "kontakt_strassensozi
 def app_store(tmp_path_factory):
     import streamlit as st
 
-    from reports.store import Store
+    from reports.storage.store import Store
 
     url = f"sqlite:///{tmp_path_factory.mktemp('app') / 'store.sqlite'}"
     app = Store.open(url)
@@ -219,7 +219,7 @@ def test_page_shows_what_the_role_may_see(role, page, app_store):
 def test_log_in_and_out_through_the_page(app_store):
     from streamlit.testing.v1 import AppTest
 
-    from reports.auth import add_user
+    from reports.privacy.auth import add_user
 
     add_user(app_store, "mia", "ein-langes-passwort", Role.MEMBER)
     at = AppTest.from_file(DASHBOARD, default_timeout=180)
@@ -292,7 +292,7 @@ def test_idle_session_ends_before_any_page_renders(app_store):
 
     from streamlit.testing.v1 import AppTest
 
-    from reports.auth import new_session
+    from reports.privacy.auth import new_session
 
     at = AppTest.from_file(DASHBOARD, default_timeout=180)
     at.session_state["role"] = Role.ADMIN

@@ -8,14 +8,14 @@ import os
 import openpyxl
 import pandas as pd
 
-from reports.export import to_csv_bytes, to_xlsx_bytes
-from reports.safe import (
+from reports.privacy.safe import (
     escape_frame,
     escape_html,
     escape_markdown,
     escape_mathtext,
     neutralise_formulas,
 )
+from reports.render.export import to_csv_bytes, to_xlsx_bytes
 
 DANGEROUS = ["=1+1", "+SUM(A1:A2)", "-2+3", "@cmd", "\tTAB", "\rCR",
              '=HYPERLINK("http://evil","klick")', "=cmd|' /C calc'!A0"]

@@ -12,8 +12,8 @@ import pytest
 import sqlalchemy as sa
 
 from reports.model import REPORT_COLUMNS, TIMEZONE, empty_reports
-from reports.query import ReportFilter, apply_filter
-from reports.store import Store, UpsertResult
+from reports.storage.query import ReportFilter, apply_filter
+from reports.storage.store import Store, UpsertResult
 
 
 def reports(rows: list[dict]) -> pd.DataFrame:
@@ -68,7 +68,7 @@ def test_migrations_create_exactly_the_schema_of_schema_py(store):
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    from reports.schema import metadata
+    from reports.storage.schema import metadata
 
     with store.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
@@ -318,7 +318,7 @@ def test_killed_import_process_leaves_the_store_as_before(store, tmp_path):
     script = textwrap.dedent(f"""
         import os, signal
         import pandas as pd
-        from reports.store import Store
+        from reports.storage.store import Store
         store = Store.open({store.url!r})
         with store.transaction() as conn:
             store.upsert_reports(pd.read_pickle({str(frame_file)!r}), conn)
@@ -331,7 +331,7 @@ def test_killed_import_process_leaves_the_store_as_before(store, tmp_path):
 
 
 def test_large_sqlite_insert_rebuilds_indexes_and_a_failure_restores_them(store, monkeypatch):
-    import reports.store as store_module
+    import reports.storage.store as store_module
 
     monkeypatch.setattr(store_module, "BULK_ROWS", 2)  # take the bulk path with a few rows
 
@@ -355,7 +355,7 @@ def test_large_sqlite_insert_rebuilds_indexes_and_a_failure_restores_them(store,
 
 
 def test_small_upsert_into_a_large_table_looks_ids_up_in_chunks(store, monkeypatch):
-    import reports.store as store_module
+    import reports.storage.store as store_module
 
     many = [{**SAMPLE[i % 4], "id": f"m{i:03d}"} for i in range(40)]
     write(store, reports(many))
@@ -397,7 +397,7 @@ def test_sqlite_writers_wait_for_each_other_and_readers_are_not_blocked(tmp_path
 
 
 def test_load_in_several_chunks_returns_every_row(store, monkeypatch):
-    import reports.store as store_module
+    import reports.storage.store as store_module
 
     frame = reports(SAMPLE * 2 + SAMPLE[:1])
     frame["id"] = pd.array([f"c{i}" for i in range(len(frame))], dtype="string")
@@ -407,7 +407,7 @@ def test_load_in_several_chunks_returns_every_row(store, monkeypatch):
 
 
 def test_reset_keeps_accounts_and_audit_log(store):
-    from reports import schema
+    from reports.storage import schema
 
     with store.transaction() as conn:
         conn.execute(schema.users.insert().values(username="admin", password_hash="x",

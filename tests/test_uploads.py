@@ -9,7 +9,7 @@ import zipfile
 import pandas as pd
 import pytest
 
-from reports.uploads import MAX_ZIP_MEMBERS, UploadRejected, check_upload
+from reports.ingest.uploads import MAX_ZIP_MEMBERS, UploadRejected, check_upload
 
 
 def _xlsx(frame: pd.DataFrame) -> bytes:

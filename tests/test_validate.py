@@ -7,15 +7,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reports.importers import FileError, read_file
-from reports.model import stable_id
-from reports.profiles import (
+from reports.ingest.importers import FileError, read_file
+from reports.ingest.profiles import (
     ProfileError,
     load_profile,
     profile_from_dict,
     suggest_mapping,
 )
-from reports.validate import parse_datetimes, parse_numbers, to_reports
+from reports.ingest.validate import parse_datetimes, parse_numbers, to_reports
+from reports.model import stable_id
 
 PROFILE_TOML = """
 source = "polizei"

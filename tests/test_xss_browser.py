@@ -23,12 +23,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from reports.access import Role
-from reports.audit import record
-from reports.auth import add_user
-from reports.schema import annotations, concerns, quarantine
-from reports.settings import PROJECT_DIR
-from reports.store import Store
+from config.paths import PROJECT_DIR
+from reports.privacy.access import Role
+from reports.privacy.auth import add_user
+from reports.storage.audit import record
+from reports.storage.schema import annotations, concerns, quarantine
+from reports.storage.store import Store
 from tests.privacy_sample import SECRET, leaks, sample_reports, xss_payloads
 
 pytestmark = pytest.mark.browser
