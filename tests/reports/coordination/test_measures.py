@@ -10,6 +10,7 @@ import pytest
 import shapely
 from shapely.geometry import Point, box
 
+from config.paths import STATIC_DIR
 from geo.boundary import district
 from geo.crs import to_display
 from geo.grid import GridSpec, cell_ids
@@ -149,9 +150,8 @@ def test_measures_map_loads_nothing_from_other_hosts():
 
 
 def test_vendored_leaflet_draw_is_complete():
-    from pathlib import Path
 
-    folder = Path(__file__).resolve().parents[1] / "static" / "vendor" / "leaflet-draw"
+    folder = STATIC_DIR / "vendor" / "leaflet-draw"
     for name in ("leaflet.draw.js", "leaflet.draw.css", "LICENSE", "images/spritesheet.svg",
                  "images/spritesheet.png", "images/spritesheet-2x.png"):
         assert (folder / name).stat().st_size > 0

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import shapely
 from scipy.stats import binomtest
-from stat_sample import reports_at
 
 from geo.compare import hotspot_changes, poisson_rate_test, two_period
 from geo.grid import GridSpec, cell_ids
+from tests.stat_sample import reports_at
 
 SPEC = GridSpec(100, "square")
 AREA = shapely.box(319_000, 5_690_000, 321_000, 5_692_000)

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 import shapely
 from scipy.stats import kendalltau, norm
-from stat_sample import reports_at
 
 from geo.emerging import CATEGORY_LABELS, classify_patterns, emerging_hotspots, mann_kendall
 from geo.grid import GridSpec, cell_ids
+from tests.stat_sample import reports_at
 
 AREA = shapely.box(319_000, 5_690_000, 321_000, 5_692_000)
 SPEC = GridSpec(100, "square")

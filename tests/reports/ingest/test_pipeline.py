@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from config.paths import PROJECT_DIR
 from reports.ingest import pipeline
 from reports.ingest.pipeline import (
     ERROR_COLUMN,
@@ -20,7 +21,7 @@ from reports.ingest.pipeline import (
 )
 from reports.model import GEOCODE_STATUSES
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = PROJECT_DIR
 HEADER = "Vorgangsnummer;Tatzeit;Delikt;Tatort;Sachverhalt;Rechtswert;Hochwert"
 GOOD = [
     "P-1;24.11.2025 18:30;BtM-Handel;Eisenbahnstraße 40;Notruf;;",

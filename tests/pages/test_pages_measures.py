@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from conftest import demo_database
 from streamlit.testing.v1 import AppTest
 
+from config.paths import PROJECT_DIR
 from reports.privacy.access import Role
+from tests.helpers import demo_database
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = PROJECT_DIR
 ATTACK = '<script>alert("x")</script> **fett** im Rabet'
 
 

@@ -10,9 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from config.paths import PROJECT_DIR
 from lagebild.cli import parse_mapping
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = PROJECT_DIR
 CSV = ("Vorgangsnummer;Tatzeit;Delikt;Tatort\n"
        "P-1;24.11.2025 18:30;BtM-Handel;Eisenbahnstraße 40\n"
        "P-2;32.13.2025;Raub;Rabet\n")

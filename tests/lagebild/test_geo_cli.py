@@ -5,11 +5,12 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
-from pathlib import Path
 
 import pandas as pd
 
-PROJECT = Path(__file__).resolve().parents[1]
+from config.paths import PROJECT_DIR
+
+PROJECT = PROJECT_DIR
 COLUMNS = ["input", "status", "lon", "lat", "x", "y", "ortsteil", "precision_m", "reason"]
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from stat_sample import reports_at
 
 from geo.cooccurrence import cooccurrence
 from geo.grid import GridSpec, cell_ids
+from tests.stat_sample import reports_at
 
 SPEC = GridSpec(50, "square")
 CATS = ["illegale_muellablagerung", "spritzenfund", "kontakt_strassensozialarbeit"]

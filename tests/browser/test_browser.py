@@ -16,7 +16,9 @@ from urllib.parse import urlparse
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from config.paths import PROJECT_DIR
+
+ROOT = PROJECT_DIR
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 PAGES = {"": "Überblick", "karte": "Karte", "trends": "Trends", "sitzung": "Sitzung",

@@ -7,11 +7,11 @@ import json
 import numpy as np
 import pytest
 import shapely
-from conftest import reference_dir
 
 from geo import boundary
 from geo.crs import METRIC_CRS
 from geo.gazetteer import GAZETTEER_FILE, GazetteerError, gazetteer, load_gazetteer
+from tests.helpers import reference_dir
 
 KEY_PLACES = [
     "Rabet",

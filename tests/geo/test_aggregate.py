@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from stat_sample import reports_at
 
 from geo.aggregate import counts_by_cell, counts_by_ortsteil, counts_on_grid, population
 from geo.grid import GridSpec, cell_ids
+from tests.stat_sample import reports_at
 
 SPEC = GridSpec(100, "square")
 AREA = shapely.box(320_000, 5_691_000, 320_500, 5_691_300)

@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from conftest import reference_dir
 
 from geo import boundary
 from geo.crs import METRIC_CRS, to_metric
+from tests.helpers import reference_dir
 
 NAMES = boundary.district_config().ortsteile
 
