@@ -78,7 +78,7 @@ def _choropleth(
     )
     entries = _legend_entries(breaks, decimals)
     if np.isnan(values).any():
-        entries.append((HIDDEN_FILL, "ausgeblendet (Datenschutz)"))
+        entries.append((HIDDEN_FILL, "zu wenige Meldungen (Datenschutz)"))
     return layer, entries
 
 
@@ -92,12 +92,11 @@ def cell_layer(cells: gpd.GeoDataFrame, cell_label: str, show: bool = True
 
 def ortsteile_layer(ortsteile: gpd.GeoDataFrame, per_1000: bool, show: bool = True
                     ) -> tuple[folium.GeoJson, LegendSection]:
-    """Ortsteile (name, value, text, rate) as a choropleth of ``value``: counts, or rates
-    per 1,000 inhabitants if ``per_1000``."""
+    """Ortsteile (name, value, text, rate) as a choropleth of ``value`` (NaN: hidden):
+    counts, or rates per 1,000 inhabitants if ``per_1000``."""
     title = "Meldungen je 1.000 Einw." if per_1000 else "Meldungen je Ortsteil"
-    frame = ortsteile.assign(value=ortsteile["value"].where(
-        ortsteile["text"] != "ausgeblendet"))
-    layer, entries = _choropleth(frame, "value", f"Ortsteile: {title}", ["name", "text", "rate"],
+    layer, entries = _choropleth(ortsteile, "value", f"Ortsteile: {title}",
+                                 ["name", "text", "rate"],
                                  ["Ortsteil", "Meldungen", "je 1.000 Einw."], 1 if per_1000 else 0,
                                  show)
     return layer, LegendSection(title, entries)

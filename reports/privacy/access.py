@@ -98,7 +98,7 @@ def rounding_base(k: int) -> int:
 
 
 def publish_counts(values, k: int) -> pd.Series:
-    """Public counts: 0 stays 0, 1 .. k-1 become NA ("ausgeblendet"), everything else is
+    """Public counts: 0 .. k-1 become NA ("unter k"), everything else is
     rounded to the nearest multiple of ``rounding_base(k)``, never below it (ties round up).
 
     Why rounding and not cell suppression: the public can combine any period, topic, source,
@@ -112,19 +112,19 @@ def publish_counts(values, k: int) -> pd.Series:
     v = raw.fillna(0).to_numpy(dtype="float64")
     base = rounding_base(k)
     rounded = np.maximum(base, np.floor(v / base + 0.5) * base)
-    out = pd.array(np.where(v > 0, rounded, 0).astype("int64"), dtype="Int64")
-    out[(v > 0) & (v < k)] = pd.NA
+    out = pd.array(rounded.astype("int64"), dtype="Int64")
+    out[v < k] = pd.NA
     return pd.Series(out, index=raw.index, name=raw.name)
 
 
 def count_band(shown, k: int) -> tuple[int, int]:
     """The true counts (lowest, highest) a published value ``shown`` stands for: what an
-    attacker learns from it. NA (ausgeblendet) stands for 1 .. k-1."""
+    attacker learns from it. NA ("unter k") stands for 0 .. k-1: a zero is not told apart
+    from a small count, otherwise many hidden parts of a small whole would each be pinned
+    to 1."""
     if shown is None or pd.isna(shown):
-        return 1, k - 1
+        return 0, k - 1
     shown, base = int(shown), rounding_base(k)
-    if shown == 0:
-        return 0, 0
     low = k if shown == base else math.ceil(shown - base / 2)
     return low, math.ceil(shown + base / 2) - 1
 
@@ -155,7 +155,7 @@ def aggregate_for(
     k), ``count_cols`` are published with ``publish_counts`` and ``derived`` columns (rates,
     changes, z-values) are dropped: the caller computes them again from the published
     counts, so that they carry nothing the counts do not. ``hidden`` marks rows with an
-    ausgeblendet count. Other roles get the table unchanged (``hidden`` all False).
+    hidden count. Other roles get the table unchanged (``hidden`` all False).
 
     Aggregates must be computed from ``visible_reports(frame, role)`` first, so restricted
     categories never enter a public count.
@@ -176,7 +176,7 @@ def aggregate_for(
 
 
 def count_text(value, role_k: int) -> str:
-    """A count as the page prints it: "ausgeblendet" for a hidden public count."""
+    """A count as the page prints it: "unter k" for a hidden public count."""
     if value is None or pd.isna(value):
-        return "ausgeblendet" if role_k else "–"
+        return f"unter {role_k}" if role_k else "–"
     return f"{int(value):,}".replace(",", ".")

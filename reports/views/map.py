@@ -3,7 +3,7 @@ counts, hot spot classes, heat, markers and the sentence that accounts for every
 
 ``maps.view.build_map`` only renders a ``MapView``; every number on the map is decided here,
 after ``reports.privacy.access``: for the public, cells and Ortsteile carry published
-(rounded) counts, hidden cells are drawn as "ausgeblendet", heat and Gi* hot spots are
+(rounded) counts, cells under k are not drawn (as empty ones), heat and Gi* hot spots are
 computed from the published cell counts only, and hot spot tooltips carry no count.
 """
 
@@ -131,8 +131,9 @@ def map_view(frame: pd.DataFrame, role: Role, options: MapOptions, ctx: MapConte
             view.heat_points = np.column_stack(
                 [cents.y, cents.x, shown["reports"].to_numpy(dtype="float64")]).tolist()
 
-    if "cells" in options.layers and len(cells):
-        drawn = _cell_frame(cells, spec, ctx)
+    if "cells" in options.layers and (~hidden_cells).any():
+        # a drawn "hidden" cell would say "at least one": under k looks like empty
+        drawn = _cell_frame(cells[~hidden_cells], spec, ctx)
         view.cells = drawn.assign(text=[count_text(v, k) for v in drawn["reports"]])
 
     if "ortsteile" in options.layers:
@@ -193,7 +194,7 @@ def _ortsteile(frame: pd.DataFrame, role: Role, options: MapOptions, ctx: MapCon
     rates = bool(options.per_1000 and rate.notna().any())
     out = joined[["name", "geometry"]].assign(
         reports=reports, per_1000=rate.round(1),
-        value=(rate if rates else reports.astype("Float64")).fillna(0).astype("float64"),
+        value=(rate if rates else reports.astype("Float64")).astype("float64"),
         text=[count_text(v, k) for v in reports],
         rate=["–" if pd.isna(v) else f"{v:.1f}".replace(".", ",") for v in rate])
     return gpd.GeoDataFrame(out, geometry="geometry", crs=ctx.ortsteile.crs), rates
@@ -202,7 +203,7 @@ def _ortsteile(frame: pd.DataFrame, role: Role, options: MapOptions, ctx: MapCon
 def accounting_text(role: Role, total: int, on_map: int, unresolved: int, outside: int,
                     hidden: int) -> str:
     """The German sentence that accounts for every report of the filter. For the public each
-    number is published on its own (rounded, small ones ausgeblendet), so no difference of
+    number is published on its own (rounded, small ones "unter k"), so no difference of
     them isolates a hidden term."""
     k = min_count(role)
 
@@ -218,6 +219,6 @@ def accounting_text(role: Role, total: int, on_map: int, unresolved: int, outsid
     if outside:
         parts.append(f"{count(outside)} außerhalb des Gebiets")
     if hidden:
-        parts.append(f"{count(hidden)} in ausgeblendeten Zellen (Datenschutz)")
+        parts.append(f"{count(hidden)} in Zellen mit weniger als {k} Meldungen (Datenschutz)")
     text = f"{count(on_map)} von {count(total)} Meldungen des Filters sind auf der Karte"
     return text + (": nicht dargestellt sind " + ", ".join(parts) + "." if parts else ".")

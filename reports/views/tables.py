@@ -14,8 +14,6 @@ import pandas as pd
 
 from reports.privacy.access import Role, aggregate_for, count_text, policy_for
 
-HIDDEN = "ausgeblendet"
-
 
 def min_count(role: Role) -> int:
     """k for ``role``: 0 for roles that see exact counts."""
@@ -41,7 +39,7 @@ def with_change(table: pd.DataFrame, now: str = "now", before: str = "before") -
 
 
 def readable(table: pd.DataFrame, role: Role, counts: Sequence[str]) -> pd.DataFrame:
-    """Numbers as text for a page's table: hidden counts read "ausgeblendet", other missing
+    """Numbers as text for a page's table: hidden counts read "unter k", other missing
     values "–"; every count column is text, so exact and rounded values look alike."""
     k = min_count(role)
     out = table.copy()
@@ -71,5 +69,5 @@ def rounding_note(role: Role) -> str | None:
     from reports.privacy.access import rounding_base
 
     return (f"Öffentliche Ansicht: alle Zahlen auf {rounding_base(k)} gerundet, Werte unter "
-            f"{k} Meldungen {HIDDEN} (Datenschutz); Zeiträume umfassen ganze Wochen. Summen "
+            f"{k} Meldungen als „unter {k}“ (Datenschutz); Zeiträume umfassen ganze Wochen. Summen "
             "gerundeter Zahlen können deshalb leicht von der gerundeten Gesamtzahl abweichen.")
