@@ -30,7 +30,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import LineString, Point
 
-from config.paths import DATA_DIR
+from config.paths import DATA_DIR, VAR_DIR
 from geo.crs import to_display, to_metric
 from reports.ingest.profiles import PROFILE_DIR
 from reports.model import TIMEZONE
