@@ -55,7 +55,12 @@ def _import(path: Path, source: str, mapping: dict[str, str] | None):
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total, description=f"{path.name}: speichern")
 
-        return import_file(_store(), path, source, mapping=mapping, progress=progress)
+        def waiting(seconds: float) -> None:
+            bar.update(task, description=f"{path.name}: wartet auf einen anderen Import … "
+                                         f"({seconds:.0f} s)")
+
+        return import_file(_store(), path, source, mapping=mapping, progress=progress,
+                           waiting=waiting)
 
 
 def _summary(results) -> None:
@@ -188,6 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     from reports.geography import apply_settings
     from reports.ingest.importers import FileError
     from reports.ingest.profiles import ProfileError
+    from reports.storage.faults import StoreBusy, StoreError
 
     try:
         apply_settings()
@@ -195,6 +201,9 @@ def main(argv: list[str] | None = None) -> int:
     except (FileError, ProfileError, ValueError) as exc:
         errors.print(Text.assemble(("Fehler: ", "bold red"), str(exc)))
         return 2
+    except StoreError as exc:  # the store's fault, not the input's: German, no driver text
+        errors.print(Text.assemble(("Datenbestand: ", "bold red"), str(exc)))
+        return 75 if isinstance(exc, StoreBusy) else 3
     except KeyboardInterrupt:
         errors.print("Abgebrochen; der laufende Import wurde nicht gespeichert.")
         return 130

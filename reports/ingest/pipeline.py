@@ -34,6 +34,7 @@ from reports.ingest.profiles import (
 )
 from reports.ingest.validate import dedupe, missing_optional, to_reports
 from reports.storage import audit
+from reports.storage.store import REPORTS_LOCK
 
 ERROR_COLUMN = "Fehler"
 QUARANTINE_ID_COLUMN = "Quarantäne-Nr"
@@ -77,8 +78,13 @@ def place(frame: pd.DataFrame) -> pd.DataFrame:
 def import_file(store, path_or_bytes: str | Path | bytes, source: str, *,
                 file_name: str | None = None, profile: Profile | None = None,
                 mapping: dict[str, str] | None = None, actor: str = "cli",
-                progress: Callable[[int, int], None] | None = None) -> ImportResult:
-    """Import one file; raises ``FileError``/``ProfileError`` (German) for unusable files."""
+                progress: Callable[[int, int], None] | None = None,
+                waiting: Callable[[float], None] | None = None) -> ImportResult:
+    """Import one file; raises ``FileError``/``ProfileError`` (German) for unusable files.
+
+    Reading, checking and geocoding run before the write lock is taken; two imports of
+    overlapping files then write one after the other (``waiting(seconds)`` is called while
+    this one queues), and the second finds the first's rows as duplicates."""
     data, file_name = load_bytes(path_or_bytes, file_name)
     raw = read_file(data, file_name, _format_hint(file_name, profile, source))
     notes: list[str] = []
@@ -93,13 +99,14 @@ def import_file(store, path_or_bytes: str | Path | bytes, source: str, *,
     reread = _quarantine_ids(raw)
     frame = place(frame)
     sha256 = hashlib.sha256(data).hexdigest()
-    if store.batch_exists_sha(sha256, source):
-        notes.append("Diese Datei wurde für diese Quelle schon einmal importiert.")
-    queue = _new_quarantine(store, rejects.assign(
-        batch_id=batch_id, file_name=file_name, source=source,
-        raw=rejects["raw"].map(_strip_roundtrip_columns)), reread)
+    rejects = rejects.assign(batch_id=batch_id, file_name=file_name, source=source,
+                             raw=rejects["raw"].map(_strip_roundtrip_columns))
 
-    with store.transaction() as conn:
+    with store.transaction(lock=REPORTS_LOCK, waiting=waiting) as conn:
+        # Looked up under the lock: an import that ran while this one waited counts.
+        if store.batch_exists_sha(sha256, source, conn):
+            notes.append("Diese Datei wurde für diese Quelle schon einmal importiert.")
+        queue = _new_quarantine(store, rejects, reread, conn)
         if progress:
             progress(0, len(frame))
         # One call for the whole file: the store looks ids up and (SQLite) rebuilds its
@@ -146,11 +153,11 @@ def _quarantine_ids(raw: RawTable) -> list[int]:
     return sorted({int(i) for i in ids})
 
 
-def _new_quarantine(store, rows: pd.DataFrame, superseded: list[int]) -> pd.DataFrame:
+def _new_quarantine(store, rows: pd.DataFrame, superseded: list[int], conn) -> pd.DataFrame:
     """Rows not already waiting in the quarantine (importing a file again adds nothing)."""
     if rows.empty:
         return rows
-    waiting = store.list_quarantine()
+    waiting = store.list_quarantine(conn=conn)
     waiting = waiting[~waiting["id"].isin(superseded)]
     known = set(zip(waiting["source"], waiting["raw"], waiting["message"], strict=True))
     keep = [(s, r, m) not in known

@@ -1,14 +1,21 @@
 """The report store: one API over an embedded SQLite file (default) or PostgreSQL.
 
 Every write runs in one transaction, so an import that fails or is killed half-way leaves the
-database as it was. Bulk paths (upsert, load) work on whole columns and at driver level
-(``executemany``, COPY, raw cursor rows) because a million-row import and read must take
-seconds, not minutes.
+database as it was. Writers queue for the write lock instead of failing: on SQLite every write
+transaction takes the file's lock up front (``BEGIN IMMEDIATE``, retried in short slices so a
+waiting writer can report progress), on PostgreSQL writers that must not interleave (imports,
+log-in attempts of one name) take a named advisory transaction lock. Readers never wait (WAL,
+MVCC). A writer gives up only after ``WRITE_WAIT_S`` with ``StoreBusy``; every database fault
+reaches callers as a ``reports.storage.faults.StoreError`` with a German message.
+
+Bulk paths (upsert, load) work on whole columns and at driver level (``executemany``, COPY,
+raw cursor rows) because a million-row import and read must take seconds, not minutes.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -26,16 +33,22 @@ from sqlalchemy import Connection, Engine, event
 
 from config.settings import settings
 from reports.model import REPORT_COLUMNS, TIMEZONE
-from reports.storage import schema
+from reports.storage import faults, schema
+from reports.storage.faults import StoreBusy, StoreReadOnly, store_faults
 from reports.storage.query import ReportFilter
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 CHUNK = 10_000  # rows per executemany / ids per IN list (below SQLite's 32766 variable limit)
-BUSY_TIMEOUT_MS = 30_000  # a writer waits this long for another writer instead of failing
+BUSY_TIMEOUT_MS = 30_000  # a single statement waits this long for a lock (a checkpoint)
+WRITE_WAIT_S = 30 * 60  # a writer queues this long for another writer before StoreBusy
+WAIT_SLICE_S = 0.25  # the write lock is retried in slices this long, reporting the wait
 BULK_ROWS = 100_000  # from this many rows (and half the table) SQLite rebuilds indexes once
 LOAD_CHUNK = 100_000  # rows fetched and typed at a time by load_reports
 CACHE_KB = 64_000  # SQLite page cache per connection (default 2 MB): fewer reads on bulk work
 _WRITE = "lagebild_write"  # execution option: this connection will write (SQLite: BEGIN IMMEDIATE)
+_WAITING = "lagebild_waiting"  # execution option: callback(seconds waited) while queued
+_SQLITE_BUSY = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED
+REPORTS_LOCK = "reports"  # PostgreSQL lock of every transaction that inserts reports
 _DATETIME = f"datetime64[ns, {TIMEZONE}]"
 _TIME_COLUMNS = ("occurred_at", "reported_at")
 
@@ -47,7 +60,7 @@ class UpsertResult:
     duplicate: int
 
 
-def _sqlite_setup(engine: Engine) -> None:
+def _sqlite_setup(engine: Engine, read_only: bool) -> None:
     """WAL lets the dashboard read while an import writes; we issue BEGIN ourselves because
     the sqlite3 module's implicit transactions would run SELECTs and DDL outside of them."""
 
@@ -55,9 +68,11 @@ def _sqlite_setup(engine: Engine) -> None:
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON",
-                       f"busy_timeout={BUSY_TIMEOUT_MS}", f"cache_size=-{CACHE_KB}",
-                       "temp_store=MEMORY"):
+        pragmas = ["synchronous=NORMAL", "foreign_keys=ON", f"busy_timeout={BUSY_TIMEOUT_MS}",
+                   f"cache_size=-{CACHE_KB}", "temp_store=MEMORY"]
+        if not read_only:  # switching the journal writes to the file
+            pragmas.insert(0, "journal_mode=WAL")
+        for pragma in pragmas:
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
@@ -65,8 +80,51 @@ def _sqlite_setup(engine: Engine) -> None:
     def _on_begin(conn: Connection) -> None:
         # A writer takes the write lock up front: a deferred transaction that reads first
         # would fail with "database is locked" instead of waiting for the other writer.
-        immediate = conn.get_execution_options().get(_WRITE, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        options = conn.get_execution_options()
+        if options.get(_WRITE, False):
+            _begin_immediate(conn.connection.dbapi_connection, options.get(_WAITING))
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+def _begin_immediate(raw: Any, waiting: Callable[[float], None] | None) -> None:
+    """Queue for SQLite's write lock in short slices (calling ``waiting(seconds)`` between
+    them) instead of one long busy timeout that ends in "database is locked"."""
+    started = time.monotonic()
+    raw.execute(f"PRAGMA busy_timeout={int(WAIT_SLICE_S * 1000)}")
+    try:
+        while True:
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if (getattr(exc, "sqlite_errorcode", 0) & 0xFF) not in _SQLITE_BUSY:
+                    raise
+            _still_waiting(started, waiting)
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+
+def _still_waiting(started: float, waiting: Callable[[float], None] | None) -> None:
+    """Report the wait so far, or give up with ``StoreBusy`` after ``WRITE_WAIT_S``."""
+    waited = time.monotonic() - started
+    if waited > WRITE_WAIT_S:
+        raise StoreBusy(f"Ein anderer Vorgang schreibt seit {waited / 60:.0f} Minuten in den "
+                        "Datenbestand; dieser Vorgang hat so lange gewartet und gibt jetzt auf.")
+    if waiting is not None:
+        waiting(waited)
+
+
+def _sqlite_read_only(url: sa.URL) -> sa.URL:
+    """The URL of the same SQLite file opened read-only (``mode=ro``): nothing can be
+    written, whatever the file's permissions (which do not stop root)."""
+    if url.query.get("uri"):
+        return url.update_query_dict({"mode": "ro"})
+    path = Path(url.database or "").resolve()
+    if not path.exists():
+        raise StoreReadOnly(f"Den Datenbestand {path} gibt es nicht; schreibgeschützt kann "
+                            "er nicht angelegt werden.")
+    return sa.make_url(f"sqlite:///file:{path}?mode=ro&uri=true")
 
 
 def _epoch(value: datetime | date) -> int:
@@ -187,19 +245,30 @@ class Store:
         self.engine = engine
 
     @classmethod
-    def open(cls, url: str | None = None) -> Store:
-        """Connect, bring the schema to the newest migration and return the store."""
+    def open(cls, url: str | None = None, read_only: bool = False) -> Store:
+        """Connect, bring the schema to the newest migration (only where it is behind: an
+        up-to-date store is opened without writing) and return the store. ``read_only``
+        opens it so that nothing can be written (SQLite ``mode=ro``, PostgreSQL read-only
+        transactions); a read-only store whose schema is behind cannot be used."""
         url = url or settings().database_url
         parsed = sa.make_url(url)
-        if parsed.get_backend_name() == "sqlite":
-            if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-            engine = sa.create_engine(url)
-            _sqlite_setup(engine)
-        else:
-            engine = sa.create_engine(url, pool_pre_ping=True)
-        store = cls(url, engine)
-        store._migrate()
+        with store_faults():
+            if parsed.get_backend_name() == "sqlite":
+                if read_only:
+                    parsed = _sqlite_read_only(parsed)
+                elif parsed.database and parsed.database != ":memory:" and not (
+                        parsed.query.get("uri")):
+                    Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                engine = sa.create_engine(parsed)
+                _sqlite_setup(engine, read_only or "mode=ro" in str(parsed))
+            else:
+                if read_only:
+                    parsed = parsed.update_query_dict({"options": " ".join(filter(None, (
+                        parsed.query.get("options"), "-cdefault_transaction_read_only=on")))})
+                engine = sa.create_engine(parsed, pool_pre_ping=True)
+            faults.install(engine)
+            store = cls(url, engine)
+            store._migrate()
         return store
 
     def close(self) -> None:
@@ -213,6 +282,9 @@ class Store:
         return config
 
     def _migrate(self) -> None:
+        current, head = self.migration_revisions()
+        if current == head:
+            return
         config = self.alembic_config()
         with self.transaction() as conn:
             if conn.dialect.name == "postgresql":  # two processes starting at once
@@ -232,12 +304,31 @@ class Store:
     # -- transactions and the data version -------------------------------------------------
 
     @contextmanager
-    def transaction(self) -> Iterator[Connection]:
-        """One write transaction: committed when the block ends, rolled back on any error."""
-        with self.engine.connect() as conn:
-            conn.execution_options(**{_WRITE: True})
+    def transaction(self, lock: str | None = None,
+                    waiting: Callable[[float], None] | None = None) -> Iterator[Connection]:
+        """One write transaction: committed when the block ends, rolled back on any error.
+
+        Queues for the write lock (SQLite: the file's; PostgreSQL: the advisory lock named
+        ``lock``, if given) and calls ``waiting(seconds)`` about every quarter second while
+        queued. Database faults leave as ``StoreError``."""
+        with store_faults(), self.engine.connect() as conn:
+            conn.execution_options(**{_WRITE: True, _WAITING: waiting})
             with conn.begin():
+                if lock is not None and conn.dialect.name == "postgresql":
+                    self._advisory_lock(conn, lock, waiting)
                 yield conn
+
+    @staticmethod
+    def _advisory_lock(conn: Connection, name: str,
+                       waiting: Callable[[float], None] | None = None) -> None:
+        """PostgreSQL: hold the lock ``name`` (per schema) until this transaction ends,
+        queueing for it in slices; re-entrant within one transaction."""
+        query = sa.text("SELECT pg_try_advisory_xact_lock(hashtext(current_schema()), "
+                        "hashtext(:name))")
+        started = time.monotonic()
+        while not conn.execute(query, {"name": name}).scalar():
+            _still_waiting(started, waiting)
+            time.sleep(WAIT_SLICE_S)
 
     @contextmanager
     def _writing(self, conn: Connection | None) -> Iterator[Connection]:
@@ -246,6 +337,16 @@ class Store:
             yield conn
         else:
             with self.transaction() as own:
+                yield own
+
+    @contextmanager
+    def _reading(self, conn: Connection | None) -> Iterator[Connection]:
+        """Read inside the caller's transaction (to see its own and locked state), or on a
+        connection of its own."""
+        if conn is not None:
+            yield conn
+        else:
+            with self.engine.connect() as own:
                 yield own
 
     def bump_version(self, conn: Connection) -> None:
@@ -295,6 +396,8 @@ class Store:
         file lets SQLite rebuild its indexes once instead of per chunk)."""
         if frame.empty:
             return UpsertResult(0, 0, 0)
+        if conn.dialect.name == "postgresql":  # ids are looked up, then inserted: no overlap
+            self._advisory_lock(conn, REPORTS_LOCK)
         ids, hashes = frame["id"], frame["content_hash"]
         repeat = ids.duplicated(keep="first").to_numpy()
         n_repeat = int(repeat.sum())
@@ -436,7 +539,7 @@ class Store:
                 if values:
                     query = query.where(r.c[column].in_(list(values)))
         parts = []
-        with self.engine.connect() as conn, _raw_cursor(conn, query) as cursor:
+        with store_faults(), self.engine.connect() as conn, _raw_cursor(conn, query) as cursor:
             # Typed chunk by chunk: the Python objects of only one chunk are alive at a time,
             # which keeps the peak memory of 1M rows low.
             while rows := cursor.fetchmany(LOAD_CHUNK):
@@ -499,11 +602,11 @@ class Store:
         frame["imported_at"] = _local_times(frame["imported_at"])
         return frame
 
-    def batch_exists_sha(self, sha256: str, source: str) -> bool:
+    def batch_exists_sha(self, sha256: str, source: str, conn: Connection | None = None) -> bool:
         b = schema.batches
-        with self.engine.connect() as conn:
-            return conn.execute(sa.select(b.c.id).where(
-                b.c.sha256 == sha256, b.c.source == source).limit(1)).first() is not None
+        query = sa.select(b.c.id).where(b.c.sha256 == sha256, b.c.source == source).limit(1)
+        with self._reading(conn) as c:
+            return c.execute(query).first() is not None
 
     def add_quarantine(self, conn: Connection, rows: pd.DataFrame) -> None:
         """Keep rejected input rows (columns batch_id, file_name, source, row_number, field,
@@ -525,12 +628,13 @@ class Store:
             conn.execute(schema.quarantine.insert(), records[start:start + CHUNK])
         self.bump_version(conn)
 
-    def list_quarantine(self, include_resolved: bool = False) -> pd.DataFrame:
+    def list_quarantine(self, include_resolved: bool = False,
+                        conn: Connection | None = None) -> pd.DataFrame:
         q = schema.quarantine
         query = sa.select(q).order_by(q.c.id)
         if not include_resolved:
             query = query.where(q.c.resolved_at.is_(None))
-        frame = self._frame(query)
+        frame = self._frame(query, conn)
         for name in ("created_at", "resolved_at"):
             frame[name] = _local_times(frame[name])
         return frame
@@ -595,7 +699,7 @@ class Store:
                 conn.execute(query)
             self.bump_version(conn)
 
-    def _frame(self, query: sa.Select) -> pd.DataFrame:
-        with self.engine.connect() as conn:
-            result = conn.execute(query)  # typed rows: SQLite keeps dates as text
+    def _frame(self, query: sa.Select, conn: Connection | None = None) -> pd.DataFrame:
+        with self._reading(conn) as c:
+            result = c.execute(query)  # typed rows: SQLite keeps dates as text
             return pd.DataFrame([tuple(row) for row in result], columns=list(result.keys()))
