@@ -9,6 +9,7 @@ from pages import session, shared
 from reports.privacy.access import ROLE_LABELS, Role
 from reports.privacy.auth import LoginLocked, authenticate, session_idle_minutes
 from reports.privacy.safe import escape_markdown
+from reports.storage.faults import StoreError
 
 
 def _log_out() -> None:
@@ -45,7 +46,7 @@ def _log_in() -> None:
     try:
         new_role = authenticate(shared.get_store(), username, password,
                                 source=session.client_address())
-    except LoginLocked as exc:
+    except (LoginLocked, StoreError) as exc:  # German; a store fault is not a wrong password
         st.session_state["login_error"] = str(exc)
         return
     if new_role is None:

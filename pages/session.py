@@ -25,12 +25,33 @@ def oidc_configured() -> bool:
         return False
 
 
-def client_address() -> str | None:
-    """The client's address for per-source throttling (None where Streamlit has none)."""
+def client_address() -> str:
+    """The client's address for per-address throttling.
+
+    ``st.context.ip_address`` hides loopback peers (it returns None for 127.0.0.1 and ::1),
+    which is exactly where a local reverse proxy connects from; so the TCP peer is read from
+    the session's client context (Streamlit ≥ 1.50 internals, version pinned by the lock
+    files) and ``X-Forwarded-For`` from the websocket handshake's headers. Which of them
+    counts is decided by ``auth.client_address`` with ``LAGEBILD_TRUSTED_PROXIES``."""
+    from config.settings import settings
+
+    peer = None
     try:
-        return st.context.ip_address
+        from streamlit import runtime
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        ctx = get_script_run_ctx()
+        client = runtime.get_instance().get_client(ctx.session_id) if ctx else None
+        context = getattr(client, "client_context", None)
+        peer = getattr(context, "remote_ip", None)
     except (AttributeError, RuntimeError):
-        return None
+        peer = None
+    peer = peer or st.context.ip_address
+    try:
+        forwarded = st.context.headers.get_all("X-Forwarded-For")
+    except (AttributeError, RuntimeError):
+        forwarded = []
+    return auth.client_address(peer, forwarded, settings().trusted_proxies)
 
 
 def log_in(username: str, role: Role) -> None:

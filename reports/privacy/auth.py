@@ -8,14 +8,25 @@ locked, and a pause of ``WINDOW_S`` always frees it); one source (IP address) is
 after ``MAX_SOURCE_FAILURES`` failures for any names, so guessing across many names is
 slowed too. Where an OpenID Connect provider does the log-in (Streamlit's ``st.login``),
 the users table only maps the provider's e-mail address to a role.
+
+Atomic under concurrency: an attempt is *reserved* — checked against both limits and
+recorded as a failure — in one write transaction (SQLite: the file's write lock; PostgreSQL:
+advisory locks on the name and on the address) before the password is verified, and turned
+into a success afterwards. Thirty simultaneous guesses for one name therefore get at most
+``MAX_FAILURES`` passwords checked. A name that is not an account (often a password typed into
+the wrong field) is never stored or logged as typed: it is kept as ``unbekannt #<hash>``,
+a keyed, truncated hash that still lets the limit count per name.
 """
 
 from __future__ import annotations
 
 import functools
-import json
+import hashlib
+import hmac
+import ipaddress
 import re
 import time
+from collections.abc import Iterable
 from getpass import getpass
 
 import pandas as pd
@@ -27,7 +38,7 @@ from config.settings import settings
 from reports.model import TIMEZONE
 from reports.privacy.access import Role
 from reports.storage import audit
-from reports.storage.schema import audit_log, login_attempts, users
+from reports.storage.schema import login_attempts, meta, users
 
 MAX_FAILURES = 5
 MAX_SOURCE_FAILURES = 20
@@ -35,6 +46,7 @@ WINDOW_S = 15 * 60
 MIN_PASSWORD = 10
 NO_PASSWORD = "!"  # hash of accounts that log in only through OIDC: verifies nothing
 _USERNAME = re.compile(r"^[A-Za-z0-9._@+-]{2,80}$")
+UNKNOWN_NAME = "unbekannt #"  # prefix of the stored label of a name that is no account
 _hasher = PasswordHasher()
 
 
@@ -114,36 +126,107 @@ def list_users(store) -> pd.DataFrame:
     return frame
 
 
-def locked_until(store, username: str, source: str | None = None,
-                 now: float | None = None) -> int | None:
-    """Epoch second until which log-ins for ``username`` (or from ``source``) are refused."""
-    now = _now(now)
-    since = now - WINDOW_S
-    with store.engine.connect() as conn:
-        last_ok = conn.execute(sa.select(sa.func.max(login_attempts.c.id)).where(
-            login_attempts.c.username == username, login_attempts.c.success)).scalar() or 0
-        failures = conn.execute(
-            sa.select(login_attempts.c.at).where(
-                login_attempts.c.username == username, ~login_attempts.c.success,
-                login_attempts.c.id > last_ok, login_attempts.c.at >= since)
-            .order_by(login_attempts.c.at.desc()).limit(MAX_FAILURES)).scalars().all()
-        source_failures = [] if not source else [
-            at for at, detail in conn.execute(
-                sa.select(audit_log.c.at, audit_log.c.detail).where(
-                    audit_log.c.action == "login_failed", audit_log.c.at >= since)
-                .order_by(audit_log.c.at.desc()))
-            if json.loads(detail).get("source") == source
-        ][:MAX_SOURCE_FAILURES]
-    until = [int(f[-1]) + WINDOW_S for f, limit in ((failures, MAX_FAILURES),
-                                                    (source_failures, MAX_SOURCE_FAILURES))
+def client_address(peer: str | None, forwarded_for: Iterable[str] = (),
+                   trusted_proxies: Iterable[str] = ()) -> str:
+    """The address a log-in comes from, for the per-address limit.
+
+    ``peer`` is the direct TCP peer (None: unknown, taken as loopback, which is what a
+    server that hides local addresses means). Only when the peer is one of
+    ``trusted_proxies`` (addresses or networks, ``LAGEBILD_TRUSTED_PROXIES``) is
+    ``X-Forwarded-For`` believed: its entries are read from the right (the ones the trusted
+    proxies appended) and the first address that is not itself a trusted proxy is the
+    client. A client can prepend anything, so entries left of that are never used."""
+    networks = []
+    for entry in trusted_proxies:
+        try:
+            networks.append(ipaddress.ip_network(entry.strip(), strict=False))
+        except ValueError:
+            continue
+
+    def trusted(address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in net for net in networks)
+
+    current = _normal_address(peer) or "127.0.0.1"
+    hops = [h.strip() for value in forwarded_for for h in value.split(",") if h.strip()]
+    while trusted(current) and hops:
+        candidate = _normal_address(hops.pop())
+        if candidate is None:  # garbage in the header: stay with the proxy's address
+            break
+        current = candidate
+    return current
+
+
+def _normal_address(text: str | None) -> str | None:
+    """A valid IP address in its canonical form (``::ffff:1.2.3.4`` -> ``1.2.3.4``)."""
+    if not text:
+        return None
+    text = text.strip()
+    if text.startswith("[") and "]" in text:  # [v6]:port
+        text = text[1:text.index("]")]
+    elif text.count(":") == 1:  # v4:port
+        text = text.split(":")[0]
+    try:
+        ip = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return str(ip)
+
+
+def _name_label(conn, username: str) -> str:
+    """How an attempt's name is stored and logged: as typed for an account, else a keyed,
+    truncated hash (it may be a password typed into the wrong field)."""
+    if username and _USERNAME.match(username) and conn.execute(
+            sa.select(users.c.username).where(users.c.username == username)).first():
+        return username
+    key = conn.execute(sa.select(meta.c.value).where(meta.c.key == "instance")).scalar() or ""
+    digest = hmac.new(f"lagebild-login:{key}".encode(), username.encode("utf-8"),
+                      hashlib.sha256).hexdigest()
+    return UNKNOWN_NAME + digest[:12]
+
+
+def _failures(conn, label: str, source: str | None, since: int) -> tuple[list[int], list[int]]:
+    """Times of the recent failures for the name (since its last success) and the source,
+    newest first, at most as many as their limits."""
+    a = login_attempts.c
+    last_ok = conn.execute(sa.select(sa.func.max(a.id)).where(
+        a.username == label, a.success)).scalar() or 0
+    by_name = conn.execute(
+        sa.select(a.at).where(a.username == label, ~a.success, a.id > last_ok, a.at >= since)
+        .order_by(a.at.desc()).limit(MAX_FAILURES)).scalars().all()
+    by_source = [] if not source else conn.execute(
+        sa.select(a.at).where(a.source == source, ~a.success, a.at >= since)
+        .order_by(a.at.desc()).limit(MAX_SOURCE_FAILURES)).scalars().all()
+    return [int(t) for t in by_name], [int(t) for t in by_source]
+
+
+def _until(by_name: list[int], by_source: list[int]) -> int | None:
+    until = [f[-1] + WINDOW_S for f, limit in ((by_name, MAX_FAILURES),
+                                               (by_source, MAX_SOURCE_FAILURES))
              if len(f) >= limit]
     return max(until) if until else None
 
 
-def _attempt(store, username: str, ok: bool, action: str, detail: dict, now: int) -> None:
-    with store.transaction() as conn:
-        conn.execute(login_attempts.insert().values(username=username[:80], at=now, success=ok))
-        audit.record(store, username[:80] or "unbekannt", action, detail, conn=conn, at=now)
+def locked_until(store, username: str, source: str | None = None,
+                 now: float | None = None) -> int | None:
+    """Epoch second until which log-ins for ``username`` (or from ``source``) are refused."""
+    since = _now(now) - WINDOW_S
+    with store.engine.connect() as conn:
+        return _until(*_failures(conn, _name_label(conn, (username or "").strip()), source,
+                                 since))
+
+
+def _locks(username: str, source: str | None) -> list[str]:
+    """PostgreSQL advisory locks of one attempt, always name before address (no deadlock).
+    The name is hashed: a lock key is never a password in clear, not even in memory
+    statistics."""
+    names = ["login-name:" + hashlib.sha256(username.encode("utf-8")).hexdigest()]
+    return names + (["login-source:" + source] if source else [])
 
 
 def authenticate(store, username: str, password: str, source: str | None = None,
@@ -151,31 +234,45 @@ def authenticate(store, username: str, password: str, source: str | None = None,
     """The user's role if the password is right and the account active; None otherwise.
 
     Raises ``LoginLocked`` (without checking the password) while the name or the source is
-    throttled. Every attempt is recorded.
+    throttled. Every attempt is recorded; it is reserved as a failure before the password
+    is checked, so parallel attempts cannot get more passwords checked than the limit.
     """
     now = _now(now)
     username = (username or "").strip()
+    source = _normal_address(source) if source else None
     detail = {"source": source} if source else {}
-    until = locked_until(store, username, source, now)
+    locks = _locks(username, source)
+    with store.transaction() as conn:
+        for name in locks:
+            store.lock(conn, name)
+        label = _name_label(conn, username)
+        until = _until(*_failures(conn, label, source, now - WINDOW_S))
+        attempt = conn.execute(login_attempts.insert().values(
+            username=label, at=now, success=False, source=source)).inserted_primary_key[0]
+        row = None
+        if until is not None:
+            audit.record(store, label, "login_locked", detail, conn=conn, at=now)
+        else:
+            row = conn.execute(sa.select(users).where(users.c.username == username)
+                               ).mappings().first()
     if until is not None:
-        _attempt(store, username, False, "login_locked", detail, now)
         minutes = max(1, (until - now + 59) // 60)
         raise LoginLocked(f"Zu viele fehlgeschlagene Anmeldungen. Bitte in {minutes} Minuten "
                           "erneut versuchen.", until)
-    with store.engine.connect() as conn:
-        row = conn.execute(sa.select(users).where(users.c.username == username)).mappings().first()
     usable = row is not None and row["password_hash"] != NO_PASSWORD
     try:
         _hasher.verify(row["password_hash"] if usable else _dummy_hash(), password or "")
         ok = usable and bool(row["active"])
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         ok = False
-    if not ok:
-        _attempt(store, username, False, "login_failed", detail, now)
-        return None
-    _attempt(store, username, True, "login", detail, now)
-    if _hasher.check_needs_rehash(row["password_hash"]):
-        with store.transaction() as conn:
+    with store.transaction() as conn:
+        if not ok:
+            audit.record(store, label, "login_failed", detail, conn=conn, at=now)
+            return None
+        conn.execute(login_attempts.update().where(login_attempts.c.id == attempt)
+                     .values(success=True))
+        audit.record(store, label, "login", detail, conn=conn, at=now)
+        if _hasher.check_needs_rehash(row["password_hash"]):
             conn.execute(users.update().where(users.c.username == username).values(
                 password_hash=_hasher.hash(password)))
     return Role(row["role"])

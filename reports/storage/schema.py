@@ -120,7 +120,9 @@ login_attempts = Table(
     Column("username", String(80), nullable=False),
     Column("at", BigInteger, nullable=False),
     Column("success", Boolean, nullable=False),
+    Column("source", String(64)),  # client address (per-address limit), None if unknown
     Index("ix_login_attempts_user_at", "username", "at"),
+    Index("ix_login_attempts_source_at", "source", "at"),
 )
 
 audit_log = Table(

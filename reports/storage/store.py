@@ -314,9 +314,17 @@ class Store:
         with store_faults(), self.engine.connect() as conn:
             conn.execution_options(**{_WRITE: True, _WAITING: waiting})
             with conn.begin():
-                if lock is not None and conn.dialect.name == "postgresql":
-                    self._advisory_lock(conn, lock, waiting)
+                if lock is not None:
+                    self.lock(conn, lock, waiting)
                 yield conn
+
+    def lock(self, conn: Connection, name: str,
+             waiting: Callable[[float], None] | None = None) -> None:
+        """Hold the write lock ``name`` until ``conn``'s transaction ends. PostgreSQL: an
+        advisory lock; SQLite: nothing more to do, its write transaction already excludes
+        every other writer."""
+        if conn.dialect.name == "postgresql":
+            self._advisory_lock(conn, name, waiting)
 
     @staticmethod
     def _advisory_lock(conn: Connection, name: str,
@@ -396,8 +404,7 @@ class Store:
         file lets SQLite rebuild its indexes once instead of per chunk)."""
         if frame.empty:
             return UpsertResult(0, 0, 0)
-        if conn.dialect.name == "postgresql":  # ids are looked up, then inserted: no overlap
-            self._advisory_lock(conn, REPORTS_LOCK)
+        self.lock(conn, REPORTS_LOCK)  # ids are looked up, then inserted: no overlap
         ids, hashes = frame["id"], frame["content_hash"]
         repeat = ids.duplicated(keep="first").to_numpy()
         n_repeat = int(repeat.sum())
