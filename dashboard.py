@@ -12,6 +12,7 @@ from config.settings import SettingError
 from pages import shared
 from pages.session import enforce_session
 from reports.privacy.access import Role, policy_for
+from reports.storage.faults import StoreError
 
 st.set_page_config(page_title="Lagebild Leipziger Osten", page_icon="🗺️", layout="wide")
 
@@ -41,7 +42,7 @@ def navigation_pages(role: Role) -> list:
 
 try:
     shared.get_store()
-except SettingError as exc:  # a wrong setting names itself, in German
+except (SettingError, StoreError) as exc:  # a wrong setting or a store fault, in German
     st.error(str(exc))
     st.stop()
 except Exception as exc:  # no store, no dashboard: say so in German instead of a traceback
@@ -49,10 +50,17 @@ except Exception as exc:  # no store, no dashboard: say so in German instead of 
              "Einstellung DATABASE_URL und den Datenbankserver prüfen.")
     st.stop()
 
-enforce_session()  # access hook: ends idle log-ins before the role is read
-page = st.navigation(navigation_pages(shared.current_role()))
-st.sidebar.title("Lagebild Leipziger Osten")
-shared.demo_badge()
-shared.role_caption()
-shared.sidebar_filters()
-page.run()
+# A store fault (lost connection, full disk, read-only store, writers queued too long) met by
+# the sidebar or a page ends this run with its German message, never Streamlit's English
+# error page; a fault in a button's callback was kept by ``shared.guarded`` and is shown here.
+try:
+    enforce_session()  # access hook: ends idle log-ins before the role is read
+    page = st.navigation(navigation_pages(shared.current_role()))
+    st.sidebar.title("Lagebild Leipziger Osten")
+    shared.demo_badge()
+    shared.role_caption()
+    shared.sidebar_filters()
+    shared.show_kept_fault()
+    page.run()
+except StoreError as exc:
+    shared.show_fault(exc)

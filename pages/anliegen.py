@@ -83,6 +83,7 @@ def public_form() -> None:
     _show_message("anliegen_msg")
 
 
+@shared.guarded
 def _submit() -> None:
     """Form callback (runs before the page is drawn again, so the result survives reruns)."""
     state = st.session_state
@@ -109,6 +110,7 @@ def _show_message(key: str) -> None:
         (st.error if message[0] == "error" else st.success)(message[1])
 
 
+@shared.guarded
 def _act(action, concern_id: int, arg_key: str | None, arg=None) -> None:
     """Moderation button callback; ``arg_key``: the widget holding the action's argument."""
     value = st.session_state.get(arg_key, "") if arg_key else arg

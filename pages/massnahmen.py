@@ -77,6 +77,7 @@ def _drawn_geometry() -> dict | None:
     return drawing.get("geometry")
 
 
+@shared.guarded
 def _create() -> None:
     """Form callback: build the area from the chosen mode, validate, save (all or nothing)."""
     state = st.session_state

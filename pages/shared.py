@@ -374,6 +374,38 @@ def readable(table: pd.DataFrame, counts: list[str]) -> pd.DataFrame:
     return as_text(table, current_role(), counts)
 
 
+_FAULT_KEY = "_store_fault"
+
+
+def show_fault(exc: Exception) -> None:
+    """A store fault as the page shows it: its German message (it says what happened and
+    that nothing was half-written)."""
+    st.error(str(exc), icon=":material/database:")
+
+
+def guarded(callback):
+    """A button callback whose store fault is kept and shown by the next run (an exception
+    inside a callback would end in Streamlit's English error page)."""
+    from functools import wraps
+
+    from reports.storage.faults import StoreError
+
+    @wraps(callback)
+    def run(*args, **kwargs):
+        try:
+            return callback(*args, **kwargs)
+        except StoreError as exc:
+            st.session_state[_FAULT_KEY] = str(exc)
+            return None
+
+    return run
+
+
+def show_kept_fault() -> None:
+    if message := st.session_state.pop(_FAULT_KEY, None):
+        st.error(message, icon=":material/database:")
+
+
 def current_actor() -> str:
     """Who acts, for the audit log (the log-in page sets ``username``)."""
     return str(st.session_state.get("username") or current_role().value)

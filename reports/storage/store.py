@@ -240,9 +240,10 @@ def _report_frame(rows: Sequence[Sequence[Any]]) -> pd.DataFrame:
 class Store:
     """Reports and everything around them (batches, quarantine, meetings, meta) in one DB."""
 
-    def __init__(self, url: str, engine: Engine) -> None:
+    def __init__(self, url: str, engine: Engine, read_only: bool = False) -> None:
         self.url = url
         self.engine = engine
+        self.read_only = read_only
 
     @classmethod
     def open(cls, url: str | None = None, read_only: bool = False) -> Store:
@@ -259,15 +260,16 @@ class Store:
                 elif parsed.database and parsed.database != ":memory:" and not (
                         parsed.query.get("uri")):
                     Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                read_only = read_only or parsed.query.get("mode") == "ro"
                 engine = sa.create_engine(parsed)
-                _sqlite_setup(engine, read_only or "mode=ro" in str(parsed))
+                _sqlite_setup(engine, read_only)
             else:
                 if read_only:
                     parsed = parsed.update_query_dict({"options": " ".join(filter(None, (
                         parsed.query.get("options"), "-cdefault_transaction_read_only=on")))})
                 engine = sa.create_engine(parsed, pool_pre_ping=True)
             faults.install(engine)
-            store = cls(url, engine)
+            store = cls(url, engine, read_only)
             store._migrate()
         return store
 
@@ -285,6 +287,10 @@ class Store:
         current, head = self.migration_revisions()
         if current == head:
             return
+        if self.read_only:
+            raise StoreReadOnly("Der Datenbestand ist schreibgeschützt geöffnet, hat aber noch "
+                                "den Aufbau einer älteren Programmversion; er muss einmal "
+                                "beschreibbar geöffnet werden, damit er aktualisiert wird.")
         config = self.alembic_config()
         with self.transaction() as conn:
             if conn.dialect.name == "postgresql":  # two processes starting at once

@@ -57,7 +57,7 @@ SAMPLE = [
 
 def test_migrations_are_at_head(store):
     current, head = store.migration_revisions()
-    assert current == head == "0001"
+    assert current == head is not None
     tables = set(sa.inspect(store.engine).get_table_names())
     assert {"reports", "batches", "quarantine", "meetings", "annotations", "users",
             "login_attempts", "audit_log", "concerns", "measures", "meta",
@@ -83,7 +83,8 @@ def test_migrations_downgrade_to_nothing_and_upgrade_again(store):
         command.downgrade(config, "base")
     assert "reports" not in sa.inspect(store.engine).get_table_names()
     Store.open(store.url).close()
-    assert store.migration_revisions()[0] == "0001"
+    current, head = store.migration_revisions()
+    assert current == head is not None
     assert store.count_reports() == 0
 
 
@@ -92,7 +93,8 @@ def test_reopening_keeps_data_and_migrates_nothing(store):
     again = Store.open(store.url)
     try:
         assert again.count_reports() == len(SAMPLE)
-        assert again.migration_revisions()[0] == "0001"
+        current, head = again.migration_revisions()
+        assert current == head is not None
     finally:
         again.close()
 
