@@ -16,6 +16,7 @@ from reports.render.handout import HandoutData, build_handout
 from reports.storage.query import ReportFilter
 from reports.views.meeting import (
     CHANGE_KINDS,
+    agenda_changes,
     agenda_hotspots,
     handout_figures,
     handout_hot_cells,
@@ -81,7 +82,8 @@ if shared.require_reports(now):
                "des Ortsverzeichnisses; sortiert nach Meldungen im Zeitraum.")
 
     # The agenda looks at the same two periods; the frame is what this role may see.
-    agenda = build_agenda(shared.get_store(), int(chosen), frame=pd.concat([before, now]))
+    agenda = build_agenda(shared.get_store(), int(chosen), frame=pd.concat([before, now]),
+                          changes_of=agenda_changes(role, area=ctx.district))
     st.subheader("Tagesordnung")
     if policy_for(role).sees_details:
         agenda_text = agenda_lines(agenda)

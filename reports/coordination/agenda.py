@@ -8,8 +8,10 @@ remember ("since we last met").
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 
 import pandas as pd
 from sqlalchemy import and_, or_, select
@@ -67,8 +69,11 @@ def _agenda_concerns(store, meeting_id: int, since: date, held_on: date) -> pd.D
         return pd.read_sql_query(query, conn)
 
 
+ChangesOf = Callable[[pd.DataFrame, pd.DataFrame], pd.DataFrame]
+
+
 def _agenda_hotspots(frame: pd.DataFrame, since: date, held_on: date,
-                     spec: GridSpec) -> pd.DataFrame:
+                     spec: GridSpec, changes_of: ChangesOf | None = None) -> pd.DataFrame:
     from geo.boundary import assign_ortsteil
     from geo.compare import hotspot_changes
     from geo.grid import cell_centres
@@ -76,7 +81,7 @@ def _agenda_hotspots(frame: pd.DataFrame, since: date, held_on: date,
     length = held_on - since
     now = apply_filter(frame, ReportFilter(since, held_on - timedelta(days=1)))
     before = apply_filter(frame, ReportFilter(since - length, since - timedelta(days=1)))
-    changes = hotspot_changes(now, before, spec)
+    changes = (changes_of or partial(hotspot_changes, spec=spec))(now, before)
     out = changes[changes["change"].isin(("new", "intensifying"))
                   & (changes["reports_now"] >= MIN_HOTSPOT_REPORTS)].copy()
     x, y = cell_centres(out["cell_id"].to_numpy(), spec)
@@ -110,9 +115,12 @@ def due_for_review(items: list[Measure], held_on: date, since: date,
 
 
 def build_agenda(store, meeting_id: int, frame: pd.DataFrame | None = None,
-                 spec: GridSpec = SPEC) -> Agenda:
+                 spec: GridSpec = SPEC, changes_of: ChangesOf | None = None) -> Agenda:
     """The agenda of meeting ``meeting_id``. ``frame``: the reports to look for hot spots in
-    (default: all reports of the store; a page passes the frame the role may see)."""
+    (default: all reports of the store; a page passes the frame the role may see).
+    ``changes_of(now, before)``: the hot spot changes per cell the choice is made from
+    (default: Gi* on the exact counts; the public's comes from ``reports.views.meeting``,
+    computed from published counts only)."""
     meetings = meeting_days(store)
     match = meetings.index[meetings["id"] == meeting_id]
     if len(match) == 0:
@@ -128,7 +136,7 @@ def build_agenda(store, meeting_id: int, frame: pd.DataFrame | None = None,
         meeting_id=int(meeting_id), held_on=held_on, title=str(title), since=since,
         previous_on=previous_on,
         concerns=_agenda_concerns(store, meeting_id, since, held_on),
-        hotspots=_agenda_hotspots(frame, since, held_on, spec),
+        hotspots=_agenda_hotspots(frame, since, held_on, spec, changes_of),
         measures=due_for_review(list_measures(store), held_on, since, interval),
     )
 
