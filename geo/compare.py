@@ -20,18 +20,9 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binom
 
-from geo.aggregate import counts_by_cell, counts_on_grid
+from geo.aggregate import counts_by_cell
 from geo.grid import GridSpec
-from geo.hotspots import fdr, gi_star
-
-CHANGE_LABELS = {
-    "new": "neuer Hotspot",
-    "intensifying": "verstärkter Hotspot",
-    "diminishing": "abgeschwächter Hotspot",
-    "ended": "kein Hotspot mehr",
-    "unchanged": "unveränderter Hotspot",
-    "none": "kein Hotspot",
-}
+from geo.hotspots import fdr
 
 
 def poisson_rate_test(now, before, exposure_ratio: float = 1.0) -> np.ndarray:
@@ -83,51 +74,3 @@ def two_period(
     out["verdict"] = verdict
     out.attrs["not_placed"] = {"now": a.attrs["not_placed"], "before": b.attrs["not_placed"]}
     return out.sort_values(["change", "cell_id"], ascending=[False, True]).reset_index(drop=True)
-
-
-def hotspot_changes(
-    now: pd.DataFrame,
-    before: pd.DataFrame,
-    spec: GridSpec,
-    distance_band_m: float = 150.0,
-    area=None,
-    min_reports: int = 3,
-    min_total: int = 30,
-) -> pd.DataFrame:
-    """Gi* class now vs before per grid cell, for the meeting's new/intensifying/diminishing
-    hot spot lists: DataFrame[cell_id, class_now, class_before, change, change_label,
-    reports_now, reports_before].
-
-    change: "new" (hot now, not before), "intensifying" (hot in both, higher class now),
-    "diminishing" (hot in both, lower class now), "ended" (hot before, not now),
-    "unchanged" (same hot class), "none" (hot in neither).
-    """
-    runs = {}
-    for key, frame in (("now", now), ("before", before)):
-        counts = counts_on_grid(counts_by_cell(frame, spec), spec, area)
-        runs[key] = gi_star(counts, spec, distance_band_m, min_reports, min_total)
-    c_now = runs["now"]["gi_class"].to_numpy()
-    c_before = runs["before"]["gi_class"].to_numpy()
-    hot_now, hot_before = c_now > 0, c_before > 0
-    change = np.select(
-        [
-            hot_now & ~hot_before,
-            hot_now & hot_before & (c_now > c_before),
-            hot_now & hot_before & (c_now < c_before),
-            ~hot_now & hot_before,
-            hot_now & hot_before,
-        ],
-        ["new", "intensifying", "diminishing", "ended", "unchanged"],
-        default="none",
-    )
-    return pd.DataFrame(
-        {
-            "cell_id": runs["now"]["cell_id"].to_numpy(),
-            "class_now": c_now,
-            "class_before": c_before,
-            "change": change,
-            "change_label": [CHANGE_LABELS[c] for c in change],
-            "reports_now": runs["now"]["reports"].to_numpy(),
-            "reports_before": runs["before"]["reports"].to_numpy(),
-        }
-    )

@@ -7,11 +7,10 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.compare import hotspot_changes
-from geo.grid import GridSpec, cell_centres
 from maps.view import MapOptions, build_map
 from pages import shared
 from reports.analysis.analytics import counts_over_time, format_change, group_label, key_figures
+from reports.analysis.hotspot_change import RULE, section_changes
 from reports.privacy.access import policy_for
 from reports.render.palette import TOPIC_COLORS
 
@@ -64,23 +63,18 @@ if shared.require_reports(now):
         shared.chart_with_downloads(chart, weekly.drop(columns="Thema"), "verlauf_thema")
 
     st.subheader("Top-Hotspots und ihre Veränderung")
-    spec = GridSpec(100, "square")
     ctx = shared.district_geometry()
-    changes = hotspot_changes(now, before, spec, area=ctx.district)
-    top = changes[changes["class_now"] > 0].sort_values(
-        ["class_now", "reports_now"], ascending=False).head(10)
+    changes = section_changes(now, before, area=ctx.district)
+    top = changes[changes["hot_now"]].head(10)
     if top.empty:
         st.info("Im gewählten Zeitraum gibt es keine statistisch auffälligen Hotspots "
                 "(100-m-Raster, Gi*).")
     else:
-        from geo.boundary import assign_ortsteil
-        from geo.gazetteer import nearest_street
-
-        cx, cy = cell_centres(top["cell_id"].to_numpy(), spec)
-        top = top.assign(ort=nearest_street(cx, cy), ortsteil=assign_ortsteil(cx, cy))
-        top = shared.shown_aggregate(top, ["reports_now", "reports_before"])
-        shown = top[["ort", "ortsteil", "change_label", "reports_now", "reports_before"]].rename(
-            columns={"ort": "Nächste Straße", "ortsteil": "Ortsteil", "change_label": "Veränderung",
-                     "reports_now": "Meldungen in der Zelle", "reports_before": "davor"})
-        st.dataframe(shared.readable_counts(shown, ["Meldungen in der Zelle", "davor"]),
+        top = shared.shown_aggregate(top, ["reports_now", "reports_before"], derived=["cells"])
+        shown = top[["place", "ortsteil", "change_label", "reports_now", "reports_before"]].rename(
+            columns={"place": "Straßenabschnitt", "ortsteil": "Ortsteil",
+                     "change_label": "Veränderung", "reports_now": "Meldungen",
+                     "reports_before": "davor"})
+        st.dataframe(shared.readable_counts(shown, ["Meldungen", "davor"]),
                      hide_index=True, width="stretch")
+        st.caption(RULE)
