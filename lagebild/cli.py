@@ -178,10 +178,12 @@ def build_parser() -> argparse.ArgumentParser:
     from lagebild import geocode_cli
     from reports.coordination import meetings
     from reports.privacy import auth, retention
+    from reports.render import handout
 
     auth.register_cli(sub)
     retention.register_cli(sub)
     meetings.register_cli(sub)
+    handout.register_cli(sub)
     geocode_cli.register_cli(sub)
     return parser
 

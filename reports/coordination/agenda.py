@@ -19,6 +19,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import and_, or_, select
 
+from reports.analysis.analytics import group_label, key_figures
 from reports.analysis.hotspot_change import section_changes
 from reports.coordination.measures import (
     KINDS,
@@ -74,6 +75,7 @@ class Agenda:
     hotspots: pd.DataFrame  # reports.analysis.hotspot_change.COLUMNS (+ suppressed)
     measures: pd.DataFrame  # id, title, kind, status, starts_on, ends_on, reason, effect, note
     items: list[AgendaItem]
+    figures: pd.DataFrame  # Bereich, jetzt, davor (NA: hidden for the role), "Gesamt" first
 
     @property
     def before(self) -> tuple[date, date]:
@@ -188,10 +190,25 @@ def build_agenda(store, meeting_id: int, role: Role, today: date,
     measures = list_measures(store)
     due = _measure_effects(due_for_review(measures, meeting.held_on, since, interval), measures,
                            frame, role, district)
-    agenda = Agenda(meeting, role, since, until, previous, concerns, hotspots, due, [])
+    figures = _figures(frame, since, until, role)
+    agenda = Agenda(meeting, role, since, until, previous, concerns, hotspots, due, [], figures)
     items = _items(agenda, _free_items(store, meeting_id) if policy.sees_details else [])
     return Agenda(meeting, role, since, until, previous, concerns, hotspots, due,
-                  _ordered(items, _positions(store, meeting_id)))
+                  _ordered(items, _positions(store, meeting_id)), figures)
+
+
+def _figures(frame: pd.DataFrame, since: date, until: date, role: Role) -> pd.DataFrame:
+    """Reports in the period and the one before, in total and per topic, as the role may
+    see them."""
+    length = until - since + timedelta(days=1)
+    now = apply_filter(frame, ReportFilter(since, until))
+    before = apply_filter(frame, ReportFilter(since - length, since - timedelta(days=1)))
+    table = pd.concat([key_figures(now, before), key_figures(now, before, "topic")],
+                      ignore_index=True)
+    table = aggregate_for(role, table, ["now", "before"], derived=["change", "change_pct"])
+    table["Bereich"] = [g if g == "Gesamt" else group_label("topic", g) for g in table["group"]]
+    return table.rename(columns={"now": "jetzt", "before": "davor"})[
+        ["Bereich", "jetzt", "davor"]].reset_index(drop=True)
 
 
 def _short(text: str) -> str:

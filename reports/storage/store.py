@@ -558,6 +558,15 @@ class Store:
             self.bump_version(c)
         return int(new_id)
 
+    def last_report_day(self) -> date | None:
+        """The local day of the latest report (None: no reports)."""
+        r = schema.reports
+        with self.engine.connect() as conn:
+            latest = conn.execute(sa.select(sa.func.max(r.c.occurred_at))).scalar()
+        if latest is None:
+            return None
+        return pd.Timestamp(int(latest), unit="s", tz="UTC").tz_convert(TIMEZONE).date()
+
     def list_meetings(self, include_cancelled: bool = False) -> pd.DataFrame:
         """Meetings by date: id, held_on, title, starts_at, place, note, status; cancelled
         ones only where asked for (they are no "last" or "next" meeting)."""
