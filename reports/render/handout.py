@@ -36,6 +36,7 @@ DEMO_LABEL = "Synthetische Demodaten"
 MARGIN_MM = 15
 MAP_STREET_LABELS = 40  # the longest streets get a name on the map
 SECTION_COLOUR = "#D55E00"
+ZOOM_M = 500  # a slide's map shows this much around its section
 
 
 def role_label(role: Role) -> str:
@@ -98,14 +99,15 @@ def _number(value) -> str:
     return "< k" if value is None or pd.isna(value) else f"{int(value):,}".replace(",", ".")
 
 
-def _map_png(agenda: Agenda) -> bytes:
-    """District, Ortsteile and named streets, with the agenda's hot sections numbered."""
+def map_png(agenda: Agenda, only: int | None = None, size=(7.0, 6.2)) -> bytes:
+    """District, Ortsteile and named streets, with the agenda's hot sections numbered as in
+    its table (``only``: just that 1-based section, for one projector slide)."""
     from geo.boundary import district, ortsteile
     from geo.gazetteer import gazetteer
     from geo.grid import cell_polygons
     from reports.analysis.hotspot_change import SPEC
 
-    fig, ax = plt.subplots(figsize=(7.0, 6.2), dpi=160)
+    fig, ax = plt.subplots(figsize=size, dpi=160)
     area = gpd.GeoSeries([district()], crs=METRIC_CRS)
     streets = gazetteer()
     streets = streets[streets["kind"] == "street"]
@@ -120,6 +122,8 @@ def _map_png(agenda: Agenda) -> bytes:
                     ha="center", va="center", bbox={"boxstyle": "round,pad=0.1", "fc": "white",
                                        "ec": "none", "alpha": 0.7})
     for number, row in enumerate(agenda.hotspots.itertuples(), start=1):
+        if only is not None and number != only:
+            continue
         cells = cell_polygons(list(row.cell_ids), SPEC)
         cells.plot(ax=ax, facecolor=SECTION_COLOUR, edgecolor="black", linewidth=0.3,
                    alpha=0.8, hatch="///")
@@ -127,6 +131,10 @@ def _map_png(agenda: Agenda) -> bytes:
         ax.annotate(str(number), (centre.x, centre.y), fontsize=8, weight="bold",
                     ha="center", va="center", bbox={"boxstyle": "circle,pad=0.2",
                                                     "fc": "white", "ec": SECTION_COLOUR})
+        if only is not None:  # one slide: the section and its surroundings
+            x0, y0, x1, y1 = cells.total_bounds
+            ax.set_xlim(x0 - ZOOM_M, x1 + ZOOM_M)
+            ax.set_ylim(y0 - ZOOM_M, y1 + ZOOM_M)
     ax.set_axis_off()
     ax.set_aspect("equal")
     fig.tight_layout()
@@ -169,7 +177,7 @@ def build_handout(agenda: Agenda, demo: bool, made_on: date) -> bytes:
 
     pdf.add_page()
     pdf.heading(f"Karte: {SECTION_TITLES['hotspot']}")
-    pdf.image(io.BytesIO(_map_png(agenda)), w=pdf.epw)
+    pdf.image(io.BytesIO(map_png(agenda)), w=pdf.epw)
     pdf.paragraph("Grau: Straßen (beschriftet: die längsten), gestrichelt: Ortsteilgrenzen; "
                   "schraffiert und nummeriert: Straßenabschnitte der Tabelle.", 8.5)
     pdf.heading(SECTION_TITLES["hotspot"])
