@@ -91,21 +91,21 @@ def agenda_view(agenda) -> None:
     st.caption(f"Betrachteter Zeitraum: {agenda.period_text}.")
     for n, item in enumerate(agenda.items, start=1):
         with st.container(border=True, key=f"item_{n}"):
-            left, right = st.columns([12, 2])
+            left, right = st.columns([10, 3])
             left.markdown(f"{KIND_ICONS[item.kind]} **{n}. {escape_markdown(item.title)}**")
             left.text(item.text)
             if policy.may_edit:
                 up, down, drop = right.columns(3)
-                up.button(":material/arrow_upward:", key=f"up_{item.key}", help="nach oben",
+                up.button("↑", key=f"up_{item.key}", help="nach oben",
                           disabled=n == 1, on_click=_run, args=(
                               agenda_lib.move_item, "Reihenfolge gespeichert.", store, agenda,
                               item.key, -1, shared.current_actor()))
-                down.button(":material/arrow_downward:", key=f"down_{item.key}",
+                down.button("↓", key=f"down_{item.key}",
                             help="nach unten", disabled=n == len(agenda.items), on_click=_run,
                             args=(agenda_lib.move_item, "Reihenfolge gespeichert.", store,
                                   agenda, item.key, 1, shared.current_actor()))
                 if item.kind == "free":
-                    drop.button(":material/delete:", key=f"drop_{item.key}", help="entfernen",
+                    drop.button("✕", key=f"drop_{item.key}", help="entfernen",
                                 on_click=_run, args=(agenda_lib.remove_free_item,
                                                      "Punkt entfernt.", store,
                                                      agenda.meeting.id, item.key,

@@ -39,6 +39,8 @@ from reports.storage.schema import agenda_items as items_table
 from reports.storage.schema import concerns as concerns_table
 
 DEFAULT_INTERVAL = timedelta(days=42)  # without a previous meeting: six weeks back
+MIN_PERIOD = timedelta(days=28)  # shorter periods (data ending just after the last
+# session) say nothing about hot spots; the agenda then looks four weeks back
 SHOWN_TEXT = 160  # characters of a concern's description on the agenda
 MIN_HOTSPOT_REPORTS = 5  # a section with fewer reports of its own is no topic yet
 MAX_HOTSPOTS = 12
@@ -92,11 +94,11 @@ class Agenda:
 
 def agenda_period(meeting: Meeting, previous: Meeting | None, today: date) -> tuple[date, date]:
     """(first, last day) the agenda looks at; a session ahead looks up to yesterday, so a
-    partial day (or week) is never shown as a fall."""
+    partial day (or week) is never shown as a fall; at least MIN_PERIOD long."""
     since = (previous.held_on + timedelta(days=1) if previous
              else meeting.held_on - DEFAULT_INTERVAL)
     until = min(meeting.held_on, today) - timedelta(days=1)
-    return since, max(until, since)
+    return min(since, until - MIN_PERIOD + timedelta(days=1)), until
 
 
 def _agenda_concerns(store, meeting: Meeting, since: date) -> pd.DataFrame:
