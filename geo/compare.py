@@ -20,9 +20,18 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binom
 
-from geo.aggregate import counts_by_cell
+from geo.aggregate import counts_by_cell, counts_on_grid
 from geo.grid import GridSpec
-from geo.hotspots import fdr
+from geo.hotspots import fdr, gi_star
+
+CHANGE_LABELS = {
+    "new": "neuer Hotspot",
+    "intensifying": "verstärkter Hotspot",
+    "diminishing": "abgeschwächter Hotspot",
+    "ended": "kein Hotspot mehr",
+    "unchanged": "unveränderter Hotspot",
+    "none": "kein Hotspot",
+}
 
 
 def poisson_rate_test(now, before, exposure_ratio: float = 1.0) -> np.ndarray:
@@ -74,3 +83,67 @@ def two_period(
     out["verdict"] = verdict
     out.attrs["not_placed"] = {"now": a.attrs["not_placed"], "before": b.attrs["not_placed"]}
     return out.sort_values(["change", "cell_id"], ascending=[False, True]).reset_index(drop=True)
+
+
+def hotspot_changes(
+    now: pd.DataFrame,
+    before: pd.DataFrame,
+    spec: GridSpec,
+    distance_band_m: float = 150.0,
+    area=None,
+    min_reports: int = 3,
+    min_total: int = 30,
+) -> pd.DataFrame:
+    """Gi* class now vs before per grid cell of two report frames; see
+    ``hotspot_changes_of_counts``."""
+    return hotspot_changes_of_counts(counts_by_cell(now, spec), counts_by_cell(before, spec),
+                                     spec, distance_band_m, area, min_reports, min_total)
+
+
+def hotspot_changes_of_counts(
+    now: pd.DataFrame,
+    before: pd.DataFrame,
+    spec: GridSpec,
+    distance_band_m: float = 150.0,
+    area=None,
+    min_reports: int = 3,
+    min_total: int = 30,
+) -> pd.DataFrame:
+    """Gi* class now vs before per grid cell, from cell counts (DataFrame[cell_id, reports]
+    of each period), for the meeting's new/intensifying/diminishing hot spot lists:
+    DataFrame[cell_id, class_now, class_before, change, change_label, reports_now,
+    reports_before].
+
+    change: "new" (hot now, not before), "intensifying" (hot in both, higher class now),
+    "diminishing" (hot in both, lower class now), "ended" (hot before, not now),
+    "unchanged" (same hot class), "none" (hot in neither).
+    """
+    runs = {}
+    for key, counts in (("now", now), ("before", before)):
+        full = counts_on_grid(counts, spec, area)
+        runs[key] = gi_star(full, spec, distance_band_m, min_reports, min_total)
+    c_now = runs["now"]["gi_class"].to_numpy()
+    c_before = runs["before"]["gi_class"].to_numpy()
+    hot_now, hot_before = c_now > 0, c_before > 0
+    change = np.select(
+        [
+            hot_now & ~hot_before,
+            hot_now & hot_before & (c_now > c_before),
+            hot_now & hot_before & (c_now < c_before),
+            ~hot_now & hot_before,
+            hot_now & hot_before,
+        ],
+        ["new", "intensifying", "diminishing", "ended", "unchanged"],
+        default="none",
+    )
+    return pd.DataFrame(
+        {
+            "cell_id": runs["now"]["cell_id"].to_numpy(),
+            "class_now": c_now,
+            "class_before": c_before,
+            "change": change,
+            "change_label": [CHANGE_LABELS[c] for c in change],
+            "reports_now": runs["now"]["reports"].to_numpy(),
+            "reports_before": runs["before"]["reports"].to_numpy(),
+        }
+    )
