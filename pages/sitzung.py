@@ -130,7 +130,7 @@ def figures_view(agenda) -> None:
     st.subheader("Kennzahlen")
     shown = agenda.figures.rename(columns={"jetzt": "Meldungen im Zeitraum",
                                            "davor": "im Zeitraum davor"})
-    st.dataframe(shared.readable_counts(shown, ["Meldungen im Zeitraum", "im Zeitraum davor"]),
+    st.dataframe(shared.readable(shown, ["Meldungen im Zeitraum", "im Zeitraum davor"]),
                  hide_index=True, width="stretch", key="s_figures")
     st.subheader("Neue oder sich verstärkende Hotspots nach Straßenabschnitt")
     if agenda.hotspots.empty:
@@ -141,7 +141,7 @@ def figures_view(agenda) -> None:
                                      "place": "Straßenabschnitt", "ortsteil": "Ortsteil",
                                      "change_label": "Veränderung", "reports_now": "jetzt",
                                      "reports_before": "davor"})
-        st.dataframe(shared.readable_counts(table, ["jetzt", "davor"]), hide_index=True,
+        st.dataframe(shared.readable(table, ["jetzt", "davor"]), hide_index=True,
                      width="stretch", key="s_hotspots")
     st.caption(RULE)
 
@@ -183,4 +183,4 @@ right.download_button(
 agenda_view(agenda)
 figures_view(agenda)
 if agenda.figures["jetzt"].isna().any():
-    shared.suppression_note()
+    shared.rounding_note()
