@@ -71,7 +71,8 @@ def main() -> None:
             one = timed(evaluate, frame, cleaning.area, cleaning.start,
                         categories=cleaning.categories)
             five = timed(effects, items, frame)
-            agenda = timed(build_agenda, store, meeting, Role.EDITOR, date(2025, 10, 2), frame=frame)
+            agenda = timed(build_agenda, store, meeting, Role.EDITOR, date(2025, 10, 2),
+                           frame=frame)
             print(f"{n:>9,} | {one:>11.0f} | {five:>14.0f} | {agenda:>9.0f} | "
                   f"{n / one * 1000:>17,.0f} | {peak_mb():>7.0f}")
         store.close()
