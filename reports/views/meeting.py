@@ -15,7 +15,7 @@ from reports.analysis.analytics import key_figures
 from reports.privacy.access import Role
 from reports.views.hotspots import hotspot_changes_for, role_cell_counts
 from reports.views.map import hotspot_cells
-from reports.views.tables import analysis_values, min_count, table_for, with_change
+from reports.views.tables import table_for, with_change
 
 SPEC = GridSpec(100, "square")
 CHANGE_KINDS = {"new": "Neue Hotspots", "intensifying": "Verstärkte Hotspots",
@@ -58,24 +58,6 @@ def top_places(now: pd.DataFrame, before: pd.DataFrame, role: Role, topic: str,
     shown["Zellen"] = places["Zellen"].astype("Int64").where(~shown["hidden"])
     return shown.sort_values(["now", "before", "Ort"], ascending=[False, False, True],
                              na_position="last").head(n)
-
-
-def agenda_changes(role: Role, spec: GridSpec = SPEC, area=None):
-    """What the agenda chooses its hot spots from (``build_agenda(changes_of=...)``): None
-    for roles that see exact counts; for the public, the Gi* changes of the *published*
-    cell counts (``hotspot_changes_for``), with ``reports_now``/``reports_before`` as the
-    values a statistic may use (published, a hidden count the middle of its band). So the
-    choice, order and grouping of the public agenda are functions of published figures and
-    tell nothing that the published cells do not."""
-    if not min_count(role):
-        return None
-
-    def changes_of(now: pd.DataFrame, before: pd.DataFrame) -> pd.DataFrame:
-        changes = hotspot_changes_for(now, before, role, spec, area)
-        return changes.assign(reports_now=changes["rank_now"],
-                              reports_before=analysis_values(changes["reports_before"], role))
-
-    return changes_of
 
 
 def agenda_hotspots(hotspots: pd.DataFrame, role: Role) -> pd.DataFrame:

@@ -60,7 +60,7 @@ def test_migrations_are_at_head(store):
     assert current == head is not None
     tables = set(sa.inspect(store.engine).get_table_names())
     assert {"reports", "batches", "quarantine", "meetings", "annotations", "users",
-            "login_attempts", "audit_log", "concerns", "measures", "meta",
+            "login_attempts", "audit_log", "concerns", "measures", "meta", "agenda_items",
             "alembic_version"} <= tables
 
 

@@ -1,11 +1,12 @@
-"""The public agenda chooses its hot spots from published figures only: two stores whose
-exact cell counts differ but whose published cell counts are the same (every cell moved
-within its band) give the public the same agenda hot spots — while the exact choice, which
-members get, does tell them apart for some of the same stores (so the test can fail)."""
+"""The public agenda chooses, orders and labels its hot spots from published figures only:
+two stores whose exact cell counts differ but whose published cell counts are the same
+(every cell moved within its band) give the public the same agenda hot spots — while the
+exact choice, which members get, does tell them apart for some of the same stores (so the
+test can fail)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -15,7 +16,6 @@ from geo import boundary
 from geo.grid import GridSpec, cell_ids
 from reports.coordination.agenda import _agenda_hotspots
 from reports.privacy.access import Role, count_band, publish_counts
-from reports.views.meeting import agenda_changes
 from tests.maps.test_maps import synthetic_reports
 
 K = 5
@@ -60,9 +60,13 @@ def same_published_cells(frame: pd.DataFrame, seed: int) -> pd.DataFrame:
 
 
 def chosen(frame: pd.DataFrame, role: Role) -> pd.DataFrame:
-    area = boundary.district()
-    spots = _agenda_hotspots(frame, SINCE, HELD_ON, SPEC, agenda_changes(role, SPEC, area))
-    return spots.drop(columns=["reports_now", "reports_before"]).reset_index(drop=True)
+    """The agenda's hot spots as ``role`` gets them: which sections, their order, labels,
+    cells and places (the counts beside them are compared for the public only)."""
+    spots = _agenda_hotspots(frame, SINCE, HELD_ON - timedelta(days=1), role,
+                             boundary.district())
+    if role is not Role.PUBLIC:
+        spots = spots.drop(columns=["reports_now", "reports_before", "p_fdr"])
+    return spots.reset_index(drop=True)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
