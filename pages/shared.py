@@ -100,11 +100,11 @@ def _visible(version: str, role: Role, f: ReportFilter) -> pd.DataFrame:
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _agenda(version: str, meeting_id: int, role: Role, day: date):
-    from reports.coordination.agenda import build_agenda
+    from reports.views.meeting import agenda_for
 
-    # the library applies the role's rules itself; the district limits the grid
-    return build_agenda(get_store(), meeting_id, role, day, frame=_all_reports(version),
-                        district=district_geometry().district)
+    # the view-model applies the role's rules itself; the district limits the grid
+    return agenda_for(get_store(), meeting_id, role, day, frame=_all_reports(version),
+                      district=district_geometry().district)
 
 
 def agenda(meeting_id: int):
