@@ -15,7 +15,6 @@ from datetime import date, timedelta
 import pandas as pd
 
 from reports.analysis.analytics import group_label
-from reports.analysis.evaluation import Evaluation, evaluation_of_counts
 from reports.coordination.agenda import Agenda, agenda_period, assemble_agenda, due_for_review
 from reports.coordination.measures import (
     Measure,
@@ -25,12 +24,13 @@ from reports.coordination.measures import (
     public_difference_note,
 )
 from reports.coordination.meetings import get_meeting, previous_meeting
-from reports.privacy.access import Role, effective_filter, policy_for, publish_counts
+from reports.privacy.access import Role, effective_filter, policy_for
 from reports.storage.query import ReportFilter, apply_filter
 from reports.views.hotspots import section_changes_for
+from reports.views.measures import published_evaluation
 from reports.views.overview import key_figure_table
 from reports.views.source import reports_for
-from reports.views.tables import analysis_values, min_count
+from reports.views.tables import min_count
 
 MIN_HOTSPOT_REPORTS = 5  # a section with fewer reports of its own is no topic yet
 MAX_HOTSPOTS = 12
@@ -84,21 +84,6 @@ def agenda_hotspots(now: pd.DataFrame, before: pd.DataFrame, role: Role, distric
                      & (changes["reports_now"].astype("Float64").fillna(0)
                         >= MIN_HOTSPOT_REPORTS)]
     return rising.head(MAX_HOTSPOTS).reset_index(drop=True)
-
-
-def published_evaluation(result: Evaluation, role: Role) -> Evaluation:
-    """``result`` as ``role`` may see it: for the public, recomputed from the published
-    window counts (area, comparison area, ring), so its numbers and its verdict carry nothing
-    the published counts do not."""
-    k = min_count(role)
-    ring = result.displacement
-    counts = [result.area.before, result.area.after, result.comparison.before,
-              result.comparison.after, ring.before if ring else 0, ring.after if ring else 0]
-    if not k or not any(counts):  # no counts: the windows' own message, nothing to publish
-        return result
-    values = analysis_values(publish_counts(counts, k), role).tolist()
-    return evaluation_of_counts(result.windows, (values[0], values[1]), (values[2], values[3]),
-                                (values[4], values[5]), result.note)
 
 
 def measure_effects(due: pd.DataFrame, items: list[Measure], frame: pd.DataFrame, role: Role,
