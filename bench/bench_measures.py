@@ -24,7 +24,7 @@ from demo.generate import generate_truth, interventions
 from demo.measures import demo_measures
 from reports.analysis.evaluation import evaluate
 from reports.coordination.measures import effects, list_measures
-from reports.model import TIMEZONE
+from reports.model import TIMEZONE, vocabulary
 from reports.privacy.access import Role
 from reports.storage.store import Store
 from reports.views.meeting import agenda_for
@@ -42,7 +42,10 @@ def reports(n: int) -> pd.DataFrame:
     frame["y"] += rng.normal(0, 5, n)
     frame["occurred_at"] = pd.to_datetime(frame["when"]).dt.tz_localize(
         TIMEZONE, ambiguous="NaT", nonexistent="shift_forward")
-    return frame[["occurred_at", "category", "x", "y", "count"]]
+    topics = {key: c.topic for key, c in vocabulary().categories.items()}
+    frame["topic"] = frame["category"].map(topics)
+    frame["sensitivity"] = "public"  # the agenda takes the role's rows itself
+    return frame[["occurred_at", "topic", "category", "x", "y", "count", "sensitivity"]]
 
 
 def timed(fn, *args, **kwargs) -> float:
