@@ -2,8 +2,9 @@
 its values mean which category. Kept as data (``data/profiles/<source>.toml``) so a partner
 changing its export means editing a file, not code.
 
-``suggest_mapping`` guesses a mapping from column headers for files nobody wrote a profile
-for yet; the dashboard shows it as a preview the user confirms or corrects.
+Files nobody wrote a profile for are recognised by ``reports.ingest.recognize`` (with the
+synonyms below); the Daten page shows the result as a preview the user confirms or corrects
+and can save as a profile in the database.
 """
 
 from __future__ import annotations
@@ -74,24 +75,6 @@ class Profile:
     sensitivity: str = "members"
     count: int = 1
     category_sensitivity: dict[str, str] = field(default_factory=dict)
-
-    def with_mapping(self, mapping: dict[str, str] | None) -> Profile:
-        """This profile with columns overridden by ``mapping`` (field -> column).
-
-        An empty column unmaps the field; for ``id`` that means: identity from the content.
-        """
-        if not mapping:
-            return self
-        unknown = set(mapping) - set(FIELDS) - {ID_FIELD}
-        if unknown:
-            raise ProfileError(
-                f"Unbekannte Felder in der Zuordnung: {', '.join(sorted(unknown))} "
-                f"(möglich: {', '.join((ID_FIELD, *FIELDS))})."
-            )
-        columns = {**self.columns, **{k: v for k, v in mapping.items() if k != ID_FIELD}}
-        columns = {k: v for k, v in columns.items() if v}
-        id_column = mapping.get(ID_FIELD, self.id_column) or None  # "" -> identity from content
-        return replace(self, columns=columns, id_column=id_column)
 
     def with_choices(self, choices: dict[str, str]) -> Profile:
         """This profile with exactly the given columns (flat choices incl. parts)."""
@@ -226,39 +209,3 @@ def generic_profile(source: str) -> Profile:
             f"Unbekannte Quelle „{source}“; möglich: {', '.join(vocabulary().sources)}."
         )
     return Profile(source=source)
-
-
-def suggest_mapping(columns: list[str], profile: Profile | None = None) -> dict[str, str]:
-    """Best guess field -> column for the given headers.
-
-    A profile's own columns win where the file has them (header compared folded); the
-    remaining fields are matched by synonyms, exact before prefix matches, each column once.
-    """
-    keys = {c: _header_key(c) for c in columns}
-    mapping: dict[str, str] = {}
-    used: set[str] = set()
-    if profile:
-        wanted = {**profile.columns, **({ID_FIELD: profile.id_column} if profile.id_column else {})}
-        for fld, col in wanted.items():
-            if isinstance(col, tuple):
-                continue
-            hit = next((c for c in columns if keys[c] == _header_key(col)), None)
-            if hit and hit not in used:
-                mapping[fld] = hit
-                used.add(hit)
-    for exact in (True, False):
-        for fld, synonyms in SYNONYMS.items():
-            if fld in mapping:
-                continue
-            for synonym in synonyms:
-                hit = next(
-                    (c for c in columns if c not in used and keys[c]
-                     and (keys[c] == synonym if exact
-                          else len(synonym) >= 4 and keys[c].startswith(synonym))),
-                    None,
-                )
-                if hit:
-                    mapping[fld] = hit
-                    used.add(hit)
-                    break
-    return mapping

@@ -44,7 +44,7 @@ LABELS = {
     "description": "Beschreibung", "count": "Anzahl", "sensitivity": "Schutzstufe",
 }
 _STREET = re.compile(
-    r"(stra(ss|ß)e|str\.|weg|platz|allee|ring|gasse|damm|ufer|markt|brücke|bruecke|park"
+    r"(?:stra(?:ss|ß)e|str\.|weg|platz|allee|ring|gasse|damm|ufer|markt|brücke|bruecke|park"
     r"|chaussee|steig|hof|anger)\b", re.IGNORECASE)
 _HOUSE_NUMBER = re.compile(r"^\d{1,4}\s?[a-zA-Z]?(\s?[-/–]\s?\d{1,4}\s?[a-zA-Z]?)?$")
 _POSTCODE = re.compile(r"^0\d{4}$")
