@@ -103,6 +103,8 @@ class _Kind:
     lon: float = 0.0
     easting: float = 0.0
     northing: float = 0.0
+    code: float = 0.0  # short value without spaces that contains a digit ("SR-7781")
+    unique: bool = False
     house_number: float = 0.0
     postcode: float = 0.0
     street: float = 0.0
@@ -122,6 +124,9 @@ def _kind(values: pd.Series, categories) -> _Kind:
         return kind
     kind.distinct = int(text[filled].nunique())
     kind.length = float(sample.str.len().mean())
+    kind.unique = kind.distinct == int(filled.sum())
+    kind.code = float(sample.str.fullmatch(r"[^\s]{1,30}").mean()
+                      * sample.str.contains(r"\d").mean())
     dated = sample[sample.str.contains(_DATE_SHAPE)]
     if len(dated):
         parsed, bad = parse_datetimes(dated)
@@ -212,6 +217,10 @@ def _by_content(columns: list[str], kinds: dict[str, _Kind], choices: dict[str, 
 
     put("occurred_at", free(lambda k: k.date >= MOSTLY and k.time_of_day > 0))
     put("occurred_at", free(lambda k: k.date >= MOSTLY))
+    if "occurred_at" not in choices and "reported_at" in choices:
+        # only a date of receipt: the best estimate of when it happened
+        choices["occurred_at"] = choices["reported_at"]
+        reasons["occurred_at"] = "Eingangsdatum (kein Tatdatum in der Datei)"
     when = choices.get("occurred_at")
     if when and kinds[when].time_of_day == 0:
         put("occurred_time", free(lambda k: k.time >= MOSTLY))
@@ -230,6 +239,11 @@ def _by_content(columns: list[str], kinds: dict[str, _Kind], choices: dict[str, 
             put("house_number", nxt)
         if "house_number" in choices:
             put("postcode", free(lambda k: k.postcode >= MOSTLY))
+    first = columns[0] if columns else None
+    if (first and first not in taken and ID_FIELD not in choices and kinds[first].unique
+            and kinds[first].filled == 1 and kinds[first].code >= MOSTLY
+            and kinds[first].date == 0 and kinds[first].number < 1):
+        put(ID_FIELD, first)  # a first column of distinct codes is the record number
     put("category", _category_column(columns, kinds, taken))
     put("description", free(lambda k: k.number < 0.5 and k.date < 0.5 and k.length >= 25))
 

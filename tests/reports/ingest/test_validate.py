@@ -161,7 +161,8 @@ def test_future_and_ancient_dates_rejected(profile):
 
 
 def test_missing_required_column_is_a_file_error(profile):
-    with pytest.raises(FileError, match="Keine Spalte für das Datum \\(erwartet: „Tatzeit“\\) gefunden"):
+    with pytest.raises(FileError,
+                       match="Keine Spalte für das Datum \\(erwartet: „Tatzeit“\\) gefunden"):
         run("Vorgangsnummer;Delikt\nA1;BtM-Handel\n", profile)
 
 
