@@ -74,9 +74,9 @@ def xlsx_cuts(frame: pd.DataFrame) -> list[str]:
     for column in _text_columns(frame):
         lengths = frame[column].astype("string").str.len().fillna(0).to_numpy()
         for pos in (lengths > XLSX_CELL_LIMIT).nonzero()[0]:
-            notes.append(f"Zeile {pos + 2}, Spalte „{column}“: {int(lengths[pos]):,} Zeichen, "
-                         "in der XLSX-Datei auf 32.767 gekürzt (CSV enthält den ganzen Text)."
-                         .replace(",", "."))
+            size = f"{int(lengths[pos]):,}".replace(",", ".")
+            notes.append(f"Zeile {pos + 2}, Spalte „{column}“: {size} Zeichen, in der "
+                         "XLSX-Datei auf 32.767 gekürzt (CSV enthält den ganzen Text).")
     return notes
 
 

@@ -140,11 +140,11 @@ def _header_line(text: str, sep: str) -> int:
                 return 0
             skip, seen = 0, 0
             for line in text.splitlines():
-                if seen == i:
-                    break
-                skip += 1
                 if line.strip().strip(sep).strip():
+                    if seen == i:
+                        break
                     seen += 1
+                skip += 1
             return skip
     return 0
 
