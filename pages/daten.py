@@ -99,7 +99,7 @@ def _save_profile(prev, source: str, chosen: dict[str, str], categories: dict[st
 
 
 def _run_import(data: bytes, name: str, source: str, chosen: dict[str, str],
-                categories: dict[str, str]) -> None:
+                categories: dict[str, str], tag: str) -> None:
     from reports.ingest.importers import FileError
     from reports.ingest.pipeline import import_file
     from reports.ingest.profiles import ProfileError
@@ -118,11 +118,23 @@ def _run_import(data: bytes, name: str, source: str, chosen: dict[str, str],
         bar.empty()
         st.error(escape_markdown(str(exc)))
         return
-    bar.progress(1.0, text="Fertig")
+    bar.empty()
     st.session_state["daten_last_batch"] = result.batch_id
-    st.success(f"{escape_markdown(name)}: {result.imported} neu, {result.updated} "
+    st.session_state["daten_summary"] = (tag, result)
+
+
+def _summary(tag: str) -> None:
+    """The last import's outcome, shown until another file is chosen (it stays while the
+    quarantine below is being corrected)."""
+    shown = st.session_state.get("daten_summary")
+    if not shown or shown[0] != tag:
+        return
+    result = shown[1]
+    st.success(f"{escape_markdown(result.file_name)}: {result.imported} neu, {result.updated} "
                f"aktualisiert, {result.duplicate} doppelt, {result.rejected} abgelehnt "
                f"(von {result.total}).")
+    for note in result.notes:
+        st.caption(escape_markdown(note))
     if result.resolved:
         st.info(f"{result.resolved} Zeilen der Quarantäne sind damit erledigt.")
     if result.rejected:
@@ -167,7 +179,8 @@ def _upload() -> None:
     if policy.may_edit and left.button("Zuordnung als Profil speichern", key="daten_save"):
         _save_profile(prev, source, chosen, categories)
     if right.button("Importieren", type="primary", key="daten_import"):
-        _run_import(data, upload.name, source, chosen, categories)
+        _run_import(data, upload.name, source, chosen, categories, tag)
+    _summary(tag)
 
 
 def _scopes() -> dict[str, tuple[str, str | None]]:
@@ -200,6 +213,8 @@ def _quarantine() -> None:
         quarantine_frame,
     )
 
+    if done := st.session_state.pop("daten_q_done", None):
+        st.success(done)
     scopes = _scopes()
     if not scopes:
         st.caption("Keine offenen Zeilen in der Quarantäne.")
@@ -230,8 +245,6 @@ def _quarantine() -> None:
         st.session_state["daten_q_done"] = (
             f"{imported} korrigierte Zeilen übernommen, {again} weiterhin fehlerhaft.")
         st.rerun()
-    if done := st.session_state.pop("daten_q_done", None):
-        st.success(done)
     _quarantine_downloads(source)
 
 

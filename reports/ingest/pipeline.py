@@ -170,6 +170,10 @@ def _store_import(store, raw: RawTable, sha256: str, file_name: str, source: str
     queue = _new_quarantine(store, rejects.assign(
         batch_id=batch_id, file_name=file_name, source=source,
         raw=rejects["raw"].map(_strip_roundtrip_columns)), reread)
+    if len(queue) < len(rejects):
+        notes.append(f"{len(rejects) - len(queue)} abgelehnte Zeile(n) standen schon in der "
+                     "Quarantäne (offen oder bereits korrigiert) und wurden nicht erneut "
+                     "aufgenommen.")
 
     with store.transaction() as conn:
         if progress:
@@ -242,10 +246,11 @@ def _with_batch_categories(store, profile: Profile, ids: list[int]) -> Profile:
 
 
 def _new_quarantine(store, rows: pd.DataFrame, superseded: list[int]) -> pd.DataFrame:
-    """Rows not already waiting in the quarantine (importing a file again adds nothing)."""
+    """Rows the quarantine has not seen yet: importing a file again adds nothing, neither
+    for rows still waiting nor for rows already corrected (resolved) from an earlier copy."""
     if rows.empty:
         return rows
-    waiting = store.list_quarantine()
+    waiting = store.list_quarantine(include_resolved=True)
     waiting = waiting[~waiting["id"].isin(superseded)]
     known = set(zip(waiting["source"], waiting["raw"], waiting["message"], strict=True))
     keep = [(s, r, m) not in known

@@ -283,7 +283,7 @@ def _profile_notes(profile: Profile, choices: dict[str, str], columns: list[str]
         return []
     stand_in = [f"„{c}“ ({LABELS[f]}) → stattdessen „{choices[f]}“" if f in choices
                 else f"„{c}“ ({LABELS[f]}) → nicht vorhanden" for f, c in missing]
-    return ["Die Datei hat nicht alle Spalten des gespeicherten Profils; erkannt wurde: "
+    return ["Die Datei hat nicht alle Spalten des Profils; erkannt wurde: "
             + "; ".join(stand_in) + "."]
 
 

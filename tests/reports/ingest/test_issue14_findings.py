@@ -53,7 +53,7 @@ def store(tmp_path):
 def test_police_export_with_other_column_names_is_not_refused(store):
     result = import_file(store, POLICE.encode("cp1252"), "polizei", file_name="p.csv")
     assert result.imported == 1 and result.rejected == 3
-    assert any("Die Datei hat nicht alle Spalten des gespeicherten Profils" in n
+    assert any("Die Datei hat nicht alle Spalten des Profils" in n
                or "„Tatzeit“" in n for n in result.notes)
     stored = store.load_reports().iloc[0]
     assert stored["occurred_at"].isoformat() == "2025-11-24T18:30:00+01:00"  # not 00:00
@@ -114,8 +114,8 @@ def test_ragged_rows_are_padded_or_named_never_shifted():
 
 
 def test_title_lines_above_a_csv_header_are_skipped():
-    raw = read_file("Meldungen November 2025;;\n\nDatum;Ort;Art\n24.11.2025;Rabet;Graffiti\n"
-                    .encode(), "x.csv")
+    raw = read_file(b"Meldungen November 2025;;\n\nDatum;Ort;Art\n24.11.2025;Rabet;Graffiti\n"
+, "x.csv")
     assert raw.columns == ["Datum", "Ort", "Art"] and list(raw.row_numbers) == [4]
 
 
@@ -240,7 +240,7 @@ def test_profile_saved_in_the_database_is_versioned_audited_and_used(store):
 
 
 def test_no_id_column_is_a_documented_content_identity(store):
-    data = "Datum;Ort;Art\n24.11.2025;Rabet;Graffiti\n25.11.2025;Rabet;Graffiti\n".encode()
+    data = b"Datum;Ort;Art\n24.11.2025;Rabet;Graffiti\n25.11.2025;Rabet;Graffiti\n"
     first = import_file(store, data, "quartiersmanagement", file_name="q.csv")
     assert first.imported == 2
     assert any("aus ihrem Inhalt gebildet" in n for n in first.notes)

@@ -19,8 +19,8 @@ from reports.ingest.pipeline import (
     QUARANTINE_ID_COLUMN,
     import_file,
 )
-from reports.render.export import export_quarantine
 from reports.model import GEOCODE_STATUSES
+from reports.render.export import export_quarantine
 
 PROJECT = PROJECT_DIR
 HEADER = "Vorgangsnummer;Tatzeit;Delikt;Tatort;Sachverhalt;Rechtswert;Hochwert"

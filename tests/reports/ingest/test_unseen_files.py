@@ -52,23 +52,23 @@ REINIGUNG = (  # tab separated, EPSG:25833 metres with decimal comma, quantity c
     "Auftragsnummer\tFunddatum\tArt\tMenge\tRechtswert\tHochwert\tBemerkung\n"
     "SR-7781\t12.11.2025\tSpritzen\t3\t318839,07\t5691486,12\tSpielplatz\n"
     "SR-7782\t12.11.2025\tWilde Müllablagerung\t1\t320362,63\t5691751,40\tBauschutt\n"
-).encode("utf-8")
+).encode()
 FACHAMT_UTM32 = (  # zone 32 metres, northing first: must be converted, not read as zone 33
-    "Meldung;Eingangsdatum;Nordwert (EPSG:25832);Ostwert (EPSG:25832);Thema;Hinweis\n"
-    "F-1;01.10.2025;5693758,6;736675,9;Beleuchtung defekt;Laterne aus\n"
-    "F-2;02.10.2025;5693279,0;737313,0;Leerstand;Fenster offen\n"
-).encode("utf-8")
+    b"Meldung;Eingangsdatum;Nordwert (EPSG:25832);Ostwert (EPSG:25832);Thema;Hinweis\n"
+    b"F-1;01.10.2025;5693758,6;736675,9;Beleuchtung defekt;Laterne aus\n"
+    b"F-2;02.10.2025;5693279,0;737313,0;Leerstand;Fenster offen\n"
+)
 SOZIAL = (  # comma separated, quoted, ISO 8601 with offset
     '"ID","Zeitpunkt","Ort","Art","Personen","Notiz"\n'
     '"S-1","2025-11-20T21:15:00+01:00","Rabet","Kontakt","3","Gespräch, Schlafsack"\n'
     '"S-2","2025-11-21T08:00:00+01:00","Ludwigstraße 20","Hilfebedarf","1","Arzt vermittelt"\n'
-).encode("utf-8")
+).encode()
 NAMELESS = (  # headers say nothing: dates, streets, categories and text by their content
     "A;B;C;D\n"
     "03.11.2025;Konradstraße 30;Spritzenfund;Drei Spritzen im Gebüsch am Spielplatz\n"
     "04.11.2025;Torgauer Straße 10;Spritzenfund;Eine Spritze im Hauseingang gefunden\n"
     "05.11.2025;Eisenbahnstraße 40;Graffiti;Rollladen des Geschäfts großflächig besprüht\n"
-).encode("utf-8")
+).encode()
 OPEN311 = json.dumps([
     {"service_request_id": "9001", "service_name": "Wilder Müll",
      "requested_datetime": "2025-11-18T10:12:00+01:00", "address": "Konradstraße 30",
