@@ -146,6 +146,8 @@ def test_editor_places_an_unresolved_report_by_clicking_the_map(server):
             page.get_by_label("Quelle (Partner)").click()
             page.get_by_role("option", name="Polizei").click()
             page.wait_for_timeout(2000)  # let the rerun for the new source finish
+            page.get_by_text("Zeilen aus").first.wait_for(timeout=60_000)  # page drawn
+            page.wait_for_timeout(2000)
             upload = page.locator("[data-testid='stFileUploaderDropzoneInput']").first
             upload.set_input_files(files=[{"name": "kaputt.xlsx", "mimeType": "application/zip",
                                            "buffer": b"PK\x03\x04 not really a zip"}])
@@ -155,7 +157,7 @@ def test_editor_places_an_unresolved_report_by_clicking_the_map(server):
             page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(
                 str(export))
             page.get_by_text("Spaltenzuordnung").wait_for(timeout=60_000)
-            page.get_by_role("button", name="Importieren").click()
+            page.get_by_role("button", name="Importieren", exact=True).click()
             page.get_by_text(re.compile(r"0 neu, 0 aktualisiert, \d+ doppelt")).wait_for(
                 timeout=60_000)
             page.screenshot(path=str(ARTIFACTS / "daten_import.png"), full_page=True)

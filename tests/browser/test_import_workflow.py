@@ -123,7 +123,7 @@ def test_upload_map_save_import_correct_reimport(server):
             page.get_by_role("button", name="Zuordnung als Profil speichern").click()
             page.get_by_text(re.compile(r"gespeichert \(Version 1\)")).wait_for(timeout=60_000)
 
-            page.get_by_role("button", name="Importieren").click()
+            page.get_by_role("button", name="Importieren", exact=True).click()
             page.get_by_text("3 neu, 0 aktualisiert, 0 doppelt, 2 abgelehnt (von 5)").wait_for(
                 timeout=60_000)
             page.screenshot(path=str(ARTIFACTS / "import_quarantaene.png"), full_page=True)
@@ -143,7 +143,7 @@ def test_upload_map_save_import_correct_reimport(server):
                 timeout=60_000)
             page.get_by_text("Keine offenen Zeilen in der Quarantäne.").wait_for(timeout=60_000)
 
-            page.get_by_role("button", name="Importieren").click()
+            page.get_by_role("button", name="Importieren", exact=True).click()
             page.get_by_text("0 neu, 0 aktualisiert, 3 doppelt, 2 abgelehnt (von 5)").wait_for(
                 timeout=60_000)
             page.get_by_text("Keine offenen Zeilen in der Quarantäne.").wait_for(timeout=60_000)
