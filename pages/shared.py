@@ -3,7 +3,8 @@ filters mirrored in the URL, and the visible report frame.
 
 Access hook: a log-in page sets ``st.session_state["role"]`` (a ``Role``); everything here
 reads it only through ``current_role()``, and every frame a page shows comes from
-``visible_frame()``, which passes through ``reports.privacy.access.visible_reports``.
+``visible_frame()``, which passes through ``reports.views.source.reports_for`` (the role's
+rows, columns and period).
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ import streamlit as st
 
 from reports.geography import apply_settings
 from reports.model import TIMEZONE, vocabulary
-from reports.privacy.access import ROLE_LABELS, Role, policy_for, visible_reports
-from reports.storage.query import ReportFilter, apply_filter
+from reports.privacy.access import ROLE_LABELS, Role, effective_filter, policy_for
+from reports.storage.query import ReportFilter
 from reports.storage.store import Store
+from reports.views.source import reports_for
 
 ROLE_KEY = "role"
 
@@ -74,7 +76,7 @@ def district_geometry():
     from geo import boundary
     from geo.aggregate import population
     from geo.gazetteer import gazetteer
-    from maps.view import MapContext
+    from reports.views.map import MapContext
 
     streets = gazetteer()
     streets = streets[streets["kind"] == "street"]
@@ -93,7 +95,21 @@ def _all_reports(version: str) -> pd.DataFrame:
 # close to a second per rerun. Pages treat frames as read-only (assign/copy, never in place).
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _visible(version: str, role: Role, f: ReportFilter) -> pd.DataFrame:
-    return visible_reports(apply_filter(_all_reports(version), f), role)
+    return reports_for(_all_reports(version), f, role)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _agenda(version: str, meeting_id: int, role: Role, day: date):
+    from reports.coordination.agenda import build_agenda
+
+    # the library applies the role's rules itself; the district limits the grid
+    return build_agenda(get_store(), meeting_id, role, day, frame=_all_reports(version),
+                        district=district_geometry().district)
+
+
+def agenda(meeting_id: int):
+    """The agenda of a session as the current role sees it (page, projector, handout)."""
+    return _agenda(get_store().data_version(), int(meeting_id), current_role(), today())
 
 
 def visible_frame(f: ReportFilter | None = None) -> pd.DataFrame:
@@ -263,7 +279,9 @@ def sidebar_filters() -> FilterState:
         ortsteile = st.multiselect("Ortsteil", list(district_geometry().ortsteile["name"]),
                                    key="f_ortsteile", placeholder="alle")
         st.button("Filter zurücksetzen", on_click=reset_filters, width="stretch")
-        st.caption(f"{start:%d.%m.%Y} – {end:%d.%m.%Y}")
+        shown = effective_filter(ReportFilter(start, end), current_role())
+        st.caption(f"{shown.start:%d.%m.%Y} – {shown.end:%d.%m.%Y}"
+                   + (" (ganze Wochen)" if shown != ReportFilter(start, end) else ""))
         if note:
             st.caption(note)
     f = ReportFilter(start, end, tuple(topics), tuple(sources), tuple(categories),
@@ -296,7 +314,12 @@ def filter_state() -> FilterState:
 
 
 def current_filter() -> ReportFilter:
-    return filter_state().filter
+    """The sidebar filter as the current role may apply it (whole weeks for the public)."""
+    return role_filter(filter_state().filter)
+
+
+def role_filter(f: ReportFilter) -> ReportFilter:
+    return effective_filter(f, current_role())
 
 
 # -- common messages -------------------------------------------------------------------------
@@ -351,32 +374,20 @@ def _svg(chart) -> bytes:
     return chart_svg(chart.to_dict())
 
 
-def suppression_note() -> None:
-    k = policy_for(current_role()).min_count
-    st.caption(f"Öffentliche Ansicht: Werte unter {k} Meldungen sind ausgeblendet "
-               "(Datenschutz). Gröbere Zeiteinheit oder weiteren Filter wählen.")
+def rounding_note() -> None:
+    """The caption under public numbers (rounded, small ones hidden)."""
+    from reports.views.tables import rounding_note as text
+
+    if note := text(current_role()):
+        st.caption(note)
 
 
-def readable_counts(table: pd.DataFrame, counts: list[str]) -> pd.DataFrame:
-    """Numbers as text for display: suppressed counts as "< k", other hidden values as "–"."""
-    k = policy_for(current_role()).min_count
-    out = table.copy()
-    for column in out.columns:
-        if pd.api.types.is_numeric_dtype(out[column]) and out[column].isna().any():
-            hidden = f"< {k}" if column in counts else "–"
-            out[column] = [hidden if pd.isna(v) else f"{v:,.0f}".replace(",", ".")
-                           if float(v).is_integer() else f"{v:.2f}".replace(".", ",")
-                           for v in out[column]]
-    return out
+def readable(table: pd.DataFrame, counts: list[str]) -> pd.DataFrame:
+    from reports.views.tables import readable as as_text
+
+    return as_text(table, current_role(), counts)
 
 
 def current_actor() -> str:
     """Who acts, for the audit log (the log-in page sets ``username``)."""
     return str(st.session_state.get("username") or current_role().value)
-
-
-def shown_aggregate(counts: pd.DataFrame, count_cols, margins=((),), derived=()) -> pd.DataFrame:
-    """An aggregate table as the current role may see it (small counts hidden for the public)."""
-    from reports.privacy.access import aggregate_for
-
-    return aggregate_for(current_role(), counts, count_cols, margins, derived)

@@ -18,7 +18,7 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
-from reports.ingest.importers import ERROR_COLUMNS, FileError, RawTable, unique_names
+from reports.ingest.importers.base import ERROR_COLUMNS, FileError, RawTable, unique_names
 
 SEPARATORS = (";", "\t", ",")  # order breaks ties: ";" is what German Excel writes
 _SAMPLE_CHARS = 64 * 1024

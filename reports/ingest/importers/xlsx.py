@@ -13,7 +13,7 @@ from pathlib import PurePath
 import numpy as np
 import pandas as pd
 
-from reports.ingest.importers import (
+from reports.ingest.importers.base import (
     ERROR_COLUMNS,
     FileError,
     RawTable,
