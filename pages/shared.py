@@ -369,9 +369,9 @@ def chart_with_downloads(chart, data: pd.DataFrame, name: str) -> None:
 
 
 def _svg(chart) -> bytes:
-    import vl_convert
+    from reports.render.export import chart_svg
 
-    return vl_convert.vegalite_to_svg(chart.to_dict()).encode("utf-8")
+    return chart_svg(chart.to_dict())
 
 
 def rounding_note() -> None:
