@@ -138,8 +138,9 @@ def section_changes(now: pd.DataFrame, before: pd.DataFrame, spec: GridSpec = SP
     counts, for roles that see them – the public's go through ``reports.views.hotspots``);
     ``area``: the grid's extent (EPSG:25833), default all cells with reports.
     """
-    counts = [counts_by_cell(frame, spec) for frame in (now, before)]
-    sections = section_counts(*counts, *(hot_cells(c, spec, area) for c in counts), spec)
+    counts_now, counts_before = (counts_by_cell(frame, spec) for frame in (now, before))
+    sections = section_counts(counts_now, counts_before, hot_cells(counts_now, spec, area),
+                              hot_cells(counts_before, spec, area), spec)
     return with_labels(sections) if len(sections) else pd.DataFrame(columns=COLUMNS)
 
 

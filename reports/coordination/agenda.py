@@ -142,6 +142,7 @@ def assemble_agenda(store, meeting: Meeting, previous: Meeting | None, role: Rol
     agenda_for`` decides those by the role's rules), with the accepted concerns and free
     items for roles that see details, in the order Redaktion set."""
     since, until = period
+    assert meeting.id is not None, "agendas belong to stored meetings"
     details = policy_for(role).sees_details
     concerns = (_agenda_concerns(store, meeting, since) if details
                 else pd.DataFrame(columns=["id", "created_at", "topic", "category",

@@ -211,6 +211,12 @@ def to_reports(raw: RawTable, profile: Profile, file_name: str, batch_id: str,
     n = len(rows)
     problems = _Problems(n)
 
+    def required(fld: str) -> pd.Series:
+        """Cells of a field the mapping is known to contain."""
+        found = cells(fld)
+        assert found is not None, fld
+        return found
+
     def cells(fld: str) -> pd.Series | None:
         col = columns.get(fld)
         if col is None:
@@ -240,7 +246,7 @@ def to_reports(raw: RawTable, profile: Profile, file_name: str, batch_id: str,
         occurred = _date_and_time(rows, when, problems)
         _check_range(occurred, problems, when[0])
     else:
-        text = cells("occurred_at")
+        text = required("occurred_at")
         occurred, bad = parse_datetimes(text)
         problems.add(text.eq("").to_numpy(), name("occurred_at"), "Angabe fehlt.")
         problems.add(bad, name("occurred_at"), _quoted(text, "{} ist kein gültiges Datum."))
@@ -257,7 +263,7 @@ def to_reports(raw: RawTable, profile: Profile, file_name: str, batch_id: str,
                                        dtype=REPORT_COLUMNS["reported_at"])
 
     # Category -> topic
-    text = cells("category")
+    text = required("category")
     known = vocabulary_categories()
     category = _map_distinct(text, lambda v: profile.category_of(v) or known.get(fold(v)))
     empty = text.eq("").to_numpy()
@@ -323,7 +329,7 @@ def to_reports(raw: RawTable, profile: Profile, file_name: str, batch_id: str,
     content = _content_hash(out)
     id_column = columns.get("id")
     if id_column:
-        ref = cells("id")
+        ref = required("id")
         problems.add(ref.eq("").to_numpy(), id_column, "Angabe fehlt (Kennung des Vorgangs).")
         problems.add(ref.str.len().gt(200).to_numpy(), id_column,
                      "Kennung ist länger als 200 Zeichen.")

@@ -106,7 +106,7 @@ def to_geojson_bytes(frame: pd.DataFrame) -> bytes:
     features = []
     for rec in plain.to_dict("records"):
         lon, lat = _json_value(rec.get("lon")), _json_value(rec.get("lat"))
-        geometry = None if lon is None or lat is None else {
+        geometry = None if not (isinstance(lon, float) and isinstance(lat, float)) else {
             "type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]}
         features.append({"type": "Feature", "geometry": geometry,
                          "properties": {c: _json_value(rec[c]) for c in props}})

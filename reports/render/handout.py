@@ -230,7 +230,7 @@ def handout_for(store, meeting: str, role: Role, today: date,
 
     if meeting == "next":
         upcoming = next_meeting(store, today)
-        if upcoming is None:
+        if upcoming is None or upcoming.id is None:
             raise MeetingError("Es ist keine Sitzung geplant (python -m reports meeting add).")
         meeting_id = upcoming.id
     else:

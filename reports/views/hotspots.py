@@ -34,11 +34,12 @@ def section_changes_for(now: pd.DataFrame, before: pd.DataFrame, role: Role,
     k = min_count(role)
     if not k:
         return section_changes(now, before, spec, area).assign(hidden=False)
-    exact = [counts_by_cell(frame, spec) for frame in (now, before)]
-    published = [table_for(role, c, "reports") for c in exact]
-    hot = [hot_cells(p.assign(reports=analysis_values(p["reports"], role)), spec, area,
-                     max(MIN_CELL_REPORTS, k)) for p in published]
-    sections = section_counts(*exact, *hot, spec)
+    exact_now, exact_before = (counts_by_cell(frame, spec) for frame in (now, before))
+    hot_now, hot_before = (
+        hot_cells(p.assign(reports=analysis_values(p["reports"], role)), spec, area,
+                  max(MIN_CELL_REPORTS, k))
+        for p in (table_for(role, c, "reports") for c in (exact_now, exact_before)))
+    sections = section_counts(exact_now, exact_before, hot_now, hot_before, spec)
     if sections.empty:
         return pd.DataFrame(columns=[*COLUMNS, "hidden"])
     shown = table_for(role, sections, ["reports_now", "reports_before"])

@@ -48,6 +48,7 @@ def agenda_for(store, meeting_id: int, role: Role, today: date,
     previous = previous_meeting(store, meeting)
     since, until = agenda_period(meeting, previous, today, whole_weeks=bool(min_count(role)))
     period = effective_filter(ReportFilter(since, until), role)
+    assert period.start is not None and period.end is not None
     since, until = period.start, period.end
     length = until - since + timedelta(days=1)
     if frame is None:

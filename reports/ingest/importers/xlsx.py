@@ -60,14 +60,18 @@ def read(data: bytes, file_name: str) -> RawTable:
     try:
         sheet = book.worksheets[0]
         head: list[tuple[int, list[str]]] = []
-        header, numbers, records, errors = None, [], [], []
+        header: list[str] | None = None
+        numbers: list[int] = []
+        records: list[list[str]] = []
+        errors: list[tuple[int, None, str]] = []
 
         def take(number: int, cells: list[str]) -> None:
-            if any(cells[len(header):]):
+            width = len(header or ())
+            if any(cells[width:]):
                 errors.append((number, None, f"{file_name}, Zeile {number}: Werte rechts der "
-                               f"letzten Spalte mit Überschrift ({len(header)} Spalten)."))
+                               f"letzten Spalte mit Überschrift ({width} Spalten)."))
                 return
-            records.append((cells + [""] * len(header))[: len(header)])
+            records.append((cells + [""] * width)[:width])
             numbers.append(number)
 
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
