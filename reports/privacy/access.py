@@ -97,13 +97,6 @@ def rounding_base(k: int) -> int:
     return max(k, ROUNDING_BASE)
 
 
-def statistic_values(published: pd.Series, k: int) -> np.ndarray:
-    """Integer values for statistics drawn from published counts (Gi*, heat, the agenda's
-    choice of hot spots): a hidden count stands for the middle of its band, so the
-    statistic is a function of what is published and reveals nothing more."""
-    return published.fillna(k // 2 if k else 0).to_numpy(dtype=np.int64)
-
-
 def publish_counts(values, k: int) -> pd.Series:
     """Public counts: 0 .. k-1 become NA ("unter k"), everything else is
     rounded to the nearest multiple of ``rounding_base(k)``, never below it (ties round up).

@@ -12,13 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from reports.privacy.access import (
-    Role,
-    aggregate_for,
-    count_text,
-    policy_for,
-    statistic_values,
-)
+from reports.privacy.access import Role, aggregate_for, count_text, policy_for
 
 
 def min_count(role: Role) -> int:
@@ -60,9 +54,11 @@ def readable(table: pd.DataFrame, role: Role, counts: Sequence[str]) -> pd.DataF
 
 
 def analysis_values(published: pd.Series, role: Role) -> np.ndarray:
-    """Integer values for statistics drawn from the role's published counts (see
-    ``access.statistic_values``)."""
-    return statistic_values(published, min_count(role))
+    """Integer values for statistics drawn from published counts (Gi*, heat): a hidden
+    count stands for the middle of its band, so the statistic is a function of what is
+    published and reveals nothing more."""
+    k = min_count(role)
+    return published.fillna(k // 2 if k else 0).to_numpy(dtype=np.int64)
 
 
 def rounding_note(role: Role) -> str | None:

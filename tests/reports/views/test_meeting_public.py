@@ -1,8 +1,9 @@
-"""The public agenda chooses, orders and labels its hot spots from published figures only:
-two stores whose exact cell counts differ but whose published cell counts are the same
-(every cell moved within its band) give the public the same agenda hot spots — while the
-exact choice, which members get, does tell them apart for some of the same stores (so the
-test can fail)."""
+"""The public agenda finds its hot places from published figures only: two stores whose exact
+cell counts differ but whose published cell counts are the same (every cell moved within its
+band) give the public the same hot street sections — while the exact cells, which members'
+agenda uses, do tell them apart for some of the same stores (so the test can fail). The
+counts and labels beside an agenda item are the section's own published count (its exact
+sum, rounded: a figure of its own under the publication rule)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ import pytest
 
 from geo import boundary
 from geo.grid import GridSpec, cell_ids
-from reports.coordination.agenda import _agenda_hotspots
 from reports.privacy.access import Role, count_band, publish_counts
+from reports.storage.query import ReportFilter, apply_filter
+from reports.views.hotspots import section_changes_for
+from reports.views.meeting import agenda_hotspots
 from tests.maps.test_maps import synthetic_reports
 
 K = 5
@@ -59,31 +62,40 @@ def same_published_cells(frame: pd.DataFrame, seed: int) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def chosen(frame: pd.DataFrame, role: Role) -> pd.DataFrame:
-    """The agenda's hot spots as ``role`` gets them: which sections, their order, labels,
-    cells and places (the counts beside them are compared for the public only)."""
-    spots = _agenda_hotspots(frame, SINCE, HELD_ON - timedelta(days=1), role,
-                             boundary.district())
-    if role is not Role.PUBLIC:
-        spots = spots.drop(columns=["reports_now", "reports_before", "p_fdr"])
-    return spots.reset_index(drop=True)
+PLACES = ["section", "place", "street", "ortsteil", "hot_now", "hot_before", "cell_ids"]
+
+
+def windows(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    length = HELD_ON - SINCE
+    now = apply_filter(frame, ReportFilter(SINCE, HELD_ON - timedelta(days=1)))
+    before = apply_filter(frame, ReportFilter(SINCE - length, SINCE - timedelta(days=1)))
+    return now, before
+
+
+def hot_places(frame: pd.DataFrame, role: Role) -> pd.DataFrame:
+    """Which street sections are hot now or before, as the agenda finds them for ``role``."""
+    changes = section_changes_for(*windows(frame), role, area=boundary.district())
+    return changes[PLACES].sort_values("section").reset_index(drop=True)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_the_public_agenda_depends_only_on_published_cells(seed):
+def test_the_public_agenda_finds_its_hot_places_from_published_cells_only(seed):
     frame = meeting_reports(seed)
     twin = same_published_cells(frame, seed)
-    assert not np.array_equal(np.sort(frame.groupby(frame["x"] // 100).size().to_numpy()),
-                              np.sort(twin.groupby(twin["x"] // 100).size().to_numpy()))
-    public = chosen(frame, Role.PUBLIC)
-    assert not public.empty  # the agenda has hot spots to choose
-    pd.testing.assert_frame_equal(public, chosen(twin, Role.PUBLIC))
+    public = hot_places(frame, Role.PUBLIC)
+    assert not public.empty
+    pd.testing.assert_frame_equal(public, hot_places(twin, Role.PUBLIC))
+    # the agenda lists only such places, with counts and labels as published
+    spots = agenda_hotspots(*windows(frame), Role.PUBLIC, boundary.district())
+    assert set(spots["section"]) <= set(public["section"])
+    shown = spots["reports_now"].dropna().astype(int)
+    assert (shown % K == 0).all() and (shown >= K).all()
 
 
-def test_the_exact_choice_would_tell_such_stores_apart():
+def test_the_exact_cells_would_tell_such_stores_apart():
     differs = 0
     for seed in SEEDS:
         frame = meeting_reports(seed)
-        exact = [chosen(f, Role.MEMBER) for f in (frame, same_published_cells(frame, seed))]
-        differs += not exact[0].equals(exact[1])  # which places, their order and grouping
+        exact = [hot_places(f, Role.MEMBER) for f in (frame, same_published_cells(frame, seed))]
+        differs += not exact[0].equals(exact[1])
     assert differs
