@@ -49,6 +49,8 @@ except Exception as exc:  # no store, no dashboard: say so in German instead of 
              "Einstellung DATABASE_URL und den Datenbankserver prüfen.")
     st.stop()
 
+shared.german_charts()
+shared.page_style()
 enforce_session()  # access hook: ends idle log-ins before the role is read
 page = st.navigation(navigation_pages(shared.current_role()))
 st.sidebar.title("Lagebild Leipziger Osten")

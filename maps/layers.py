@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from folium import plugins
 
+from config.locale import german_number
 from maps.base import to_geojson
 from maps.legend import LegendSection
 from reports.model import vocabulary
@@ -37,19 +38,18 @@ def _class_of(value: float, breaks: list[float]) -> int:
     return int(min(np.searchsorted(breaks, value, side="left"), len(breaks) - 1))
 
 
-def _fmt(value: float, decimals: int) -> str:
-    return f"{value:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
-
-
-def _legend_entries(breaks: list[float], decimals: int) -> list[tuple[str, str]]:
+def _legend_entries(breaks: list[float], decimals: int, smallest: float
+                    ) -> list[tuple[str, str]]:
+    """Classes as the map can show them: the first starts at the smallest value drawn (for
+    the public at k, never at 1 when cells under k are hidden)."""
     entries, low = [], 0.0
     ramp = COUNT_RAMP[-len(breaks):] if breaks else ()
     for colour, high in zip(ramp, breaks, strict=True):
         if decimals == 0:
-            lo = int(np.floor(low)) + 1 if entries else 1
+            lo = int(np.floor(low)) + 1 if entries else int(np.ceil(smallest))
             label = f"{lo}–{int(high)}" if lo < int(high) else f"{int(high)}"
         else:
-            label = f"bis {_fmt(high, decimals)}"
+            label = f"bis {german_number(high, decimals)}"
         entries.append((colour, label))
         low = high
     return entries
@@ -63,16 +63,28 @@ def _choropleth(
     breaks = class_breaks(values)
     ramp = COUNT_RAMP[-len(breaks):] if breaks else ()
     colours = [ramp[_class_of(v, breaks)] if breaks and v > 0 else "#ffffff" for v in values]
-    frame = frame.assign(_fill=colours)
+    # Numbers stay numbers in the data; the tooltip shows their German text.
+    texts = {f"{f}_text": german_texts(frame[f]) for f in fields
+             if pd.api.types.is_numeric_dtype(frame[f])}
+    shown = [f"{f}_text" if f"{f}_text" in texts else f for f in fields]
+    frame = frame.assign(_fill=colours, **texts)
     layer = folium.GeoJson(
-        to_geojson(frame, [*fields, "_fill"]),
+        to_geojson(frame, [*fields, *texts, "_fill"]),
         name=name,
         show=show,
         style_function=lambda f: {"fillColor": f["properties"]["_fill"], "fillOpacity": 0.65,
                                   "color": "#555555", "weight": 0.4},
-        tooltip=folium.GeoJsonTooltip(fields, aliases=aliases, localize=True),
+        tooltip=folium.GeoJsonTooltip(shown, aliases=aliases),
     )
-    return layer, _legend_entries(breaks, decimals)
+    positive = values[values > 0]
+    return layer, _legend_entries(breaks, decimals, positive.min() if len(positive) else 1)
+
+
+def german_texts(values: pd.Series) -> list[str]:
+    """Numbers as the tooltips show them, in German ("1.234", "6,92"; "–" for none): the
+    browser's own number formatting would follow its language, English on many machines."""
+    return ["–" if pd.isna(v) else german_number(v, 0 if float(v).is_integer() else 2)
+            for v in values]
 
 
 def cell_layer(cells: gpd.GeoDataFrame, cell_label: str, show: bool = True
@@ -104,13 +116,14 @@ def hotspot_layer(cells: gpd.GeoDataFrame, show: bool = True
     sig["klasse"] = sig["gi_class"].map(HOTSPOT_LABELS)
     sig["_fill"] = sig["gi_class"].map(HOTSPOT_COLORS)
     sig["z"] = sig["z"].astype(float).round(2)
+    sig["z_text"] = german_texts(sig["z"])
     layer = folium.GeoJson(
-        to_geojson(sig, ["klasse", "reports", "z", "_fill"]),
+        to_geojson(sig, ["klasse", "reports", "z", "z_text", "_fill"]),
         name="Hotspots (Gi*)",
         show=show,
         style_function=lambda f: {"fillColor": f["properties"]["_fill"], "fillOpacity": 0.7,
                                   "color": "#333333", "weight": 0.5},
-        tooltip=folium.GeoJsonTooltip(["klasse", "reports", "z"],
+        tooltip=folium.GeoJsonTooltip(["klasse", "reports", "z_text"],
                                       aliases=["Klasse", "Meldungen", "z-Wert"]),
     )
     present = sorted(set(sig["gi_class"]), reverse=True)
@@ -145,7 +158,7 @@ def kde_layer(surface, bounds: list[list[float]], show: bool = True
 
     cmap = colormaps["YlOrRd"]
     entries = [(to_hex(cmap(0.25)), "gering"), (to_hex(cmap(0.6)), "mittel"),
-               (to_hex(cmap(1.0)), f"hoch (max. {_fmt(top, 0)} je km²)")]
+               (to_hex(cmap(1.0)), f"hoch (max. {german_number(top, 0)} je km²)")]
     return layer, LegendSection("Heatmap: Meldungsdichte", entries)
 
 

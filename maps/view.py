@@ -10,6 +10,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from config.locale import german_number
 from geo.aggregate import counts_by_cell, counts_by_ortsteil, counts_on_grid
 from geo.density import image_bounds, kde
 from geo.grid import GridSpec, grid
@@ -28,9 +29,11 @@ from maps.layers import (
 )
 from maps.legend import LegendSection, add_legend
 from maps.measures import measure_layer
+from reports.analysis.analytics import group_label
 from reports.coordination.measures import Measure
 from reports.model import PLACED_STATUSES
 from reports.privacy.access import Role, policy_for, public_total
+from reports.render.palette import TOPIC_COLORS
 
 LAYERS = {
     "heat": "Heatmap",
@@ -50,6 +53,7 @@ class MapOptions:
     per_1000: bool = False
     heat: str = "kde"  # "kde": density image; "cells": weighted HeatMap of cell counts
     bandwidth_m: float = 150.0
+    layer_list_open: bool = True  # False: the layer list is a button (small maps)
 
 
 @dataclass
@@ -76,10 +80,6 @@ class MapResult:
     markers_total: int = 0
     notes: list[str] = field(default_factory=list)
     min_count: int = 0  # k for the public: smaller counts are not printed
-
-
-def _fmt(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
 
 
 def placement_counts(frame: pd.DataFrame) -> tuple[pd.DataFrame, int, int]:
@@ -171,10 +171,15 @@ def build_map(frame: pd.DataFrame, role: Role, options: MapOptions, ctx: MapCont
         elif len(pts):
             layer, shown = marker_layer(frame, pts.index, MAX_MARKERS)
             layer.add_to(m)
+            present = set(frame.loc[pts.index, "topic"].astype(str))
+            legend.append(LegendSection("Einzelmeldungen nach Thema", [
+                (colour, group_label("topic", topic)) for topic, colour in TOPIC_COLORS.items()
+                if topic in present]))
             result.markers_shown, result.markers_total = shown, len(pts)
             if shown < len(pts):
                 result.notes.append(
-                    f"Einzelmeldungen: die {_fmt(shown)} neuesten von {_fmt(len(pts))} "
+                    f"Einzelmeldungen: die {german_number(shown)} neuesten von "
+                    f"{german_number(len(pts))} "
                     "Meldungen als Marker; Clusterzahlen beziehen sich nur auf diese. "
                     "Für alle Meldungen den Filter eingrenzen oder die Rasterzellen nutzen.")
 
@@ -185,7 +190,7 @@ def build_map(frame: pd.DataFrame, role: Role, options: MapOptions, ctx: MapCont
 
     add_boundary(m, ctx.district)
     add_legend(m, legend)
-    folium.LayerControl(collapsed=False).add_to(m)
+    folium.LayerControl(collapsed=not options.layer_list_open).add_to(m)
     localise(m)
     return result
 
@@ -205,7 +210,7 @@ def not_on_map_text(result: MapResult) -> str:
     counts below k are given as "weniger als k" (``reports.privacy.access.public_total``)."""
     def count(n: int) -> str:
         shown = public_total(n, result.min_count) if result.min_count else n
-        return f"weniger als {result.min_count}" if shown is None else _fmt(shown)
+        return f"weniger als {result.min_count}" if shown is None else german_number(shown)
 
     parts = []
     if result.unresolved:

@@ -17,11 +17,12 @@ role = shared.current_role()
 policy = policy_for(role)
 frame = shared.visible_frame()
 
-with st.expander("Kartenebenen und Raster", expanded=True):
+with st.expander("Kartenebenen und Raster", expanded=False):
     left, middle, right = st.columns(3)
     offered = [k for k in LAYERS if k != "markers" or policy.sees_points]
     layers = left.multiselect("Ebenen", offered, default=["heat", "cells", "hotspots"],
-                              format_func=LAYERS.get, key="karte_layers")
+                              format_func=LAYERS.get, key="karte_layers",
+                              select_all=False)
     cell_m = middle.radio("Zellgröße", [50, 100, 250], index=1, horizontal=True,
                           format_func=lambda v: f"{v} m", key="karte_cell")
     shape = middle.radio("Zellform", ["square", "hex"], horizontal=True, key="karte_shape",
@@ -70,14 +71,14 @@ if message := st.session_state.pop("karte_placed", None):
 if shared.require_reports(frame):
     options = MapOptions(tuple(layers), cell_m, shape, per_1000, heat)
     result = build_map(frame, role, options, shared.district_geometry(), _measures())
-    st.info(not_on_map_text(result))
+    st.caption(not_on_map_text(result))
+    clicked = st_folium(result.map, height=620, use_container_width=True, key="karte_map",
+                        returned_objects=["last_clicked"] if policy.may_edit else [])
     for note in result.notes:
         st.caption(note)
     if not policy.sees_restricted_categories:
         st.caption("Vertrauliche Kategorien (z. B. Konsumorte) sind für diese Rolle nicht "
                    "enthalten.")
-    clicked = st_folium(result.map, height=620, use_container_width=True, key="karte_map",
-                        returned_objects=["last_clicked"] if policy.may_edit else [])
 
     unplaced = frame[frame["geocode_status"].isin(["unresolved", "outside"])]
     if len(unplaced) and policy.sees_details:

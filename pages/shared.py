@@ -14,6 +14,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
+from config.locale import VEGA_NUMBER_LOCALE, VEGA_TIME_LOCALE, german_number
 from reports.geography import apply_settings
 from reports.model import TIMEZONE, vocabulary
 from reports.privacy.access import ROLE_LABELS, Role, policy_for, visible_reports
@@ -26,6 +27,7 @@ PRESETS = {
     "sitzung": "seit letzter Sitzung",
     "30": "letzte 30 Tage",
     "90": "letzte 90 Tage",
+    "6m": "letzte 6 Monate",
     "365": "letzte 365 Tage",
     "jahr": "ein Jahr",
     "frei": "freier Zeitraum",
@@ -173,7 +175,7 @@ def _restore_from_url() -> None:
         st.session_state["f_year"] = int(year)
     start, end = _parse_date(q.get("von")), _parse_date(q.get("bis"))
     if start and end and start <= end:
-        st.session_state["f_range"] = (start, end)
+        st.session_state["f_from"], st.session_state["f_to"] = start, end
 
 
 def _default_range() -> tuple[date, date]:
@@ -185,7 +187,7 @@ def _set_defaults() -> None:
     reset button can set them without Streamlit's default-vs-state warning."""
     st.session_state["f_preset"] = DEFAULT_PRESET
     st.session_state["f_year"] = today().year
-    st.session_state["f_range"] = _default_range()
+    st.session_state["f_from"], st.session_state["f_to"] = _default_range()
     for key in _LIST_PARAMS:
         st.session_state[key] = []
 
@@ -206,14 +208,17 @@ def _period(preset: str, year: int, free: tuple, last_meeting: date | None
         return last_meeting + timedelta(days=1), max(end, last_meeting + timedelta(days=1)), ""
     if preset in ("30", "90", "365"):
         return end - timedelta(days=int(preset) - 1), end, ""
+    if preset == "6m":
+        return (pd.Timestamp(end) - pd.DateOffset(months=6)).date() + timedelta(days=1), end, ""
     if preset == "jahr":
         return date(year, 1, 1), date(year, 12, 31), ""
-    if len(free) == 2:
-        return free[0], free[1], ""
-    return free[0], free[0], ""
+    start, stop = free
+    if stop < start:
+        return stop, start, "„Von“ lag nach „bis“: die beiden Tage wurden getauscht."
+    return start, stop, ""
 
 
-_FILTER_KEYS = ("f_preset", "f_year", "f_range", *_LIST_PARAMS)
+_FILTER_KEYS = ("f_preset", "f_year", "f_from", "f_to", *_LIST_PARAMS)
 _SHADOW_KEY = "_filter_values"
 
 
@@ -245,13 +250,18 @@ def sidebar_filters() -> FilterState:
             st.session_state.setdefault("f_year", year)
             year = st.number_input("Jahr", 2000, reference_day.year, key="f_year")
         elif preset == "frei":
-            st.session_state.setdefault("f_range", free)
-            free = tuple(st.date_input("Von – bis", format="DD.MM.YYYY", key="f_range"))
+            # Two single dates, not a range picker: Streamlit's range picker labels itself
+            # in English ("Date range", "Select…") and offers no way to change that.
+            st.session_state.setdefault("f_from", free[0])
+            st.session_state.setdefault("f_to", free[1])
+            left, right = st.columns(2)
+            free = (left.date_input("Von", format="DD.MM.YYYY", key="f_from"),
+                    right.date_input("bis", format="DD.MM.YYYY", key="f_to"))
         start, end, note = _period(preset, int(year), free, last_meeting)
         topics = st.multiselect("Thema", list(vocab.topics), format_func=vocab.topics.get,
-                                key="f_topics", placeholder="alle")
+                                key="f_topics", placeholder="alle", select_all=False)
         sources = st.multiselect("Quelle", list(vocab.sources), format_func=vocab.sources.get,
-                                 key="f_sources", placeholder="alle")
+                                 key="f_sources", placeholder="alle", select_all=False)
         cats = [k for k, c in vocab.categories.items() if not topics or c.topic in topics]
         if not policy_for(current_role()).sees_restricted_categories:
             cats = [k for k in cats if k not in vocab.restricted_categories]
@@ -259,9 +269,11 @@ def sidebar_filters() -> FilterState:
             c for c in st.session_state.get("f_categories", []) if c in cats]
         categories = st.multiselect("Kategorie", cats,
                                     format_func=lambda k: vocab.categories[k].label,
-                                    key="f_categories", placeholder="alle")
+                                    key="f_categories", placeholder="alle",
+                                    select_all=False)
         ortsteile = st.multiselect("Ortsteil", list(district_geometry().ortsteile["name"]),
-                                   key="f_ortsteile", placeholder="alle")
+                                   key="f_ortsteile", placeholder="alle",
+                                   select_all=False)
         st.button("Filter zurücksetzen", on_click=reset_filters, width="stretch")
         st.caption(f"{start:%d.%m.%Y} – {end:%d.%m.%Y}")
         if note:
@@ -329,26 +341,45 @@ def require_reports(frame: pd.DataFrame) -> bool:
 
 
 def fmt_int(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
+    return german_number(n)
 
 
 def chart_with_downloads(chart, data: pd.DataFrame, name: str) -> None:
     """An Altair chart plus its numbers as CSV and the chart as SVG (PNG: the chart's own
     toolbar). The SVG is rendered offline by vl-convert, only when asked for."""
+    st.altair_chart(chart, width="stretch")
+    downloads(chart, data, name)
+
+
+def downloads(chart, data: pd.DataFrame, name: str) -> None:
+    """The CSV and SVG download buttons of a chart."""
     from reports.render.export import to_csv_bytes
 
-    st.altair_chart(chart, width="stretch")
-    left, right, _ = st.columns([1, 1, 4])
-    left.download_button("Zahlen (CSV)", to_csv_bytes(data), f"{name}.csv", "text/csv",
-                         key=f"csv_{name}", on_click="ignore")
-    right.download_button("Grafik (SVG)", lambda: _svg(chart), f"{name}.svg", "image/svg+xml",
-                          key=f"svg_{name}", on_click="ignore")
+    # A horizontal row sized to its buttons: columns would squeeze them to "Z…" in a
+    # narrow page column.
+    with st.container(horizontal=True, gap="small"):
+        st.download_button("Zahlen (CSV)", to_csv_bytes(data), f"{name}.csv", "text/csv",
+                           key=f"csv_{name}", on_click="ignore", width="content")
+        st.download_button("Grafik (SVG)", lambda: _svg(chart), f"{name}.svg",
+                           "image/svg+xml", key=f"svg_{name}", on_click="ignore",
+                           width="content")
 
 
 def _svg(chart) -> bytes:
     import vl_convert
 
-    return vl_convert.vegalite_to_svg(chart.to_dict()).encode("utf-8")
+    return vl_convert.vegalite_to_svg(chart.to_dict(), format_locale=VEGA_NUMBER_LOCALE,
+                                      time_format_locale=VEGA_TIME_LOCALE).encode("utf-8")
+
+
+def german_charts() -> None:
+    """Every Altair chart of the process formats numbers and dates in German (decimal comma,
+    thousands point, German month names), through Vega's own locale config."""
+    import altair as alt
+
+    if alt.theme.active != "lagebild":
+        alt.theme.register("lagebild", enable=True)(lambda: {"config": {"locale": {
+            "number": VEGA_NUMBER_LOCALE, "time": VEGA_TIME_LOCALE}}})
 
 
 def suppression_note() -> None:
@@ -364,8 +395,8 @@ def readable_counts(table: pd.DataFrame, counts: list[str]) -> pd.DataFrame:
     for column in out.columns:
         if pd.api.types.is_numeric_dtype(out[column]) and out[column].isna().any():
             hidden = f"< {k}" if column in counts else "–"
-            out[column] = [hidden if pd.isna(v) else f"{v:,.0f}".replace(",", ".")
-                           if float(v).is_integer() else f"{v:.2f}".replace(".", ",")
+            out[column] = [hidden if pd.isna(v) else german_number(v, 0)
+                           if float(v).is_integer() else german_number(v, 2)
                            for v in out[column]]
     return out
 
@@ -380,3 +411,32 @@ def shown_aggregate(counts: pd.DataFrame, count_cols, margins=((),), derived=())
     from reports.privacy.access import aggregate_for
 
     return aggregate_for(current_role(), counts, count_cols, margins, derived)
+
+
+# -- look ------------------------------------------------------------------------------------
+
+# The top padding is reduced so that on a 1280×720 projector a page's title, key figure and
+# map start above the fold; the main column uses the full width on large screens.
+_STYLE = """
+<style>
+[data-testid="stMainBlockContainer"] {padding: 2.5rem 2rem 2rem 2rem; max-width: 100%;}
+[data-testid="stMainBlockContainer"] h1 {padding-top: 0; padding-bottom: .25rem;}
+[data-testid="stSidebarHeader"] {height: 2.5rem; margin-bottom: 0;}
+[data-testid="stMetricValue"] {font-size: 1.9rem;}
+</style>
+"""
+
+
+@st.cache_resource(show_spinner=False)
+def _german_streamlit_js() -> str:
+    from config.paths import PROJECT_DIR
+
+    return (PROJECT_DIR / "static/vendor/lagebild/streamlit-de.js").read_text("utf-8")
+
+
+def page_style() -> None:
+    """The dashboard's CSS (layout for projectors) and German texts for Streamlit's own
+    fixed English labels (``static/vendor/lagebild/streamlit-de.js``; our own code, no
+    user data in it)."""
+    st.html(_STYLE)
+    st.html(f"<script>{_german_streamlit_js()}</script>", unsafe_allow_javascript=True)

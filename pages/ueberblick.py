@@ -12,6 +12,7 @@ from geo.grid import GridSpec, cell_centres
 from maps.view import MapOptions, build_map
 from pages import shared
 from reports.analysis.analytics import counts_over_time, format_change, group_label, key_figures
+from reports.model import vocabulary
 from reports.privacy.access import policy_for
 from reports.render.palette import TOPIC_COLORS
 
@@ -23,45 +24,56 @@ before = shared.visible_frame(f.previous_period())
 st.caption(f"{f.start:%d.%m.%Y} – {f.end:%d.%m.%Y} im Vergleich zu den "
            f"{(f.end - f.start).days + 1} Tagen davor")
 
+
+def _metrics(by: str | None, columns) -> None:
+    """One st.metric per group (public: hidden below k) into ``columns``, in turn."""
+    table = shared.shown_aggregate(key_figures(now, before, by), ["now", "before"],
+                                   derived=["change", "change_pct"])
+    for i, row in enumerate(table.itertuples()):
+        label = "Meldungen gesamt" if by is None else group_label(by, row.group)
+        target = columns[i % len(columns)]
+        if pd.isna(row.now) or pd.isna(row.before):
+            k = policy_for(shared.current_role()).min_count
+            target.metric(label, f"< {k}", help="Kleine Zahlen werden öffentlich nicht "
+                          "gezeigt (Datenschutz).")
+        else:
+            target.metric(label, shared.fmt_int(int(row.now)),
+                          format_change(int(row.now), int(row.before)), delta_color="off")
+
+
 if shared.require_reports(now):
-    for by, title in ((None, "Gesamt"), ("topic", "Nach Thema"), ("source", "Nach Quelle")):
-        table = shared.shown_aggregate(key_figures(now, before, by), ["now", "before"],
-                                       derived=["change", "change_pct"])
-        if by is not None:
-            st.subheader(title)
-        cols = st.columns(min(len(table), 4) or 1)
-        for i, row in enumerate(table.itertuples()):
-            label = "Meldungen gesamt" if by is None else group_label(by, row.group)
-            if pd.isna(row.now) or pd.isna(row.before):
-                k = policy_for(shared.current_role()).min_count
-                cols[i % len(cols)].metric(label, f"< {k}", help="Kleine Zahlen werden "
-                                           "öffentlich nicht gezeigt (Datenschutz).")
-            else:
-                cols[i % len(cols)].metric(label, shared.fmt_int(int(row.now)),
-                                           format_change(int(row.now), int(row.before)),
-                                           delta_color="off")
+    # Key figures in one row (total, then each topic): on a 720-pixel projector the map and
+    # the chart start right below them.
+    row = st.columns(1 + len(vocabulary().topics))
+    _metrics(None, row[:1])
+    _metrics("topic", row[1:])
 
     left, right = st.columns([3, 2])
     with left:
-        st.subheader("Karte")
-        result = build_map(now, shared.current_role(), MapOptions(layers=("heat", "hotspots")),
+        result = build_map(now, shared.current_role(), MapOptions(layers=("heat", "hotspots"),
+                                                                  layer_list_open=False),
                            shared.district_geometry())
-        st_folium(result.map, height=380, use_container_width=True, returned_objects=[],
+        st_folium(result.map, height=400, use_container_width=True, returned_objects=[],
                   key="ueberblick_karte")
     with right:
-        st.subheader("Verlauf je Thema")
         weekly = counts_over_time(now, "W", "topic", f)
         weekly = shared.shown_aggregate(weekly, "reports", margins=(("period",),))
         weekly["Thema"] = weekly["group"].map(lambda k: group_label("topic", k))
+        labels = [group_label("topic", k) for k in TOPIC_COLORS]
         chart = alt.Chart(weekly).mark_line(point=False).encode(
-            x=alt.X("period:T", title=None, axis=alt.Axis(format="%d.%m.")),
-            y=alt.Y("reports:Q", title=None),
-            color=alt.Color("group:N", legend=None, scale=alt.Scale(
-                domain=list(TOPIC_COLORS), range=list(TOPIC_COLORS.values()))),
-            tooltip=[alt.Tooltip("period:T", title="Woche ab", format="%d.%m.%Y"),
+            x=alt.X("period:T", title=None, axis=alt.Axis(format="%d.%m.", labelOverlap=True)),
+            y=alt.Y("reports:Q", title="Meldungen je Woche"),
+            color=alt.Color("Thema:N", title=None, scale=alt.Scale(
+                domain=labels, range=list(TOPIC_COLORS.values())),
+                legend=alt.Legend(orient="bottom", columns=4)),
+            tooltip=[alt.Tooltip("Thema:N"),
+                     alt.Tooltip("period:T", title="Woche ab", format="%d.%m.%Y"),
                      alt.Tooltip("reports:Q", title="Meldungen")],
-        ).properties(height=60).facet(row=alt.Row("Thema:N", title=None))
+        ).properties(height=300, title="Verlauf je Thema")
         shared.chart_with_downloads(chart, weekly.drop(columns="Thema"), "verlauf_thema")
+
+    st.subheader("Nach Quelle")
+    _metrics("source", st.columns(4))
 
     st.subheader("Top-Hotspots und ihre Veränderung")
     spec = GridSpec(100, "square")
