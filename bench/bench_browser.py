@@ -40,7 +40,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
          "--disable-component-update", "--disable-sync", "--disable-quic"]
 EDITOR = ("redaktion1", "ein-langes-testpasswort-42")
 VIEWPORT = {"width": 1600, "height": 1000}
-TIMEOUT_MS = 60_000
+TIMEOUT_MS = 300_000
 
 # True when the page is usable: the script has finished, nothing is stale, the title is
 # shown, every folium map has drawn its layers and every Vega chart has rendered.

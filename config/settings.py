@@ -101,7 +101,7 @@ SETTINGS: tuple[Setting, ...] = (
             "XYZ tile server; empty: the shipped offline basemap"),
     Setting("LAGEBILD_TILE_ATTRIBUTION", "tile_attribution", "", _text,
             "attribution shown with that tile server"),
-    Setting("LAGEBILD_MIN_COUNT", "min_count", "5", _whole(1),
+    Setting("LAGEBILD_MIN_COUNT", "min_count", "5", _whole(0),
             "k: aggregates with fewer reports are hidden from the public (at least 2)"),
     Setting("LAGEBILD_ALLOW_SMALL_MIN_COUNT", "allow_small_min_count", "0", _flag,
             "1: accept LAGEBILD_MIN_COUNT=1 (publishes single reports; logged as a warning)"),
@@ -145,7 +145,8 @@ def settings(environ: Mapping[str, str] | None = None) -> Settings:
             values[setting.attribute] = setting.parse(raw)
         except ValueError as exc:
             raise SettingError(
-                f"Die Einstellung {setting.variable}=„{raw}“ {exc}. Bedeutung: {setting.help}."
+                f"Die Einstellung {setting.variable}=„{raw}“ {exc}. Zulässige Werte nennt die "
+                "Tabelle der Einstellungen in der README."
             ) from None
     if values["min_count"] < SMALLEST_SAFE_MIN_COUNT:
         if not values["allow_small_min_count"]:

@@ -30,13 +30,13 @@ import pandas as pd
 import shapely
 from shapely.geometry import LineString, Point
 
-from config.paths import DATA_DIR, PROJECT_DIR
+from config.paths import DATA_DIR, VAR_DIR
 from geo.crs import to_display, to_metric
 from reports.ingest.profiles import PROFILE_DIR
 from reports.model import TIMEZONE
 
 CONFIG_FILE = DATA_DIR / "demo.toml"
-DEFAULT_WORKDIR = PROJECT_DIR / "var" / "demo-exports"
+DEFAULT_WORKDIR = VAR_DIR / "demo-exports"
 _FIXED_ZIP_TIME = (2026, 11, 1, 0, 0, 0)
 
 # Relative weight of each hour of the day (0..23) for the configured hour patterns.

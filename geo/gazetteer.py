@@ -10,10 +10,10 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from config.paths import PROJECT_DIR
+from config.paths import DATA_DIR
 from geo.crs import DISPLAY_CRS, METRIC_CRS
 
-GAZETTEER_FILE = PROJECT_DIR / "data" / "gazetteer.geojson"
+GAZETTEER_FILE = DATA_DIR / "gazetteer.geojson"
 COLUMNS = ["name", "kind", "hn_from", "hn_to", "aliases", "precision_m", "geometry"]
 KINDS = {
     "street": {"LineString", "MultiLineString"},

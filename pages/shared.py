@@ -3,7 +3,8 @@ filters mirrored in the URL, and the visible report frame.
 
 Access hook: a log-in page sets ``st.session_state["role"]`` (a ``Role``); everything here
 reads it only through ``current_role()``, and every frame a page shows comes from
-``visible_frame()``, which passes through ``reports.privacy.access.visible_reports``.
+``visible_frame()``, which passes through ``reports.views.source.reports_for`` (the role's
+rows, columns and period).
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ import streamlit as st
 from config.locale import VEGA_NUMBER_LOCALE, VEGA_TIME_LOCALE, german_number
 from reports.geography import apply_settings
 from reports.model import TIMEZONE, vocabulary
-from reports.privacy.access import ROLE_LABELS, Role, policy_for, visible_reports
-from reports.storage.query import ReportFilter, apply_filter
+from reports.privacy.access import ROLE_LABELS, Role, effective_filter, policy_for
+from reports.storage.query import ReportFilter
 from reports.storage.store import Store
+from reports.views.source import reports_for
 
 ROLE_KEY = "role"
 
@@ -76,7 +78,7 @@ def district_geometry():
     from geo import boundary
     from geo.aggregate import population
     from geo.gazetteer import gazetteer
-    from maps.view import MapContext
+    from reports.views.map import MapContext
 
     streets = gazetteer()
     streets = streets[streets["kind"] == "street"]
@@ -95,13 +97,40 @@ def _all_reports(version: str) -> pd.DataFrame:
 # close to a second per rerun. Pages treat frames as read-only (assign/copy, never in place).
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _visible(version: str, role: Role, f: ReportFilter) -> pd.DataFrame:
-    return visible_reports(apply_filter(_all_reports(version), f), role)
+    return reports_for(_all_reports(version), f, role)
 
 
 def visible_frame(f: ReportFilter | None = None) -> pd.DataFrame:
     """The reports of filter ``f`` (default: the sidebar filter) that the current role sees."""
-    store = get_store()
-    return _visible(store.data_version(), current_role(), f or current_filter())
+    return frame_for(data_version(), current_role(), f or current_filter())
+
+
+def data_version() -> str:
+    """Key of everything computed from the store: results cached per (data version, role,
+    filter, options) are shared by all sessions and computed once."""
+    return get_store().data_version()
+
+
+def frame_for(version: str, role: Role, f: ReportFilter) -> pd.DataFrame:
+    """The reports of ``f`` that ``role`` sees, for per-version caches of the pages."""
+    return _visible(version, role, f)
+
+
+@st.cache_resource(show_spinner=False)
+def _map_lock():
+    import threading
+
+    return threading.Lock()
+
+
+def draw_map(m, **options):
+    """``st_folium`` for a map that may be shared by sessions (cached per data version):
+    rendering walks and touches the element tree, one session at a time. An unchanged map
+    keeps its component key, so the browser does not redraw it on a rerun."""
+    from streamlit_folium import st_folium
+
+    with _map_lock():
+        return st_folium(m, **options)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -275,7 +304,9 @@ def sidebar_filters() -> FilterState:
                                    key="f_ortsteile", placeholder="alle",
                                    select_all=False)
         st.button("Filter zurücksetzen", on_click=reset_filters, width="stretch")
-        st.caption(f"{start:%d.%m.%Y} – {end:%d.%m.%Y}")
+        shown = effective_filter(ReportFilter(start, end), current_role())
+        st.caption(f"{shown.start:%d.%m.%Y} – {shown.end:%d.%m.%Y}"
+                   + (" (ganze Wochen)" if shown != ReportFilter(start, end) else ""))
         if note:
             st.caption(note)
     f = ReportFilter(start, end, tuple(topics), tuple(sources), tuple(categories),
@@ -308,7 +339,12 @@ def filter_state() -> FilterState:
 
 
 def current_filter() -> ReportFilter:
-    return filter_state().filter
+    """The sidebar filter as the current role may apply it (whole weeks for the public)."""
+    return role_filter(filter_state().filter)
+
+
+def role_filter(f: ReportFilter) -> ReportFilter:
+    return effective_filter(f, current_role())
 
 
 # -- common messages -------------------------------------------------------------------------
@@ -382,35 +418,23 @@ def german_charts() -> None:
             "number": VEGA_NUMBER_LOCALE, "time": VEGA_TIME_LOCALE}}})
 
 
-def suppression_note() -> None:
-    k = policy_for(current_role()).min_count
-    st.caption(f"Öffentliche Ansicht: Werte unter {k} Meldungen sind ausgeblendet "
-               "(Datenschutz). Gröbere Zeiteinheit oder weiteren Filter wählen.")
+def rounding_note() -> None:
+    """The caption under public numbers (rounded, small ones hidden)."""
+    from reports.views.tables import rounding_note as text
+
+    if note := text(current_role()):
+        st.caption(note)
 
 
-def readable_counts(table: pd.DataFrame, counts: list[str]) -> pd.DataFrame:
-    """Numbers as text for display: suppressed counts as "< k", other hidden values as "–"."""
-    k = policy_for(current_role()).min_count
-    out = table.copy()
-    for column in out.columns:
-        if pd.api.types.is_numeric_dtype(out[column]) and out[column].isna().any():
-            hidden = f"< {k}" if column in counts else "–"
-            out[column] = [hidden if pd.isna(v) else german_number(v, 0)
-                           if float(v).is_integer() else german_number(v, 2)
-                           for v in out[column]]
-    return out
+def readable(table: pd.DataFrame, counts: list[str]) -> pd.DataFrame:
+    from reports.views.tables import readable as as_text
+
+    return as_text(table, current_role(), counts)
 
 
 def current_actor() -> str:
     """Who acts, for the audit log (the log-in page sets ``username``)."""
     return str(st.session_state.get("username") or current_role().value)
-
-
-def shown_aggregate(counts: pd.DataFrame, count_cols, margins=((),), derived=()) -> pd.DataFrame:
-    """An aggregate table as the current role may see it (small counts hidden for the public)."""
-    from reports.privacy.access import aggregate_for
-
-    return aggregate_for(current_role(), counts, count_cols, margins, derived)
 
 
 # -- look ------------------------------------------------------------------------------------

@@ -7,21 +7,19 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from geo.grid import GridSpec
 from pages import shared
 from reports.analysis.analytics import (
     FREQS,
     GROUPS,
     MONTHS,
-    counts_over_time,
     group_label,
-    period_comparison,
-    rolling_mean,
-    seasonal_profile,
     shifted_filter,
-    weekday_hour,
     year_label,
 )
 from reports.render.palette import OKABE_ITO, TOPIC_COLORS
+from reports.views.cell import reports_in_cell
+from reports.views.trends import seasonal, trend_counts, weekday_hour_counts, year_comparison
 
 YEARS_BACK = (1, 2)  # the year-over-year chart compares with the two previous years
 ANNOTATION_KINDS = {"meeting": "Sitzung", "measure": "Maßnahme", "event": "Ereignis",
@@ -30,7 +28,22 @@ ANNOTATION_KINDS = {"meeting": "Sitzung", "measure": "Maßnahme", "event": "Erei
 shared.ensure_entrypoint()
 st.title("Trends")
 f = shared.current_filter()
-frame = shared.visible_frame(f)
+place = st.session_state.get("trend_cell")  # a cell chosen on the Karte ("in Trends zeigen")
+
+
+def _at_place(frame: pd.DataFrame) -> pd.DataFrame:
+    if not place:
+        return frame
+    return reports_in_cell(frame, GridSpec(place["cell_m"], place["shape"]), place["cell_id"])
+
+
+frame = _at_place(shared.visible_frame(f))
+if place:
+    note, reset = st.columns([4, 1])
+    note.info(f"Nur die {place['label']} (auf der Karte gewählt).")
+    if reset.button("Alle Orte zeigen", key="trend_all_places"):
+        del st.session_state["trend_cell"]
+        st.rerun()
 
 # One compact row of controls (segmented buttons), so the chart starts above the fold of
 # a 1280×720 projector.
@@ -84,9 +97,8 @@ def _time_axis(freq: str, with_year: bool = True) -> alt.Axis:
 
 
 if shared.require_reports(frame):
-    counts = rolling_mean(counts_over_time(frame, freq, by, f), window)
-    counts = shared.shown_aggregate(counts, "reports", margins=(("period",),),
-                                    derived=["rolling"])
+    role = shared.current_role()
+    counts = trend_counts(frame, role, freq, by, f, window)
     counts["Gruppe"] = counts["group"].map(lambda k: group_label(by, k))
     step = pd.DateOffset(weeks=1) if freq == "W" else pd.DateOffset(months=1)
     counts["period_end"] = counts["period"] + step
@@ -108,7 +120,7 @@ if shared.require_reports(frame):
                              alt.Tooltip("date:T", title="Datum", format="%d.%m.%Y")])
     # Periods with hidden values get a full-height grey band, so a gap reads as "hidden",
     # not as "nothing happened"; the band carries no number.
-    hidden = (counts[counts["suppressed"]].drop_duplicates("period")
+    hidden = (counts[counts["hidden"]].drop_duplicates("period")
               [["period", "period_end"]].assign(note="Werte ausgeblendet (Datenschutz)"))
     shade = alt.Chart(hidden).mark_rect(color="#dddddd", opacity=0.6).encode(
         x="period:T", x2="period_end:T",
@@ -142,18 +154,18 @@ if shared.require_reports(frame):
         shared.downloads(chart, data, name)
     if not marks.empty:
         st.caption("Gestrichelte Linien: Sitzungen, Maßnahmen und Ereignisse (Tooltip).")
-    if counts["suppressed"].any():
-        shared.suppression_note()
+    shared.rounding_note()
+    if counts["hidden"].any():
         fmt = "KW %V/%G" if freq == "W" else "%m/%Y"
         names = ", ".join(p.strftime(fmt) for p in sorted(hidden["period"]))
         st.caption(f"Mit ausgeblendeten Werten (grau hinterlegt): {names}.")
 
     st.subheader("Vorjahresvergleich")
     # Earlier years through visible_frame, so the role's rules apply to them as well.
-    frames = {0: frame} | {n: shared.visible_frame(shifted_filter(f, n)) for n in YEARS_BACK}
+    frames = {0: frame} | {n: _at_place(shared.visible_frame(shifted_filter(f, n)))
+                           for n in YEARS_BACK}
     frames = {n: fr for n, fr in frames.items() if n == 0 or not fr.empty}
-    yoy = shared.shown_aggregate(period_comparison(frames, f, freq), "reports",
-                                 margins=(("year",),))
+    yoy = year_comparison(frames, role, f, freq)
     years = list(dict.fromkeys(yoy["year"]))
     yoy_chart = alt.Chart(yoy).mark_line(point=True).encode(
         x=alt.X("period:T", title=FREQS[freq], axis=_time_axis(freq, with_year=False)),
@@ -176,7 +188,7 @@ if shared.require_reports(frame):
     left, right = st.columns(2)
     with left:
         st.subheader("Saisonales Profil")
-        season = seasonal_profile(frame)
+        season = seasonal(frame, role)
         season_chart = alt.Chart(season).mark_bar(color="#0072B2").encode(
             x=alt.X("label:N", sort=list(MONTHS), title=None),
             y=alt.Y("mean:Q", title="Meldungen je Monat (Mittel)"),
@@ -191,13 +203,10 @@ if shared.require_reports(frame):
         if ordnung.empty:
             st.info("Im Filter gibt es keine Meldungen zum Thema Ordnung.")
         else:
-            table = weekday_hour(ordnung)
-            long = table.reset_index(names="Wochentag").melt(
-                id_vars="Wochentag", var_name="Stunde", value_name="reports")
-            long = shared.shown_aggregate(long, "reports")
+            long, weekdays = weekday_hour_counts(ordnung, role)
             heat = alt.Chart(long).mark_rect().encode(
                 x=alt.X("Stunde:O", title="Uhrzeit"),
-                y=alt.Y("Wochentag:N", sort=list(table.index), title=None),
+                y=alt.Y("Wochentag:N", sort=weekdays, title=None),
                 color=alt.Color("reports:Q", title="Meldungen",
                                 scale=alt.Scale(scheme="yellowgreenblue")),
                 tooltip=["Wochentag:N", "Stunde:O", alt.Tooltip("reports:Q", title="Meldungen")],

@@ -1,98 +1,134 @@
-"""Überblick: the selected period against the one before, at a glance."""
+"""Überblick: the selected period against the one before, at a glance; a click on a hot spot
+row zooms the map to it."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import altair as alt
+import folium
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
-from geo.compare import hotspot_changes
-from geo.grid import GridSpec, cell_centres
-from maps.view import MapOptions, build_map
+from maps.view import build_map, cell_outline
 from pages import shared
-from reports.analysis.analytics import counts_over_time, format_change, group_label, key_figures
+from reports.analysis.analytics import group_label
 from reports.model import vocabulary
-from reports.privacy.access import policy_for
+from reports.privacy.access import Role
 from reports.render.palette import TOPIC_COLORS
+from reports.storage.query import ReportFilter
+from reports.views.map import MapOptions, map_view
+from reports.views.overview import TOP_SPEC, key_figure_table, top_hotspots, weekly_by_topic
+
+MAP_HEIGHT = 400
+HOTSPOT_ZOOM = 17
+
+
+@dataclass
+class Overview:
+    """Everything the page shows for one (data version, role, filter), computed once and
+    shared by every session (read-only)."""
+
+    empty: bool
+    figures: dict
+    map: folium.Map | None
+    weekly: pd.DataFrame
+    top: pd.DataFrame
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _overview(version: str, role: Role, f: ReportFilter) -> Overview:
+    now = shared.frame_for(version, role, f)
+    before = shared.frame_for(version, role, f.previous_period())
+    if now.empty:
+        return Overview(True, {}, None, pd.DataFrame(), pd.DataFrame())
+    ctx = shared.district_geometry()
+    figures = {by: key_figure_table(now, before, role, by) for by in (None, "topic", "source")}
+    view = map_view(now, role, MapOptions(layers=("heat", "hotspots")), ctx)
+    weekly = weekly_by_topic(now, role, f)
+    weekly["Thema"] = weekly["group"].map(lambda k: group_label("topic", k))
+    top = top_hotspots(now, before, role, ctx.district)
+    if len(top):
+        from geo.boundary import assign_ortsteil
+        from geo.gazetteer import nearest_street
+
+        top = top.assign(ort=nearest_street(top["x"], top["y"]),
+                         ortsteil=assign_ortsteil(top["x"], top["y"]))
+    return Overview(False, figures, build_map(view, ctx, layer_list_open=False), weekly, top)
+
+
+def _metrics(table: pd.DataFrame, by: str | None, columns) -> None:
+    for i, row in enumerate(table.itertuples()):
+        label = "Meldungen gesamt" if by is None else group_label(by, row.group)
+        columns[i % len(columns)].metric(label, row.value, row.delta, delta_color="off",
+                                         help="Kleine Zahlen werden öffentlich nicht gezeigt "
+                                         "(Datenschutz)." if row.hidden else None)
+
+
+def _weekly_chart(weekly: pd.DataFrame) -> alt.Chart:
+    labels = [group_label("topic", k) for k in TOPIC_COLORS]
+    return alt.Chart(weekly).mark_line(point=False).encode(
+        x=alt.X("period:T", title=None, axis=alt.Axis(format="%d.%m.", labelOverlap=True)),
+        y=alt.Y("reports:Q", title="Meldungen je Woche"),
+        color=alt.Color("Thema:N", title=None, scale=alt.Scale(
+            domain=labels, range=list(TOPIC_COLORS.values())),
+            legend=alt.Legend(orient="bottom", columns=2)),
+        tooltip=[alt.Tooltip("Thema:N"),
+                 alt.Tooltip("period:T", title="Woche ab", format="%d.%m.%Y"),
+                 alt.Tooltip("reports:Q", title="Meldungen")],
+    ).properties(height=260, title="Verlauf je Thema")
+
 
 shared.ensure_entrypoint()
 st.title("Überblick")
 f = shared.current_filter()
-now = shared.visible_frame(f)
-before = shared.visible_frame(f.previous_period())
+role = shared.current_role()
+data = _overview(shared.data_version(), role, f)
 st.caption(f"{f.start:%d.%m.%Y} – {f.end:%d.%m.%Y} im Vergleich zu den "
            f"{(f.end - f.start).days + 1} Tagen davor")
 
-
-def _metrics(by: str | None, columns) -> None:
-    """One st.metric per group (public: hidden below k) into ``columns``, in turn."""
-    table = shared.shown_aggregate(key_figures(now, before, by), ["now", "before"],
-                                   derived=["change", "change_pct"])
-    for i, row in enumerate(table.itertuples()):
-        label = "Meldungen gesamt" if by is None else group_label(by, row.group)
-        target = columns[i % len(columns)]
-        if pd.isna(row.now) or pd.isna(row.before):
-            k = policy_for(shared.current_role()).min_count
-            target.metric(label, f"< {k}", help="Kleine Zahlen werden öffentlich nicht "
-                          "gezeigt (Datenschutz).")
-        else:
-            target.metric(label, shared.fmt_int(int(row.now)),
-                          format_change(int(row.now), int(row.before)), delta_color="off")
-
-
-if shared.require_reports(now):
+if shared.require_reports(shared.frame_for(shared.data_version(), role, f)):
     # Key figures in one row (total, then each topic): on a 720-pixel projector the map and
     # the chart start right below them.
     row = st.columns(1 + len(vocabulary().topics))
-    _metrics(None, row[:1])
-    _metrics("topic", row[1:])
+    _metrics(data.figures[None], None, row[:1])
+    _metrics(data.figures["topic"], "topic", row[1:])
 
     left, right = st.columns([3, 2])
-    with left:
-        result = build_map(now, shared.current_role(), MapOptions(layers=("heat", "hotspots"),
-                                                                  layer_list_open=False),
-                           shared.district_geometry())
-        st_folium(result.map, height=400, use_container_width=True, returned_objects=[],
-                  key="ueberblick_karte")
     with right:
-        weekly = counts_over_time(now, "W", "topic", f)
-        weekly = shared.shown_aggregate(weekly, "reports", margins=(("period",),))
-        weekly["Thema"] = weekly["group"].map(lambda k: group_label("topic", k))
-        labels = [group_label("topic", k) for k in TOPIC_COLORS]
-        chart = alt.Chart(weekly).mark_line(point=False).encode(
-            x=alt.X("period:T", title=None, axis=alt.Axis(format="%d.%m.", labelOverlap=True)),
-            y=alt.Y("reports:Q", title="Meldungen je Woche"),
-            color=alt.Color("Thema:N", title=None, scale=alt.Scale(
-                domain=labels, range=list(TOPIC_COLORS.values())),
-                legend=alt.Legend(orient="bottom", columns=4)),
-            tooltip=[alt.Tooltip("Thema:N"),
-                     alt.Tooltip("period:T", title="Woche ab", format="%d.%m.%Y"),
-                     alt.Tooltip("reports:Q", title="Meldungen")],
-        ).properties(height=300, title="Verlauf je Thema")
-        shared.chart_with_downloads(chart, weekly.drop(columns="Thema"), "verlauf_thema")
-
-    st.subheader("Nach Quelle")
-    _metrics("source", st.columns(4))
+        shared.chart_with_downloads(_weekly_chart(data.weekly),
+                                    data.weekly.drop(columns="Thema"), "verlauf_thema")
 
     st.subheader("Top-Hotspots und ihre Veränderung")
-    spec = GridSpec(100, "square")
-    ctx = shared.district_geometry()
-    changes = hotspot_changes(now, before, spec, area=ctx.district)
-    top = changes[changes["class_now"] > 0].sort_values(
-        ["class_now", "reports_now"], ascending=False).head(10)
-    if top.empty:
+    chosen = None
+    if data.top.empty:
         st.info("Im gewählten Zeitraum gibt es keine statistisch auffälligen Hotspots "
                 "(100-m-Raster, Gi*).")
     else:
-        from geo.boundary import assign_ortsteil
-        from geo.gazetteer import nearest_street
+        shown = data.top[["ort", "ortsteil", "change_label", "reports_now",
+                          "reports_before"]].rename(columns={
+                              "ort": "Nächste Straße", "ortsteil": "Ortsteil",
+                              "change_label": "Veränderung",
+                              "reports_now": "Meldungen in der Zelle", "reports_before": "davor"})
+        st.caption("Eine Zeile anklicken: die Karte zeigt die Zelle.")
+        picked = st.dataframe(shared.readable(shown, ["Meldungen in der Zelle", "davor"]),
+                              hide_index=True, width="stretch", on_select="rerun",
+                              selection_mode="single-row", key="ueberblick_hotspots")
+        rows = picked.selection.rows if picked else []
+        chosen = data.top.iloc[rows[0]] if rows else None
 
-        cx, cy = cell_centres(top["cell_id"].to_numpy(), spec)
-        top = top.assign(ort=nearest_street(cx, cy), ortsteil=assign_ortsteil(cx, cy))
-        top = shared.shown_aggregate(top, ["reports_now", "reports_before"])
-        shown = top[["ort", "ortsteil", "change_label", "reports_now", "reports_before"]].rename(
-            columns={"ort": "Nächste Straße", "ortsteil": "Ortsteil", "change_label": "Veränderung",
-                     "reports_now": "Meldungen in der Zelle", "reports_before": "davor"})
-        st.dataframe(shared.readable_counts(shown, ["Meldungen in der Zelle", "davor"]),
-                     hide_index=True, width="stretch")
+    with left:
+        # The map is the cached one (unchanged, not redrawn); a chosen hot spot is added as
+        # a highlight layer and the view moves to it without reloading the map.
+        highlight, centre, zoom = None, None, None
+        if chosen is not None:
+            highlight, centre = cell_outline(int(chosen["cell_id"]), TOP_SPEC,
+                                             f"{chosen['ort']} ({chosen['ortsteil']})")
+            zoom = HOTSPOT_ZOOM
+        shared.draw_map(data.map, height=MAP_HEIGHT, use_container_width=True,
+                        returned_objects=[], key="ueberblick_karte", center=centre, zoom=zoom,
+                        feature_group_to_add=highlight)
+
+    st.subheader("Nach Quelle")
+    _metrics(data.figures["source"], "source", st.columns(4))
+    shared.rounding_note()

@@ -113,6 +113,8 @@ def shifted_filter(f: ReportFilter, years: int) -> ReportFilter:
 
 def year_label(f: ReportFilter) -> str:
     """"2025", or "2025/26" for a period across New Year."""
+    if f.start is None or f.end is None:
+        raise ValueError("year_label needs a start and an end")
     if f.start.year == f.end.year:
         return str(f.start.year)
     return f"{f.start.year}/{f.end.year % 100:02d}"

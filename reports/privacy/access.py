@@ -6,8 +6,10 @@ filter by role themselves.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import timedelta
 from enum import StrEnum
 
 import numpy as np
@@ -15,6 +17,7 @@ import pandas as pd
 
 from config.settings import settings
 from reports.model import vocabulary
+from reports.storage.query import ReportFilter
 
 
 class Role(StrEnum):
@@ -85,89 +88,95 @@ def visible_reports(frame: pd.DataFrame, role: Role) -> pd.DataFrame:
     return out
 
 
-def suppress_counts(
-    counts: pd.DataFrame,
-    count_cols: str | Sequence[str] = "reports",
-    k: int | None = None,
-    margins: Sequence[Sequence[str]] = ((),),
-    derived: Sequence[str] = (),
-) -> pd.DataFrame:
-    """Copy of an aggregate table with small counts suppressed, safe to publish.
+# Public counts are multiples of this (or of k, if larger): with a base below 5 a band could
+# hold a single value (k = 2 would publish 2 exactly, and 2 minus a hidden 1 is 1).
+ROUNDING_BASE = 5
 
-    Primary suppression: a row is hidden if any of ``count_cols`` is between 1 and k-1
-    (zero discloses no one). Complementary suppression: ``margins`` names the groupings whose
-    totals are published alongside the table (``()`` = grand total; ``("period",)`` = one
-    total per period); in each such group the hidden rows must together hold at least k
-    reports and be at least two rows, otherwise "total minus the shown rows" would reveal
-    them, so the next smallest rows are hidden as well. Several count columns (e.g. ``now``
-    and ``before`` of a comparison) share one mask, so a difference never reveals a hidden count.
 
-    Hidden counts and the ``derived`` columns (rates, z-scores, changes, labels) become
-    NA; the boolean column ``suppressed`` marks the hidden rows.
+def rounding_base(k: int) -> int:
+    return max(k, ROUNDING_BASE)
+
+
+def publish_counts(values, k: int) -> pd.Series:
+    """Public counts: 0 .. k-1 become NA ("unter k"), everything else is
+    rounded to the nearest multiple of ``rounding_base(k)``, never below it (ties round up).
+
+    Why rounding and not cell suppression: the public can combine any period, topic, source,
+    category, Ortsteil, grid size and shape, and no per-table complementary suppression can
+    be consistent across all of those tables. With rounding, every published figure only
+    says that its true count lies in a band of at least three values (``count_band``); the
+    difference of two published figures lies in a band of at least five values and never
+    pins down a count below k (tests/reports/views/test_differencing.py tries).
     """
-    cols = [count_cols] if isinstance(count_cols, str) else list(count_cols)
-    k = settings().min_count if k is None else k
-    out = counts.copy()
-    values = [out[c].fillna(0).to_numpy(dtype="float64") for c in cols]
-    mask = np.zeros(len(out), dtype=bool)
-    for v in values:
-        mask |= (v > 0) & (v < k)
-    groupings = [
-        out.groupby(list(m), sort=False, dropna=False).ngroup().to_numpy() if m
-        else np.zeros(len(out), dtype=np.int64)
-        for m in margins
-    ]
-    changed = k > 1 and mask.any()
-    while changed:
-        changed = False
-        for group in groupings:
-            for v in values:
-                hidden_n = np.bincount(group, weights=mask)
-                hidden_sum = np.bincount(group, weights=np.where(mask, v, 0.0))
-                needs = (hidden_n == 1) | ((hidden_n > 0) & (hidden_sum < k))
-                candidates = np.flatnonzero(needs[group] & ~mask)
-                if not len(candidates):
-                    continue
-                # per group, the smallest non-zero row first (zeros add nothing to the sum)
-                cv = v[candidates]
-                order = np.lexsort((cv, cv == 0, group[candidates]))
-                ordered = candidates[order]
-                _, first = np.unique(group[ordered], return_index=True)
-                mask[ordered[first]] = True
-                changed = True
-    for column in [*cols, *derived]:
-        if pd.api.types.is_integer_dtype(out[column]):
-            out[column] = out[column].astype("Int64")
-        elif pd.api.types.is_bool_dtype(out[column]):
-            out[column] = out[column].astype("boolean")
-        out.loc[mask, column] = pd.NA
-    out["suppressed"] = mask
-    return out
+    raw = pd.Series(values)
+    v = raw.fillna(0).to_numpy(dtype="float64")
+    base = rounding_base(k)
+    rounded = np.maximum(base, np.floor(v / base + 0.5) * base)
+    out = pd.array(rounded.astype("int64"), dtype="Int64")
+    out[v < k] = pd.NA
+    return pd.Series(out, index=raw.index, name=raw.name)
 
 
-def public_total(total: int, k: int | None = None) -> int | None:
-    """A single published total (headline figure, KPI): hidden (None) below k."""
-    k = settings().min_count if k is None else k
-    return None if 0 < total < k else int(total)
+def count_band(shown, k: int) -> tuple[int, int]:
+    """The true counts (lowest, highest) a published value ``shown`` stands for: what an
+    attacker learns from it. NA ("unter k") stands for 0 .. k-1: a zero is not told apart
+    from a small count, otherwise many hidden parts of a small whole would each be pinned
+    to 1."""
+    if shown is None or pd.isna(shown):
+        return 0, k - 1
+    shown, base = int(shown), rounding_base(k)
+    low = k if shown == base else math.ceil(shown - base / 2)
+    return low, math.ceil(shown + base / 2) - 1
+
+
+def public_period(f: ReportFilter) -> ReportFilter:
+    """The filter's period widened to whole calendar weeks (Monday to Sunday).
+
+    Free day ranges would let an attacker add one day at a time and watch where a rounded
+    figure flips; the public therefore only ever sees sums over whole weeks.
+    """
+    start = f.start - timedelta(days=f.start.weekday()) if f.start else None
+    end = f.end + timedelta(days=6 - f.end.weekday()) if f.end else None
+    return replace(f, start=start, end=end)
+
+
+def effective_filter(f: ReportFilter, role: Role) -> ReportFilter:
+    """The filter as ``role`` may apply it (whole weeks for roles with a minimum count)."""
+    return public_period(f) if policy_for(role).min_count else f
 
 
 def aggregate_for(
     role: Role,
     counts: pd.DataFrame,
     count_cols: str | Sequence[str] = "reports",
-    margins: Sequence[Sequence[str]] = ((),),
     derived: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """The aggregate table ``role`` may see: suppressed for roles with a minimum count
-    (the public), unchanged (plus ``suppressed`` = False) for everyone else.
+    """The aggregate table ``role`` may see. For the public (a role with a minimum count
+    k), ``count_cols`` are published with ``publish_counts`` and ``derived`` columns (rates,
+    changes, z-values) are dropped: the caller computes them again from the published
+    counts, so that they carry nothing the counts do not. ``hidden`` marks rows with an
+    hidden count. Other roles get the table unchanged (``hidden`` all False).
 
     Aggregates must be computed from ``visible_reports(frame, role)`` first, so restricted
     categories never enter a public count.
     """
+    cols = [count_cols] if isinstance(count_cols, str) else list(count_cols)
     k = policy_for(role).min_count
-    if k > 0:
-        return suppress_counts(counts, count_cols, k, margins, derived)
     out = counts.copy()
-    out["suppressed"] = False
+    if not k:
+        out["hidden"] = False
+        return out
+    out = out.drop(columns=[c for c in derived if c in out])
+    hidden = np.zeros(len(out), dtype=bool)
+    for column in cols:
+        out[column] = publish_counts(out[column], k)
+        hidden |= out[column].isna().to_numpy()
+    out["hidden"] = hidden
     return out
 
+
+def count_text(value, role_k: int) -> str:
+    """A count as the page prints it: "unter k" for a hidden public count."""
+    if value is None or pd.isna(value):
+        return f"unter {role_k}" if role_k else "–"
+    return f"{int(value):,}".replace(",", ".")

@@ -12,6 +12,7 @@ the users table only maps the provider's e-mail address to a role.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import time
@@ -35,8 +36,12 @@ MIN_PASSWORD = 10
 NO_PASSWORD = "!"  # hash of accounts that log in only through OIDC: verifies nothing
 _USERNAME = re.compile(r"^[A-Za-z0-9._@+-]{2,80}$")
 _hasher = PasswordHasher()
-# Verified for unknown user names so that a miss takes as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("lagebild-dummy-password")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to verify against for unknown names, so their answer takes as long."""
+    return _hasher.hash("lagebild-dummy-password")
 
 
 class AuthError(ValueError):
@@ -161,7 +166,7 @@ def authenticate(store, username: str, password: str, source: str | None = None,
         row = conn.execute(sa.select(users).where(users.c.username == username)).mappings().first()
     usable = row is not None and row["password_hash"] != NO_PASSWORD
     try:
-        _hasher.verify(row["password_hash"] if usable else _DUMMY_HASH, password or "")
+        _hasher.verify(row["password_hash"] if usable else _dummy_hash(), password or "")
         ok = usable and bool(row["active"])
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         ok = False

@@ -101,12 +101,11 @@ def export_reports(store, frame: pd.DataFrame, role: Role, fmt: str, actor: str)
 
 def export_aggregate(store, counts: pd.DataFrame, role: Role, fmt: str, actor: str,
                      count_cols: str | Sequence[str] = "reports",
-                     margins: Sequence[Sequence[str]] = ((),),
                      derived: Sequence[str] = ()) -> bytes:
-    """An aggregate table as ``role`` may see it (small counts suppressed for the public)."""
+    """An aggregate table as ``role`` may see it (published counts for the public)."""
     if fmt not in ("csv", "xlsx"):
         raise ValueError(f"aggregates export as csv or xlsx, not {fmt!r}")
-    shown = aggregate_for(role, counts, count_cols, margins, derived)
+    shown = aggregate_for(role, counts, count_cols, derived)
     data = _ENCODERS[fmt](shown)
     audit.record(store, actor, "export", {"format": fmt, "role": role.value,
                                           "rows": len(shown), "kind": "aggregate"})

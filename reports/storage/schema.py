@@ -5,8 +5,6 @@ ends then sort, index and compare them the same way, and a million-row read need
 per-row datetime parsing.
 """
 
-from __future__ import annotations
-
 from sqlalchemy import (
     BigInteger,
     Boolean,

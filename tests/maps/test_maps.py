@@ -15,10 +15,10 @@ import pytest
 from geo import boundary
 from geo.crs import to_display
 from maps.assets import localise
-from maps.layers import MAX_MARKERS
-from maps.view import MapContext, MapOptions, build_map, not_on_map_text
+from maps.view import build_map
 from reports.model import REPORT_COLUMNS, TIMEZONE, vocabulary
 from reports.privacy.access import Role, visible_reports
+from reports.views.map import MAX_MARKERS, MapContext, MapOptions, MapView, map_view
 
 ALL_LAYERS = ("heat", "cells", "ortsteile", "hotspots", "markers")
 XSS = "<script>alert('x')</script><img src=x onerror=alert(1)>"
@@ -64,6 +64,12 @@ def frame() -> pd.DataFrame:
     return synthetic_reports(5000)
 
 
+def draw(frame: pd.DataFrame, role: Role, options: MapOptions, ctx: MapContext,
+         measures=None) -> tuple[MapView, folium.Map]:
+    view = map_view(frame, role, options, ctx)
+    return view, build_map(view, ctx, measures)
+
+
 def _features(m: folium.Map, name_prefix: str) -> list[dict]:
     for child in m._children.values():
         if getattr(child, "layer_name", "").startswith(name_prefix) and hasattr(child, "data"):
@@ -87,23 +93,23 @@ def _asset_urls(m: folium.Map) -> list[str]:
 
 
 def test_all_layers_present_with_controls(frame, ctx):
-    result = build_map(visible_reports(frame, Role.MEMBER), Role.MEMBER,
-                       MapOptions(layers=ALL_LAYERS), ctx)
-    names = _layer_names(result.map)
+    _, m = draw(visible_reports(frame, Role.MEMBER), Role.MEMBER,
+                MapOptions(layers=ALL_LAYERS), ctx)
+    names = _layer_names(m)
     assert {"Heatmap (Kerndichte)", "Rasterzellen (Quadrat 100 m)", "Hotspots (Gi*)",
             "Einzelmeldungen", "Gebietsgrenze", "Ortsteile (Grenzen)"} <= names
     assert any(n.startswith("Ortsteile: ") for n in names)
-    html = result.map.get_root().render()
+    html = m.get_root().render()
     assert "L.control.layers" in html and "L.control.fullscreen" in html
     assert "L.control.scale" in html and "lagebild-legend" in html
 
 
 def test_no_third_party_hosts_in_map_html_or_assets(frame, ctx):
-    result = build_map(visible_reports(frame, Role.MEMBER), Role.MEMBER,
-                       MapOptions(layers=(*ALL_LAYERS, "measures")), ctx)
-    html = result.map.get_root().render()
+    _, m = draw(visible_reports(frame, Role.MEMBER), Role.MEMBER,
+                MapOptions(layers=(*ALL_LAYERS, "measures")), ctx)
+    html = m.get_root().render()
     assert re.findall(r"https?://[^\s\"'<>)]+", html) == []
-    urls = _asset_urls(result.map)
+    urls = _asset_urls(m)
     assert urls and all(u.startswith("/app/static/vendor/") for u in urls)
     assert "/app/static/vendor/leaflet/leaflet.js" in urls
 
@@ -120,60 +126,68 @@ def test_localise_refuses_unknown_cdn_assets_and_colormaps():
 
 
 def test_cell_counts_are_exact_and_every_report_is_accounted_for(frame, ctx):
-    result = build_map(frame, Role.MEMBER, MapOptions(layers=("cells",), cell_m=250), ctx)
-    cells = _features(result.map, "Rasterzellen")
-    assert sum(f["properties"]["reports"] for f in cells) == result.placed
-    assert result.placed + result.unresolved + result.outside == len(frame)
-    assert result.unresolved == int((frame["geocode_status"] == "unresolved").sum())
-    assert result.outside == int((frame["geocode_status"] == "outside").sum())
-    text = not_on_map_text(result)
-    assert f"{result.unresolved} ohne zuordenbaren Ort" in text
-    assert "außerhalb des Gebiets" in text
+    view, m = draw(frame, Role.MEMBER, MapOptions(layers=("cells",), cell_m=250), ctx)
+    cells = _features(m, "Rasterzellen")
+    unresolved = int((frame["geocode_status"] == "unresolved").sum())
+    outside = int((frame["geocode_status"] == "outside").sum())
+    placed = len(frame) - unresolved - outside
+    assert int(view.cells["reports"].sum()) == placed
+    assert sorted(f["properties"]["text"] for f in cells) == sorted(view.cells["text"])
+    def fmt(n: int) -> str:
+        return f"{n:,}".replace(",", ".")
+
+    assert f"{fmt(unresolved)} ohne zuordenbaren Ort" in view.accounting
+    assert f"{fmt(outside)} außerhalb des Gebiets" in view.accounting
+    assert view.accounting.startswith(f"{fmt(placed)} von {fmt(len(frame))} ")
 
 
 @pytest.mark.parametrize("shape", ["square", "hex"])
 @pytest.mark.parametrize("cell_m", [50, 100, 250])
 def test_grid_variants(frame, ctx, shape, cell_m):
-    result = build_map(frame, Role.MEMBER, MapOptions(("cells",), cell_m, shape), ctx)
-    cells = _features(result.map, "Rasterzellen")
-    assert sum(f["properties"]["reports"] for f in cells) == result.placed
+    view, m = draw(frame, Role.MEMBER, MapOptions(("cells",), cell_m, shape), ctx)
+    cells = _features(m, "Rasterzellen")
+    placed = int(frame["geocode_status"].isin(["exact"]).sum())
+    assert int(view.cells["reports"].sum()) == placed
     # Most cells are inner (unclipped) cells with 4 or 6 corners (+ closing point).
     corners = pd.Series([len(f["geometry"]["coordinates"][0]) - 1 for f in cells
                          if f["geometry"]["type"] == "Polygon"])
     assert corners.mode()[0] == (4 if shape == "square" else 6)
 
 
-def test_public_sees_no_small_cells_and_no_markers(frame, ctx):
+def test_public_sees_published_cells_only_and_no_markers(frame, ctx):
     public = visible_reports(frame, Role.PUBLIC)
-    result = build_map(public, Role.PUBLIC, MapOptions(layers=ALL_LAYERS, cell_m=50), ctx)
-    cells = _features(result.map, "Rasterzellen")
-    assert min(f["properties"]["reports"] for f in cells) >= 5
-    assert sum(f["properties"]["reports"] for f in cells) + result.suppressed == result.placed
-    assert "Einzelmeldungen" not in _layer_names(result.map)
-    assert "Heatmap (Kerndichte)" not in _layer_names(result.map)  # heat from safe cells only
-    assert "Datenschutz" in not_on_map_text(result)
-    html = result.map.get_root().render()
+    view, m = draw(public, Role.PUBLIC, MapOptions(layers=ALL_LAYERS, cell_m=50), ctx)
+    cells = _features(m, "Rasterzellen")
+    texts = [f["properties"]["text"] for f in cells]
+    shown = [int(t.replace(".", "")) for t in texts]
+    assert shown and all(v >= 5 and v % 5 == 0 for v in shown)
+    assert all(set(f["properties"]) == {"klasse", "_fill"}
+               for f in _features(m, "Hotspots"))  # no count, no z for the public
+    assert "Einzelmeldungen" not in _layer_names(m)
+    assert "Heatmap (Kerndichte)" not in _layer_names(m)  # heat from published cells only
+    assert "Datenschutz" in view.accounting and "rund" in view.accounting
+    html = m.get_root().render()
     assert "alert" not in html and "Eisenbahnstraße 1" not in html
 
 
 def test_marker_popups_are_escaped(ctx):
     small = synthetic_reports(50, seed=3)
-    result = build_map(small, Role.MEMBER, MapOptions(layers=("markers",)), ctx)
-    cluster = next(c for c in result.map._children.values()
+    view, m = draw(small, Role.MEMBER, MapOptions(layers=("markers",)), ctx)
+    cluster = next(c for c in m._children.values()
                    if getattr(c, "layer_name", "") == "Einzelmeldungen")
     popups = [row[3] for row in cluster.data]
     assert all("&lt;script&gt;" in p and "<script" not in p for p in popups)
     assert all("<img" not in p for p in popups)
-    html = result.map.get_root().render()
+    html = m.get_root().render()
     assert "<script>alert" not in html and "<img src=x" not in html
-    assert result.markers_shown == result.placed == len(cluster.data)
+    assert len(view.markers) == view.markers_total == len(cluster.data)
 
 
 def test_markers_are_capped_with_a_note(ctx):
     many = synthetic_reports(MAX_MARKERS * 2, seed=5)
-    result = build_map(many, Role.MEMBER, MapOptions(layers=("markers",)), ctx)
-    assert result.markers_shown == MAX_MARKERS < result.markers_total == result.placed
-    assert any("neuesten" in n for n in result.notes)
+    view, _ = draw(many, Role.MEMBER, MapOptions(layers=("markers",)), ctx)
+    assert len(view.markers) == MAX_MARKERS < view.markers_total
+    assert any("neuesten" in n for n in view.notes)
 
 
 def test_ortsteile_rates_and_escaped_tooltips(frame, ctx):
@@ -183,30 +197,30 @@ def test_ortsteile_rates_and_escaped_tooltips(frame, ctx):
     local = MapContext(evil, ctx.district, population=population)
     data = frame.assign(ortsteil=frame["ortsteil"].replace({ctx.ortsteile.loc[0, "name"]:
                                                             "<b>X</b>"}))
-    result = build_map(data, Role.MEMBER, MapOptions(("ortsteile",), per_1000=True), local)
-    features = _features(result.map, "Ortsteile: ")
+    _, m = draw(data, Role.MEMBER, MapOptions(("ortsteile",), per_1000=True), local)
+    features = _features(m, "Ortsteile: ")
     by_name = {f["properties"]["name"]: f["properties"] for f in features}
     assert "&lt;b&gt;X&lt;/b&gt;" in by_name
     counts = data["ortsteil"].value_counts()
     for name, props in by_name.items():
         raw = "<b>X</b>" if name.startswith("&lt;") else name
-        assert props["reports"] == counts.get(raw, 0)
-        assert props["per_1000"] == pytest.approx(counts.get(raw, 0) / 10, abs=0.01)
+        assert props["text"] == f"{counts.get(raw, 0):,}".replace(",", ".")
+        assert props["rate"] == f"{counts.get(raw, 0) / 10:.1f}".replace(".", ",")
 
 
 def test_map_html_stays_small_at_100k(ctx):
     big = synthetic_reports(100_000, seed=7)
-    result = build_map(big, Role.MEMBER, MapOptions(layers=ALL_LAYERS), ctx)
-    html = result.map.get_root().render()
+    _, m = draw(big, Role.MEMBER, MapOptions(layers=ALL_LAYERS), ctx)
+    html = m.get_root().render()
     assert len(html.encode()) < 1_500_000
-    features = sum(len(c.data["features"]) for c in result.map._children.values()
+    features = sum(len(c.data["features"]) for c in m._children.values()
                    if isinstance(c, folium.GeoJson))
     assert features < 5000
 
 
 def test_legend_lists_the_shown_classes(frame, ctx):
-    result = build_map(frame, Role.MEMBER, MapOptions(layers=("cells", "hotspots")), ctx)
-    legend = next(c for c in result.map._children.values() if type(c).__name__ == "Legend")
+    _, m = draw(frame, Role.MEMBER, MapOptions(layers=("cells", "hotspots")), ctx)
+    legend = next(c for c in m._children.values() if type(c).__name__ == "Legend")
     body = json.dumps(legend.body)
     assert "Meldungen je Zelle" in body and "Hotspot" in body
 
@@ -219,10 +233,10 @@ def test_measures_layer_hook(frame, ctx):
     area = boundary.district().centroid.buffer(200)
     measure = Measure("<i>Reinigung</i>", ("stadtreinigung",), "cleaning", area, "Rabet",
                       date(2025, 5, 1), ("illegale_muellablagerung",), id=1)
-    result = build_map(frame, Role.MEMBER, MapOptions(layers=("measures",)), ctx, [measure])
-    features = _features(result.map, "Maßnahmen")
+    _, m = draw(frame, Role.MEMBER, MapOptions(layers=("measures",)), ctx, [measure])
+    features = _features(m, "Maßnahmen")
     assert [f["properties"]["title"] for f in features] == ["&lt;i&gt;Reinigung&lt;/i&gt;"]
-    html = result.map.get_root().render()
+    html = m.get_root().render()
     assert "<i>Reinigung" not in html
 
 
@@ -239,14 +253,14 @@ def test_configured_tile_server_replaces_the_offline_basemap(ctx):
                        tile_url="https://tiles.example.org/{z}/{x}/{y}.png", attribution="Stadt")
     empty = synthetic_reports(0)
     assert "Straßen (Offline-Grundkarte)" in _layer_names(
-        build_map(empty, Role.PUBLIC, MapOptions(), offline).map)
-    names = _layer_names(build_map(empty, Role.PUBLIC, MapOptions(), tiled).map)
+        draw(empty, Role.PUBLIC, MapOptions(), offline)[1])
+    names = _layer_names(draw(empty, Role.PUBLIC, MapOptions(), tiled)[1])
     assert "Hintergrundkarte" in names and "Straßen (Offline-Grundkarte)" not in names
 
 
 def test_offline_basemap_has_a_max_zoom_for_marker_clusters(frame, ctx):
     """Without tiles Leaflet has no maxZoom and markercluster refuses to draw."""
-    result = build_map(visible_reports(frame, Role.MEMBER), Role.MEMBER,
-                       MapOptions(layers=ALL_LAYERS), ctx)
-    assert result.map.options["maxZoom"] >= 18
-    assert '"maxZoom": ' in result.map.get_root().render()
+    _, m = draw(visible_reports(frame, Role.MEMBER), Role.MEMBER,
+                MapOptions(layers=ALL_LAYERS), ctx)
+    assert m.options["maxZoom"] >= 18
+    assert '"maxZoom": ' in m.get_root().render()

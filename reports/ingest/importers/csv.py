@@ -13,7 +13,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from reports.ingest.importers import ERROR_COLUMNS, FileError, RawTable
+from reports.ingest.importers.base import ERROR_COLUMNS, FileError, RawTable
 
 SEPARATORS = (";", "\t", ",")  # order breaks ties: ";" is what German Excel writes
 _SAMPLE_CHARS = 64 * 1024

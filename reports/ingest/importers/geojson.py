@@ -11,7 +11,7 @@ import json
 import pandas as pd
 from shapely.errors import ShapelyError
 
-from reports.ingest.importers import (
+from reports.ingest.importers.base import (
     ERROR_COLUMNS,
     FileError,
     RawTable,

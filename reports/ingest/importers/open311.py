@@ -6,7 +6,7 @@ profile can still override it (for example to take ``service_code`` as category)
 
 from __future__ import annotations
 
-from reports.ingest.importers import FileError, RawTable, cell_text, table_from_records
+from reports.ingest.importers.base import FileError, RawTable, cell_text, table_from_records
 from reports.ingest.importers.geojson import load_json
 
 IMPLIED = {

@@ -10,7 +10,13 @@ from pathlib import PurePath
 import numpy as np
 import pandas as pd
 
-from reports.ingest.importers import ERROR_COLUMNS, FileError, RawTable, cell_text, check_upload
+from reports.ingest.importers.base import (
+    ERROR_COLUMNS,
+    FileError,
+    RawTable,
+    cell_text,
+    check_upload,
+)
 
 
 def read(data: bytes, file_name: str) -> RawTable:

@@ -74,14 +74,15 @@ def test_aggregates(role, reports):
               .rename("reports").reset_index())
     out = aggregate_for(role, counts).set_index("category")
     if role is Role.PUBLIC:
-        # graffiti (3 < k) and, so the total 23 does not give it back, the next smallest
-        assert out["suppressed"].to_dict() == {"drogenhandel": True, "graffiti": True,
-                                               "illegale_muellablagerung": False}
-        assert out.loc["illegale_muellablagerung", "reports"] == 12
-        assert out.loc[["drogenhandel", "graffiti"], "reports"].isna().all()
+        # graffiti (3 < k) hidden, the others rounded to 5 (so no total gives it back)
+        assert out["hidden"].to_dict() == {"drogenhandel": False, "graffiti": True,
+                                           "illegale_muellablagerung": False}
+        assert out.loc["illegale_muellablagerung", "reports"] == 10
+        assert out.loc["drogenhandel", "reports"] == 10
+        assert pd.isna(out.loc["graffiti", "reports"])
     else:
         assert out["reports"].to_dict() == categories
-        assert not out["suppressed"].any()
+        assert not out["hidden"].any()
 
 
 def _rows(fmt: str, data: bytes) -> pd.DataFrame:
@@ -121,8 +122,8 @@ def test_aggregate_exports(role, reports, store):
     rows = _rows("csv", export_aggregate(store, counts, role, "csv", actor="x"))
     shown = dict(zip(rows["category"], rows["reports"], strict=True))
     if role is Role.PUBLIC:
-        assert pd.isna(shown["graffiti"]) and pd.isna(shown["drogenhandel"])
-        assert shown["illegale_muellablagerung"] == "12"
+        assert pd.isna(shown["graffiti"]) and shown["drogenhandel"] == "10"
+        assert shown["illegale_muellablagerung"] == "10"
     else:
         assert {c: int(v) for c, v in shown.items()} == EXPECTED[role][0]
 
