@@ -126,8 +126,8 @@ if shared.require_reports(shared.frame_for(shared.data_version(), role, f)):
                                              f"{chosen['ort']} ({chosen['ortsteil']})")
             zoom = HOTSPOT_ZOOM
         shared.draw_map(data.map, height=MAP_HEIGHT, use_container_width=True,
-                        returned_objects=[], key="ueberblick_karte", center=centre, zoom=zoom,
-                        feature_group_to_add=highlight)
+                        returned_objects=[], key="ueberblick_karte",
+                        center=centre, zoom=zoom, feature_group_to_add=highlight)
 
     st.subheader("Nach Quelle")
     _metrics(data.figures["source"], "source", st.columns(4))
