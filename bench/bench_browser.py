@@ -6,14 +6,17 @@ stale element, every map's Leaflet container drawn, every chart rendered, the ex
 text present):
 
 - cold start: process spawn -> first usable Überblick;
-- new session: a fresh browser context on the warm server -> usable Überblick;
+- new session: a fresh browser (empty cache) on the warm server -> usable Überblick;
+- new tab: a new session in a browser that has opened the dashboard before (its cache holds
+  Streamlit's and the map's static files, as for a returning member);
 - page switch: Überblick -> Karte -> Trends -> Überblick by the navigation;
 - filter change: the Zeitraum preset on the Karte page;
 - map click (Redaktion): a click on the Karte map until the chosen point is shown;
 - hand placement (Redaktion): "Hier platzieren" until the success message.
 
 Build the stores once (the demo generator, through the real import pipeline):
-`bench/bench_browser.py --build 30000 /tmp/s30k.sqlite` (and `--build 1000000 /tmp/s1m.sqlite`). Then, by hand:
+`bench/bench_browser.py --build 30000 /tmp/s30k.sqlite` (and `--build 1000000
+/tmp/s1m.sqlite`). Then, by hand:
 `.venv/bin/python bench/bench_browser.py /tmp/s30k.sqlite /tmp/s1m.sqlite [--runs 3]`.
 """
 
@@ -139,8 +142,8 @@ def timed(page, action, title: str, text: str | None = None, new_map: bool = Fal
     return time.perf_counter() - start
 
 
-def open_session(browser, base: str, query: str = "") -> tuple[object, float]:
-    context = browser.new_context(viewport=VIEWPORT, locale="de-DE")
+def open_session(browser, base: str, query: str = "", context=None) -> tuple[object, float]:
+    context = context or browser.new_context(viewport=VIEWPORT, locale="de-DE")
     page = context.new_page()
     start = time.perf_counter()
     page.goto(f"{base}/{query}")
@@ -188,6 +191,10 @@ def measure(store: Path, runs: int) -> dict[str, list[float]]:
                 note("new session", seconds)
                 page.context.close()
             page, _ = open_session(browser, base)
+            for _ in range(runs):
+                tab, seconds = open_session(browser, base, context=page.context)
+                note("new tab", seconds)
+                tab.close()
             for _ in range(runs):
                 for link, title in (("Karte", "Karte"), ("Trends", "Trends"),
                                     ("Überblick", "Überblick")):
