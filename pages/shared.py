@@ -278,9 +278,8 @@ def sidebar_filters() -> FilterState:
             # in English ("Date range", "Select…") and offers no way to change that.
             st.session_state.setdefault("f_from", free[0])
             st.session_state.setdefault("f_to", free[1])
-            left, right = st.columns(2)
-            free = (left.date_input("Von", format="DD.MM.YYYY", key="f_from"),
-                    right.date_input("bis", format="DD.MM.YYYY", key="f_to"))
+            free = (st.date_input("Von", format="DD.MM.YYYY", key="f_from"),
+                    st.date_input("bis", format="DD.MM.YYYY", key="f_to"))
         start, end, note = _period(preset, int(year), free, last_meeting)
         topics = st.multiselect("Thema", list(vocab.topics), format_func=vocab.topics.get,
                                 key="f_topics", placeholder="alle", select_all=False)
@@ -401,6 +400,22 @@ def _svg(chart) -> bytes:
 
     return vl_convert.vegalite_to_svg(chart.to_dict(), format_locale=VEGA_NUMBER_LOCALE,
                                       time_format_locale=VEGA_TIME_LOCALE).encode("utf-8")
+
+
+def time_axis(start: date, end: date, title: str | None = None):
+    """A date axis whose labels never repeat: days for up to four months, months for up to
+    two years, years beyond (German names through ``german_charts``)."""
+    import altair as alt
+
+    days = (end - start).days
+    if days <= 120:
+        fmt, interval = "%d.%m.", "week"
+    elif days <= 730:
+        fmt, interval = "%b %y", "month"
+    else:
+        fmt, interval = "%Y", "year"
+    return alt.Axis(title=title, format=fmt, labelOverlap=True,
+                    tickCount={"interval": interval, "step": 1})
 
 
 def german_charts() -> None:

@@ -87,15 +87,6 @@ def _time_marks(start, end) -> pd.DataFrame:
     return marks[inside]
 
 
-def _time_axis(freq: str, with_year: bool = True) -> alt.Axis:
-    """German date ticks, one per week or month at most (no repeated month names)."""
-    if freq == "W":
-        return alt.Axis(format="%d.%m." + ("%y" if with_year else ""), labelOverlap=True,
-                        tickCount={"interval": "week", "step": 1})
-    return alt.Axis(format="%b %Y" if with_year else "%b", labelOverlap=True,
-                    tickCount={"interval": "month", "step": 1})
-
-
 if shared.require_reports(frame):
     role = shared.current_role()
     counts = trend_counts(frame, role, freq, by, f, window)
@@ -104,7 +95,7 @@ if shared.require_reports(frame):
     counts["period_end"] = counts["period"] + step
     groups = sorted(counts["group"].unique())
     colour = _colour(groups)
-    x = alt.X("period:T", title=FREQS[freq], axis=_time_axis(freq),
+    x = alt.X("period:T", axis=shared.time_axis(f.start, f.end, FREQS[freq]),
               scale=alt.Scale(domain=[pd.Timestamp(f.start).isoformat(),
                                       (pd.Timestamp(f.end) + pd.Timedelta(days=1)).isoformat()]))
     x2 = alt.X2("period_end:T")  # a bar fills its whole week or month
@@ -168,7 +159,9 @@ if shared.require_reports(frame):
     yoy = year_comparison(frames, role, f, freq)
     years = list(dict.fromkeys(yoy["year"]))
     yoy_chart = alt.Chart(yoy).mark_line(point=True).encode(
-        x=alt.X("period:T", title=FREQS[freq], axis=_time_axis(freq, with_year=False)),
+        x=alt.X("period:T", title=FREQS[freq], axis=alt.Axis(
+            format="%d.%m." if freq == "W" else "%b", labelOverlap=True,
+            tickCount={"interval": "week" if freq == "W" else "month", "step": 1})),
         y=alt.Y("reports:Q", title="Meldungen"),
         color=alt.Color("year:N", title="Jahr", sort=years,
                         scale=alt.Scale(domain=years, range=list(OKABE_ITO[:len(years)]))),

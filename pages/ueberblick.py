@@ -65,18 +65,18 @@ def _metrics(table: pd.DataFrame, by: str | None, columns) -> None:
                                          "(Datenschutz)." if row.hidden else None)
 
 
-def _weekly_chart(weekly: pd.DataFrame) -> alt.Chart:
+def _weekly_chart(weekly: pd.DataFrame, f: ReportFilter) -> alt.Chart:
     labels = [group_label("topic", k) for k in TOPIC_COLORS]
     return alt.Chart(weekly).mark_line(point=False).encode(
-        x=alt.X("period:T", title=None, axis=alt.Axis(format="%d.%m.", labelOverlap=True)),
+        x=alt.X("period:T", axis=shared.time_axis(f.start, f.end)),
         y=alt.Y("reports:Q", title="Meldungen je Woche"),
         color=alt.Color("Thema:N", title=None, scale=alt.Scale(
             domain=labels, range=list(TOPIC_COLORS.values())),
-            legend=alt.Legend(orient="bottom", columns=2)),
+            legend=alt.Legend(orient="top", direction="horizontal")),
         tooltip=[alt.Tooltip("Thema:N"),
                  alt.Tooltip("period:T", title="Woche ab", format="%d.%m.%Y"),
                  alt.Tooltip("reports:Q", title="Meldungen")],
-    ).properties(height=260, title="Verlauf je Thema")
+    ).properties(height=330, title="Verlauf je Thema")
 
 
 shared.ensure_entrypoint()
@@ -96,7 +96,7 @@ if shared.require_reports(shared.frame_for(shared.data_version(), role, f)):
 
     left, right = st.columns([3, 2])
     with right:
-        shared.chart_with_downloads(_weekly_chart(data.weekly),
+        shared.chart_with_downloads(_weekly_chart(data.weekly, f),
                                     data.weekly.drop(columns="Thema"), "verlauf_thema")
 
     st.subheader("Top-Hotspots und ihre Veränderung")
