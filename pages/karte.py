@@ -147,13 +147,13 @@ def _map_and_cell(options: MapOptions) -> None:
         _placement(point)
 
 
-def _placement(point: dict | None) -> None:
+def _unplaced():
+    """The reports without a place on the map, as a table (Redaktion and members)."""
     unplaced = frame[frame["geocode_status"].isin(["unresolved", "outside"])]
     if not len(unplaced) or not policy.sees_details:
-        return
-    st.subheader(f"Nicht platzierte Meldungen ({shared.fmt_int(len(unplaced))})")
+        return None
     vocab = vocabulary()
-    table = unplaced.assign(
+    return unplaced.assign(
         Status=unplaced["geocode_status"].map(GEOCODE_STATUSES),
         Kategorie=unplaced["category"].map(lambda k: vocab.categories[k].label
                                            if k in vocab.categories else k),
@@ -161,9 +161,13 @@ def _placement(point: dict | None) -> None:
         address=unplaced["address"].fillna("–"),
     )[["id", "occurred_at", "Quelle", "Kategorie", "address", "Status"]].rename(
         columns={"occurred_at": "Zeitpunkt", "address": "Adresse"})
-    st.dataframe(table, hide_index=True, width="stretch",
-                 column_config={"Zeitpunkt": st.column_config.DatetimeColumn(
-                     format="DD.MM.YYYY HH:mm")})
+
+
+def _placement(point: dict | None) -> None:
+    """Hand placement: choose a report, click the map, place it (inside the fragment, so a
+    click updates only this and the map)."""
+    if table is None:
+        return
     st.markdown("**Von Hand platzieren:** Meldung wählen, dann auf die Karte klicken.")
     addresses = table.set_index("id")["Adresse"].to_dict()
     chosen = st.selectbox("Meldung", list(addresses), key="karte_place_id",
@@ -177,8 +181,15 @@ def _placement(point: dict | None) -> None:
 if shared.require_reports(frame):
     options = MapOptions(tuple(layers), cell_m, shape, per_1000, heat)
     view, _ = _map(shared.data_version(), role, f, options)
+    table = _unplaced()
     st.caption(view.accounting)
     _map_and_cell(options)
+    if table is not None:
+        # Outside the fragment: a click on the map does not send this table again.
+        st.subheader(f"Nicht platzierte Meldungen ({shared.fmt_int(len(table))})")
+        st.dataframe(table, hide_index=True, width="stretch",
+                     column_config={"Zeitpunkt": st.column_config.DatetimeColumn(
+                         format="DD.MM.YYYY HH:mm")})
     for note in view.notes:
         st.caption(note)
     shared.rounding_note()
