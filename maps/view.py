@@ -4,6 +4,7 @@ may see, decided there) -> folium map. Nothing here counts, filters or hides."""
 from __future__ import annotations
 
 import folium
+import geopandas as gpd
 
 from geo.crs import DISPLAY_CRS
 from geo.density import image_bounds
@@ -75,14 +76,15 @@ def build_map(view: MapView, ctx: MapContext, measures: list[Measure] | None = N
 HIGHLIGHT = {"color": "#00e5ff", "weight": 4, "fill": False}
 
 
-def cell_outline(cell_id: int, spec: GridSpec, label: str
+def cell_outline(cell_ids, spec: GridSpec, label: str
                  ) -> tuple[folium.FeatureGroup, tuple[float, float]]:
-    """A highlight layer outlining one grid cell, and its centre (lat, lon), so a page can
-    show a chosen cell on an existing map without rebuilding it."""
-    cell = cell_polygons([cell_id], spec)
+    """A highlight layer outlining grid cells (one cell, or a hot street section's cells),
+    and their centre (lat, lon), so a page can show a choice on an existing map without
+    rebuilding it."""
+    cells = cell_polygons(list(cell_ids), spec)
     group = folium.FeatureGroup(name="Auswahl")
-    folium.GeoJson(to_geojson(cell.assign(name=label), ["name"]), name="Auswahl",
+    folium.GeoJson(to_geojson(cells.assign(name=label), ["name"]), name="Auswahl",
                    style_function=lambda _: HIGHLIGHT,
                    tooltip=folium.GeoJsonTooltip(["name"], labels=False)).add_to(group)
-    centre = cell.geometry.centroid.to_crs(DISPLAY_CRS).iloc[0]
+    centre = gpd.GeoSeries([cells.union_all().centroid], crs=cells.crs).to_crs(DISPLAY_CRS)[0]
     return group, (centre.y, centre.x)

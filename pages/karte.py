@@ -121,7 +121,7 @@ def _cell_panel(point: dict, spec: GridSpec) -> folium.FeatureGroup | None:
     if st.button("in Trends zeigen", key="karte_trends", icon=":material/monitoring:"):
         _show_in_trends(cell_id, spec, label)
         st.switch_page("pages/trends.py")
-    return cell_outline(cell_id, spec, label)[0]
+    return cell_outline([cell_id], spec, label)[0]
 
 
 @st.fragment

@@ -100,6 +100,20 @@ def _visible(version: str, role: Role, f: ReportFilter) -> pd.DataFrame:
     return reports_for(_all_reports(version), f, role)
 
 
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _agenda(version: str, meeting_id: int, role: Role, day: date):
+    from reports.views.meeting import agenda_for
+
+    # the view-model applies the role's rules itself; the district limits the grid
+    return agenda_for(get_store(), meeting_id, role, day, frame=_all_reports(version),
+                      district=district_geometry().district)
+
+
+def agenda(meeting_id: int):
+    """The agenda of a session as the current role sees it (page, projector, handout)."""
+    return _agenda(get_store().data_version(), int(meeting_id), current_role(), today())
+
+
 def visible_frame(f: ReportFilter | None = None) -> pd.DataFrame:
     """The reports of filter ``f`` (default: the sidebar filter) that the current role sees."""
     return frame_for(data_version(), current_role(), f or current_filter())
@@ -398,10 +412,9 @@ def downloads(chart, data: pd.DataFrame, name: str) -> None:
 
 
 def _svg(chart) -> bytes:
-    import vl_convert
+    from reports.render.export import chart_svg
 
-    return vl_convert.vegalite_to_svg(chart.to_dict(), format_locale=VEGA_NUMBER_LOCALE,
-                                      time_format_locale=VEGA_TIME_LOCALE).encode("utf-8")
+    return chart_svg(chart.to_dict())
 
 
 def time_axis(start: date, end: date, title: str | None = None):

@@ -6,8 +6,10 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 import streamlit as st
+from streamlit_folium import st_folium
 
 from geo.grid import GridSpec
+from maps.measures import measures_map
 from pages import shared
 from reports.analysis.analytics import (
     FREQS,
@@ -17,33 +19,33 @@ from reports.analysis.analytics import (
     shifted_filter,
     year_label,
 )
+from reports.coordination import measures
+from reports.coordination.meetings import list_meetings
+from reports.privacy.safe import escape_markdown
 from reports.render.palette import OKABE_ITO, TOPIC_COLORS
-from reports.views.cell import reports_in_cell
-from reports.views.trends import seasonal, trend_counts, weekday_hour_counts, year_comparison
+from reports.views.cell import cell_place
+from reports.views.trends import (
+    PLACE_KINDS,
+    Place,
+    drawn_place,
+    hotspot_places,
+    measure_place,
+    place_reports,
+    seasonal,
+    section_place,
+    street_names,
+    time_markers,
+    trend_counts,
+    weekday_hour_counts,
+    year_comparison,
+)
 
 YEARS_BACK = (1, 2)  # the year-over-year chart compares with the two previous years
-ANNOTATION_KINDS = {"meeting": "Sitzung", "measure": "Maßnahme", "event": "Ereignis",
-                    "construction": "Baustelle"}
 
 shared.ensure_entrypoint()
 st.title("Trends")
 f = shared.current_filter()
-place = st.session_state.get("trend_cell")  # a cell chosen on the Karte ("in Trends zeigen")
-
-
-def _at_place(frame: pd.DataFrame) -> pd.DataFrame:
-    if not place:
-        return frame
-    return reports_in_cell(frame, GridSpec(place["cell_m"], place["shape"]), place["cell_id"])
-
-
-frame = _at_place(shared.visible_frame(f))
-if place:
-    note, reset = st.columns([4, 1])
-    note.info(f"Nur die {place['label']} (auf der Karte gewählt).")
-    if reset.button("Alle Orte zeigen", key="trend_all_places"):
-        del st.session_state["trend_cell"]
-        st.rerun()
+frame = shared.visible_frame(f)
 
 # One compact row of controls (segmented buttons), so the chart starts above the fold of
 # a 1280×720 projector.
@@ -72,24 +74,72 @@ def _colour(groups: list[str]) -> alt.Color:
                      scale=alt.Scale(domain=labels, range=colours))
 
 
-def _time_marks(start, end) -> pd.DataFrame:
-    """Meetings and annotations inside the period, for rules on the time axis."""
-    rows = [{"date": pd.Timestamp(d), "label": t, "kind": "Sitzung"}
-            for d, t in zip(shared.meetings()["held_on"], shared.meetings()["title"],
-                            strict=True)]
-    notes = shared.annotations()
-    rows += [{"date": pd.Timestamp(d), "label": label,
-              "kind": ANNOTATION_KINDS.get(kind, kind)}
-             for d, kind, label in zip(notes.get("starts_on", []), notes.get("kind", []),
-                                       notes.get("label", []), strict=True)]
-    marks = pd.DataFrame(rows, columns=["date", "label", "kind"])
-    inside = (marks["date"] >= pd.Timestamp(start)) & (marks["date"] <= pd.Timestamp(end))
-    return marks[inside]
+def _chosen_cell() -> Place | None:
+    """A cell chosen on the Karte ("in Trends zeigen"), until "Alle Orte zeigen"."""
+    chosen = st.session_state.get("trend_cell")
+    if not chosen:
+        return None
+    note, reset = st.columns([4, 1])
+    note.info(f"Nur die {chosen['label']} (auf der Karte gewählt).")
+    if reset.button("Alle Orte zeigen", key="trend_all_places"):
+        del st.session_state["trend_cell"]
+        st.rerun()
+    return cell_place(chosen["cell_id"], GridSpec(chosen["cell_m"], chosen["shape"]),
+                      chosen["label"])
+
+
+def _place(frame, before) -> Place:
+    """The place selector: the whole filter, a hot spot, a street section, a measure's area
+    or a drawn area (the view-model turns each into an area)."""
+    if (cell := _chosen_cell()) is not None:
+        return cell
+    role = shared.current_role()
+    kind = st.segmented_control("Ort", list(PLACE_KINDS), format_func=PLACE_KINDS.get,
+                                default="all", key="trend_place")
+    try:
+        if kind == "hotspot":
+            spots = hotspot_places(frame, before, role, shared.district_geometry().district)
+            if not spots:
+                st.info("Im gewählten Zeitraum gibt es keinen Hotspot; gezeigt wird der "
+                        "ganze Filter.")
+                return Place("all", PLACE_KINDS["all"])
+            labels = [p.label for p in spots]
+            chosen = st.selectbox("Hotspot (Straßenabschnitt)", labels, key="trend_hotspot")
+            return spots[labels.index(chosen)]
+        if kind == "section":
+            left, mid, right = st.columns([3, 1, 1])
+            street = left.selectbox("Straße", street_names(), key="trend_street")
+            low = mid.number_input("Hausnummer von", 1, 999, None, key="trend_hn_from")
+            high = right.number_input("bis", 1, 999, None, key="trend_hn_to")
+            return section_place(street, low, high)
+        if kind == "measure":
+            items = measures.list_measures(shared.get_store())
+            if not items:
+                st.info("Es gibt noch keine Maßnahme; gezeigt wird der ganze Filter.")
+                return Place("all", PLACE_KINDS["all"])
+            chosen = st.selectbox("Maßnahme", range(len(items)),
+                                  format_func=lambda i: items[i].title, key="trend_measure")
+            return measure_place(items[chosen])
+        if kind == "drawn":
+            ctx = shared.district_geometry()
+            st.caption("Eine Fläche (Vieleck oder Rechteck) mit den Werkzeugen links oben "
+                       "zeichnen.")
+            drawn = st_folium(measures_map([], ctx.ortsteile, ctx.district, ctx.streets,
+                                           draw=True, tile_url=ctx.tile_url,
+                                           attribution=ctx.attribution, height=360),
+                              height=360, use_container_width=True, key="trend_map",
+                              returned_objects=["last_active_drawing"])
+            return drawn_place(((drawn or {}).get("last_active_drawing") or {})
+                               .get("geometry"))
+    except (ValueError, measures.MeasureError) as exc:
+        st.info(f"{escape_markdown(str(exc))} Gezeigt wird der ganze Filter.")
+    return Place("all", PLACE_KINDS["all"])
 
 
 if shared.require_reports(frame):
     role = shared.current_role()
-    counts = trend_counts(frame, role, freq, by, f, window)
+    place = _place(frame, shared.visible_frame(f.previous_period()))
+    counts = trend_counts(place_reports(frame, place), role, freq, by, f, window)
     counts["Gruppe"] = counts["group"].map(lambda k: group_label(by, k))
     step = pd.DateOffset(weeks=1) if freq == "W" else pd.DateOffset(months=1)
     counts["period_end"] = counts["period"] + step
@@ -104,11 +154,20 @@ if shared.require_reports(frame):
                alt.Tooltip("reports:Q", title="Meldungen"),
                alt.Tooltip("rolling:Q", title="gleitender Mittelwert", format=".1f")]
     base = alt.Chart(counts)
-    marks = _time_marks(f.start, f.end)
-    rules = alt.Chart(marks).mark_rule(strokeDash=[3, 3], color="#555").encode(
-        x="date:T", tooltip=[alt.Tooltip("kind:N", title="Art"),
-                             alt.Tooltip("label:N", title="Ereignis"),
-                             alt.Tooltip("date:T", title="Datum", format="%d.%m.%Y")])
+    store = shared.get_store()
+    marks = time_markers(list_meetings(store), measures.list_measures(store),
+                         shared.annotations(), f.start, f.end, place)
+    marker_tooltip = [alt.Tooltip("kind:N", title="Art"),
+                      alt.Tooltip("label:N", title="Bezeichnung"),
+                      alt.Tooltip("date:T", title="Datum", format="%d.%m.%Y")]
+    # a rule per event and its text beside it, staggered over a few lines (pixel rows, so
+    # the texts need no scale of their own)
+    markers = [alt.Chart(marks).mark_rule(color="#555").encode(x="date:T",
+                                                               tooltip=marker_tooltip)]
+    markers += [alt.Chart(marks).transform_filter(f"datum.row == {row}").mark_text(
+        align="left", baseline="top", dx=3, fontSize=11, color="#333").encode(
+        x="date:T", y=alt.value(3 + 13 * row), text="text:N", tooltip=marker_tooltip)
+        for row in sorted(marks["row"].unique())]
     # Periods with hidden values get a full-height grey band, so a gap reads as "hidden",
     # not as "nothing happened"; the band carries no number.
     hidden = (counts[counts["hidden"]].drop_duplicates("period")
@@ -117,12 +176,13 @@ if shared.require_reports(frame):
         x="period:T", x2="period_end:T",
         tooltip=[alt.Tooltip("period:T", title=f"{FREQS[freq]} ab", format="%d.%m.%Y"),
                  alt.Tooltip("note:N", title="Hinweis")])
-    st.subheader(f"Meldungen je {FREQS[freq]}")
+    st.subheader(f"Meldungen je {FREQS[freq]}"
+                 + ("" if place.area is None else f" – {place.label}"))
     if layout == "stacked":
         bars = base.mark_bar(stroke="white", strokeWidth=0.5).encode(
             x=x, x2=x2, y=alt.Y("sum(reports):Q", title="Meldungen"), color=colour,
             tooltip=tooltip)
-        chart = alt.layer(shade, bars, rules).properties(height=320)
+        chart = alt.layer(shade, bars, *markers).properties(height=320)
     else:
         # One full-width panel per group on the same time axis (a faceted chart cannot take
         # the container's width and drew the bars as dashes in a third of it).
@@ -132,7 +192,7 @@ if shared.require_reports(frame):
             bars = part.mark_bar(opacity=0.6, stroke="white", strokeWidth=0.5).encode(
                 x=x, x2=x2, y=alt.Y("reports:Q", title=None), color=colour, tooltip=tooltip)
             line = part.mark_line(color="#333").encode(x=x, y="rolling:Q")
-            panels.append(alt.layer(bars, line, rules).properties(
+            panels.append(alt.layer(bars, line, *markers).properties(
                 height=90, title=group_label(by, group)))
         for panel in panels:
             st.altair_chart(panel.properties(width="container"), width="stretch")
@@ -144,7 +204,9 @@ if shared.require_reports(frame):
     else:
         shared.downloads(chart, data, name)
     if not marks.empty:
-        st.caption("Gestrichelte Linien: Sitzungen, Maßnahmen und Ereignisse (Tooltip).")
+        st.caption("Senkrechte Linien mit Beschriftung: Sitzungen, Beginn und Ende von "
+                   "Maßnahmen" + (" in diesem Gebiet" if place.area is not None else "")
+                   + " und Ereignisse.")
     shared.rounding_note()
     if counts["hidden"].any():
         fmt = "KW %V/%G" if freq == "W" else "%m/%Y"
@@ -153,8 +215,7 @@ if shared.require_reports(frame):
 
     st.subheader("Vorjahresvergleich")
     # Earlier years through visible_frame, so the role's rules apply to them as well.
-    frames = {0: frame} | {n: _at_place(shared.visible_frame(shifted_filter(f, n)))
-                           for n in YEARS_BACK}
+    frames = {0: frame} | {n: shared.visible_frame(shifted_filter(f, n)) for n in YEARS_BACK}
     frames = {n: fr for n, fr in frames.items() if n == 0 or not fr.empty}
     yoy = year_comparison(frames, role, f, freq)
     years = list(dict.fromkeys(yoy["year"]))

@@ -13,12 +13,13 @@ import streamlit as st
 from maps.view import build_map, cell_outline
 from pages import shared
 from reports.analysis.analytics import group_label
+from reports.analysis.hotspot_change import RULE, SPEC
 from reports.model import vocabulary
 from reports.privacy.access import Role
 from reports.render.palette import TOPIC_COLORS
 from reports.storage.query import ReportFilter
 from reports.views.map import MapOptions, map_view
-from reports.views.overview import TOP_SPEC, key_figure_table, top_hotspots, weekly_by_topic
+from reports.views.overview import key_figure_table, top_hotspots, weekly_by_topic
 
 MAP_HEIGHT = 400
 HOTSPOT_ZOOM = 17
@@ -48,12 +49,6 @@ def _overview(version: str, role: Role, f: ReportFilter) -> Overview:
     weekly = weekly_by_topic(now, role, f)
     weekly["Thema"] = weekly["group"].map(lambda k: group_label("topic", k))
     top = top_hotspots(now, before, role, ctx.district)
-    if len(top):
-        from geo.boundary import assign_ortsteil
-        from geo.gazetteer import nearest_street
-
-        top = top.assign(ort=nearest_street(top["x"], top["y"]),
-                         ortsteil=assign_ortsteil(top["x"], top["y"]))
     return Overview(False, figures, build_map(view, ctx, layer_list_open=False), weekly, top)
 
 
@@ -99,31 +94,30 @@ if shared.require_reports(shared.frame_for(shared.data_version(), role, f)):
         shared.chart_with_downloads(_weekly_chart(data.weekly, f),
                                     data.weekly.drop(columns="Thema"), "verlauf_thema")
 
-    st.subheader("Top-Hotspots und ihre Veränderung")
+    st.subheader("Top-Hotspots nach Straßenabschnitt und ihre Veränderung")
     chosen = None
     if data.top.empty:
         st.info("Im gewählten Zeitraum gibt es keine statistisch auffälligen Hotspots "
                 "(100-m-Raster, Gi*).")
     else:
-        shown = data.top[["ort", "ortsteil", "change_label", "reports_now",
-                          "reports_before"]].rename(columns={
-                              "ort": "Nächste Straße", "ortsteil": "Ortsteil",
-                              "change_label": "Veränderung",
-                              "reports_now": "Meldungen in der Zelle", "reports_before": "davor"})
-        st.caption("Eine Zeile anklicken: die Karte zeigt die Zelle.")
-        picked = st.dataframe(shared.readable(shown, ["Meldungen in der Zelle", "davor"]),
-                              hide_index=True, width="stretch", on_select="rerun",
-                              selection_mode="single-row", key="ueberblick_hotspots")
+        shown = data.top.drop(columns=["hidden", "cell_ids"]).rename(columns={
+            "place": "Straßenabschnitt", "ortsteil": "Ortsteil", "change_label": "Veränderung",
+            "reports_now": "Meldungen", "reports_before": "davor"})
+        st.caption("Eine Zeile anklicken: die Karte zeigt den Abschnitt.")
+        picked = st.dataframe(shared.readable(shown, ["Meldungen", "davor"]), hide_index=True,
+                              width="stretch", on_select="rerun", selection_mode="single-row",
+                              key="ueberblick_hotspots")
         rows = picked.selection.rows if picked else []
         chosen = data.top.iloc[rows[0]] if rows else None
+    st.caption(RULE)
 
     with left:
         # The map is the cached one (unchanged, not redrawn); a chosen hot spot is added as
         # a highlight layer and the view moves to it without reloading the map.
         highlight, centre, zoom = None, None, None
         if chosen is not None:
-            highlight, centre = cell_outline(int(chosen["cell_id"]), TOP_SPEC,
-                                             f"{chosen['ort']} ({chosen['ortsteil']})")
+            highlight, centre = cell_outline(chosen["cell_ids"], SPEC,
+                                             f"{chosen['place']} ({chosen['ortsteil']})")
             zoom = HOTSPOT_ZOOM
         shared.draw_map(data.map, height=MAP_HEIGHT, use_container_width=True,
                         returned_objects=[], key="ueberblick_karte",

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -67,6 +68,9 @@ batches = Table(
     Column("updated", Integer, nullable=False),
     Column("duplicate", Integer, nullable=False),
     Column("rejected", Integer, nullable=False),
+    # JSON profile the file was read with (columns, categories): the quarantine re-validates
+    # corrected rows of this batch with exactly it (migration 0002)
+    Column("profile", Text),
 )
 
 quarantine = Table(
@@ -91,6 +95,24 @@ meetings = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("held_on", Date, nullable=False, unique=True),
     Column("title", Text, nullable=False),
+    Column("starts_at", String(5)),  # "18:30", local time
+    Column("place", Text),
+    Column("note", Text),  # the moderator's note
+    Column("status", String(12), nullable=False, server_default="planned"),  # or cancelled
+)
+
+agenda_items = Table(
+    "agenda_items",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("meeting_id", Integer, nullable=False),
+    # "free:<n>" for an item Redaktion wrote; otherwise the key of a computed item
+    # ("concern:12", "hotspot:<section>", "measure:3") whose position was set by hand
+    Column("key", String(200), nullable=False),
+    Column("title", Text),
+    Column("note", Text),
+    Column("position", Integer, nullable=False),
+    UniqueConstraint("meeting_id", "key", name="uq_agenda_items_meeting_key"),
 )
 
 annotations = Table(
@@ -174,6 +196,20 @@ measures = Table(
     Column("notes", Text),
     Column("created_at", BigInteger, nullable=False),
     Column("created_by", String(80)),
+)
+
+import_profiles = Table(
+    # Column mappings saved on the Daten page, one row per version; the newest version of a
+    # source is its active profile and takes precedence over data/profiles/<source>.toml.
+    "import_profiles",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(40), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("profile", Text, nullable=False),  # JSON in the shape of data/profiles/*.toml
+    Column("created_at", BigInteger, nullable=False),
+    Column("created_by", String(80)),
+    UniqueConstraint("source", "version", name="uq_import_profiles_source_version"),
 )
 
 meta = Table(

@@ -11,11 +11,12 @@ import pandas as pd
 import shapely
 
 from geo.crs import to_metric
-from geo.grid import GridSpec, cell_ids
+from geo.grid import GridSpec, cell_ids, cell_polygons
 from reports.analysis.analytics import format_change, group_label
 from reports.privacy.access import Role, count_text
 from reports.views.map import hotspot_cells, placement_counts, published_cells
 from reports.views.tables import min_count, table_for, with_change
+from reports.views.trends import Place
 
 
 @dataclass
@@ -72,3 +73,8 @@ def reports_in_cell(frame: pd.DataFrame, spec: GridSpec, cell_id: int) -> pd.Dat
     pts, _, _ = placement_counts(frame)
     inside = cell_ids(pts["x"].to_numpy(), pts["y"].to_numpy(), spec) == cell_id
     return frame.loc[pts.index[inside]]
+
+
+def cell_place(cell_id: int, spec: GridSpec, label: str) -> Place:
+    """A cell chosen on the map as the Trends page's place."""
+    return Place("cell", label, cell_polygons([cell_id], spec).geometry.iloc[0])

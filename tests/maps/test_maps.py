@@ -315,7 +315,7 @@ def test_cell_outline_is_the_chosen_cell(ctx):
     spec = GridSpec(100, "square")
     x, y = ctx.district.centroid.x, ctx.district.centroid.y
     cell = int(cell_ids(np.array([x]), np.array([y]), spec)[0])
-    group, (lat, lon) = cell_outline(cell, spec, "Zelle <b>")
+    group, (lat, lon) = cell_outline([cell], spec, "Zelle <b>")
     cx, cy = cell_centres(np.array([cell]), spec)
     dlon, dlat = to_display(cx, cy)
     assert abs(lat - dlat[0]) < 1e-6 and abs(lon - dlon[0]) < 1e-6
