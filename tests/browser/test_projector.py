@@ -327,3 +327,21 @@ def test_six_month_preset(browser, server):
         assert "zeit=6m" in page.url
     finally:
         page.context.close()
+
+
+def test_free_period_calendar_speaks_german_in_an_english_browser(browser, server):
+    page = _session(browser, server, None, query="?zeit=frei&von=2026-03-01&bis=2026-03-31")
+    try:
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        sidebar.get_by_text("Von", exact=True).wait_for(timeout=60_000)
+        sidebar.locator('[data-testid="stDateInput"]').first.locator(
+            "button, [role='button']").last.click()
+        calendar = page.locator('[data-testid="stDateInputCalendar"]')
+        calendar.wait_for(timeout=60_000)
+        page.wait_for_timeout(500)
+        text = calendar.inner_text()
+        assert "März" in text, text
+        assert not _english(text) and "Tu" not in text.split(), text
+        page.screenshot(path=str(ARTIFACTS / "kalender.png"))
+    finally:
+        page.context.close()

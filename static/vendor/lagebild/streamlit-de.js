@@ -15,7 +15,10 @@
     "Drag and drop file here": "Datei hierher ziehen",
     "Drag and drop files here": "Dateien hierher ziehen",
     "No results": "Keine Treffer",
-    "Clear all": "Alle entfernen"
+    "Clear all": "Alle entfernen",
+    "Choose date range": "Zeitraum wählen",
+    "Use arrow keys to navigate dates. Enter to select. Escape to close.":
+      "Mit den Pfeiltasten durch die Tage; Eingabetaste wählt, Escape schließt."
   };
   var MONTHS = {January: "Januar", February: "Februar", March: "März", April: "April",
     May: "Mai", June: "Juni", July: "Juli", August: "August", September: "September",
@@ -23,6 +26,8 @@
   var DAYS = {Su: "So", Mo: "Mo", Tu: "Di", We: "Mi", Th: "Do", Fr: "Fr", Sa: "Sa"};
   var PER_FILE = /^(.*\S)\s*per file(.*)$/;
   var MONTH_YEAR = /^(January|February|March|April|May|June|July|August|September|October|November|December)(\s+\d{4})?$/;
+  // a month inside a sentence, e.g. the calendar's hidden "Choose date, March 2026"
+  var MONTH_IN_TEXT = /\b(January|February|March|April|May|June|July|August|September|October|November|December)\b(?=\s+\d)/g;
 
   function german(text, node) {
     var trimmed = text.trim();
@@ -31,9 +36,14 @@
     if (m) { return m[1] + " je Datei" + m[2]; }
     m = MONTH_YEAR.exec(trimmed);
     if (m) { return MONTHS[m[1]] + (m[2] || ""); }
-    if (DAYS[trimmed] && node.parentElement &&
+    if (DAYS[trimmed] && node && node.parentElement &&
         node.parentElement.closest('[data-testid="stDateInputCalendar"]')) {
       return DAYS[trimmed];
+    }
+    if (MONTH_IN_TEXT.test(trimmed)) {
+      MONTH_IN_TEXT.lastIndex = 0;
+      return trimmed.replace(/^Choose date\b/, "Datum wählen")
+        .replace(MONTH_IN_TEXT, function (month) { return MONTHS[month]; });
     }
     return null;
   }
@@ -50,7 +60,8 @@
       root.querySelectorAll("[aria-label], [title]").forEach(function (el) {
         ["aria-label", "title"].forEach(function (name) {
           var v = el.getAttribute(name);
-          if (v && EXACT[v]) { el.setAttribute(name, EXACT[v]); }
+          var value = v && german(v, null);
+          if (value !== null && value !== v) { el.setAttribute(name, value); }
         });
       });
     }
