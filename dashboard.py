@@ -51,6 +51,8 @@ except Exception as exc:  # no store, no dashboard: say so in German instead of 
              "Einstellung DATABASE_URL und den Datenbankserver prüfen.")
     st.stop()
 
+shared.german_charts()
+shared.page_style()
 # A store fault (lost connection, full disk, read-only store, writers queued too long) met by
 # the sidebar or a page ends this run with its German message, never Streamlit's English
 # error page; a fault in a button's callback was kept by ``shared.guarded`` and is shown here.

@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 
 import branca
 import folium
+from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 
 VENDOR_URL = "/app/static/vendor"
@@ -62,8 +63,20 @@ def _walk(element):
         yield from _walk(child)
 
 
+class GermanControls(JSCSSMixin, MacroElement):
+    """Loads ``lagebild/leaflet-de.js``: German zoom titles and Leaflet.draw texts, metric
+    scale. Added last, so the browser runs it after Leaflet (and Leaflet.draw) and before
+    the map script builds the controls."""
+
+    def __init__(self):
+        super().__init__()
+        self._name = "GermanControls"
+        self.default_js = [("leaflet_de", f"{VENDOR_URL}/lagebild/leaflet-de.js")]
+
+
 def localise(m: folium.Map) -> folium.Map:
-    """Point every asset of ``m``'s element tree at ``/app/static/vendor``.
+    """Point every asset of ``m``'s element tree at ``/app/static/vendor`` and add the German
+    control texts (``GermanControls``).
 
     Raises ``ValueError`` for an element with an unknown external asset and for branca
     colormaps (streamlit-folium adds d3 from a CDN for those), so nothing slips through.
@@ -74,4 +87,6 @@ def localise(m: folium.Map) -> folium.Map:
         if isinstance(element, JSCSSMixin):
             element.default_js = _localised(element.default_js, element)
             element.default_css = _localised(element.default_css, element)
+    if not any(isinstance(e, GermanControls) for e in m._children.values()):
+        GermanControls().add_to(m)
     return m

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from folium import plugins
 
+from config.locale import german_number
 from maps.base import to_geojson
 from maps.legend import LegendSection
 from reports.model import vocabulary
@@ -40,19 +41,18 @@ def _class_of(value: float, breaks: list[float]) -> int:
     return int(min(np.searchsorted(breaks, value, side="left"), len(breaks) - 1))
 
 
-def _fmt(value: float, decimals: int) -> str:
-    return f"{value:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
-
-
-def _legend_entries(breaks: list[float], decimals: int) -> list[tuple[str, str]]:
+def _legend_entries(breaks: list[float], decimals: int, smallest: float
+                    ) -> list[tuple[str, str]]:
+    """Classes as the map can show them: the first starts at the smallest value drawn (for
+    the public at k or above, never at 1 when cells under k are not drawn)."""
     entries, low = [], 0.0
     ramp = COUNT_RAMP[-len(breaks):] if breaks else ()
     for colour, high in zip(ramp, breaks, strict=True):
         if decimals == 0:
-            lo = int(np.floor(low)) + 1 if entries else 1
+            lo = int(np.floor(low)) + 1 if entries else int(np.ceil(smallest))
             label = f"{lo}–{int(high)}" if lo < int(high) else f"{int(high)}"
         else:
-            label = f"bis {_fmt(high, decimals)}"
+            label = f"bis {german_number(high, decimals)}"
         entries.append((colour, label))
         low = high
     return entries
@@ -74,9 +74,10 @@ def _choropleth(
         show=show,
         style_function=lambda f: {"fillColor": f["properties"]["_fill"], "fillOpacity": 0.65,
                                   "color": "#555555", "weight": 0.4},
-        tooltip=folium.GeoJsonTooltip(fields, aliases=aliases, localize=True),
+        tooltip=folium.GeoJsonTooltip(fields, aliases=aliases),
     )
-    entries = _legend_entries(breaks, decimals)
+    positive = values[values > 0]
+    entries = _legend_entries(breaks, decimals, positive.min() if len(positive) else 1)
     if np.isnan(values).any():
         entries.append((HIDDEN_FILL, "zu wenige Meldungen (Datenschutz)"))
     return layer, entries
@@ -108,6 +109,8 @@ def hotspot_layer(cells: gpd.GeoDataFrame, show: bool = True
     confidence class colours; the tooltip shows exactly the given fields."""
     sig = cells.assign(klasse=cells["gi_class"].map(HOTSPOT_LABELS),
                        _fill=cells["gi_class"].map(HOTSPOT_COLORS))
+    if "z" in sig:  # German decimal comma: the browser would print "6.92"
+        sig["z"] = [german_number(z, 2) for z in sig["z"].astype(float)]
     fields = [c for c in ("klasse", "reports", "z") if c in sig]
     aliases = {"klasse": "Klasse", "reports": "Meldungen", "z": "z-Wert"}
     layer = folium.GeoJson(
@@ -150,7 +153,7 @@ def kde_layer(surface, bounds: list[list[float]], show: bool = True
 
     cmap = colormaps["YlOrRd"]
     entries = [(to_hex(cmap(0.25)), "gering"), (to_hex(cmap(0.6)), "mittel"),
-               (to_hex(cmap(1.0)), f"hoch (max. {_fmt(top, 0)} je km²)")]
+               (to_hex(cmap(1.0)), f"hoch (max. {german_number(top, 0)} je km²)")]
     return layer, LegendSection("Heatmap: Meldungsdichte", entries)
 
 

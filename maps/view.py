@@ -4,10 +4,13 @@ may see, decided there) -> folium map. Nothing here counts, filters or hides."""
 from __future__ import annotations
 
 import folium
+import geopandas as gpd
 
+from geo.crs import DISPLAY_CRS
 from geo.density import image_bounds
+from geo.grid import GridSpec, cell_polygons
 from maps.assets import localise
-from maps.base import add_boundary, base_map
+from maps.base import add_boundary, base_map, to_geojson
 from maps.layers import (
     HEAT_GRADIENT,
     cell_heat_layer,
@@ -19,13 +22,16 @@ from maps.layers import (
 )
 from maps.legend import LegendSection, add_legend
 from maps.measures import measure_layer
+from reports.analysis.analytics import group_label
 from reports.coordination.measures import Measure
+from reports.render.palette import TOPIC_COLORS
 from reports.views.map import MapContext, MapView
 
 
-def build_map(view: MapView, ctx: MapContext, measures: list[Measure] | None = None
-              ) -> folium.Map:
-    """Folium map drawing exactly the layers and numbers of ``view``."""
+def build_map(view: MapView, ctx: MapContext, measures: list[Measure] | None = None,
+              layer_list_open: bool = True) -> folium.Map:
+    """Folium map drawing exactly the layers and numbers of ``view``; on small maps
+    (``layer_list_open=False``) the layer list is a button."""
     m = base_map(ctx.ortsteile, ctx.streets, tile_url=ctx.tile_url, attribution=ctx.attribution)
     legend: list[LegendSection] = []
     if view.kde is not None:
@@ -52,12 +58,33 @@ def build_map(view: MapView, ctx: MapContext, measures: list[Measure] | None = N
         legend.append(section)
     if view.markers is not None and len(view.markers):
         marker_layer(view.markers).add_to(m)
+        present = set(view.markers["topic"].astype(str))
+        legend.append(LegendSection("Einzelmeldungen nach Thema", [
+            (colour, group_label("topic", topic)) for topic, colour in TOPIC_COLORS.items()
+            if topic in present]))
     if measures:
         layer, section = measure_layer(measures)
         layer.add_to(m)
         legend.append(section)
     add_boundary(m, ctx.district)
     add_legend(m, legend)
-    folium.LayerControl(collapsed=False).add_to(m)
+    folium.LayerControl(collapsed=not layer_list_open).add_to(m)
     localise(m)
     return m
+
+
+HIGHLIGHT = {"color": "#00e5ff", "weight": 4, "fill": False}
+
+
+def cell_outline(cell_ids, spec: GridSpec, label: str
+                 ) -> tuple[folium.FeatureGroup, tuple[float, float]]:
+    """A highlight layer outlining grid cells (one cell, or a hot street section's cells),
+    and their centre (lat, lon), so a page can show a choice on an existing map without
+    rebuilding it."""
+    cells = cell_polygons(list(cell_ids), spec)
+    group = folium.FeatureGroup(name="Auswahl")
+    folium.GeoJson(to_geojson(cells.assign(name=label), ["name"]), name="Auswahl",
+                   style_function=lambda _: HIGHLIGHT,
+                   tooltip=folium.GeoJsonTooltip(["name"], labels=False)).add_to(group)
+    centre = gpd.GeoSeries([cells.union_all().centroid], crs=cells.crs).to_crs(DISPLAY_CRS)[0]
+    return group, (centre.y, centre.x)

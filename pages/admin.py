@@ -68,7 +68,7 @@ with log_tab:
     entries = audit.list_audit(store, limit=int(st.number_input(
         "Einträge", 50, 5000, 500, step=50)))
     actions = sorted(entries["action"].unique())
-    picked = st.multiselect("Aktion", actions, placeholder="alle")
+    picked = st.multiselect("Aktion", actions, placeholder="alle", select_all=False)
     if picked:
         entries = entries[entries["action"].isin(picked)]
     entries = entries.assign(detail=entries["detail"].map(

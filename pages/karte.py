@@ -1,28 +1,36 @@
 """Karte: switchable layers of the filtered reports, exact accounting of what is not shown,
-and hand placement of reports the geocoder could not place."""
+a click on the map opens the cell's numbers, and hand placement of reports the geocoder
+could not place."""
 
 from __future__ import annotations
 
+import folium
 import streamlit as st
-from streamlit_folium import st_folium
 
-from maps.view import build_map
+from geo.grid import GridSpec
+from maps.view import build_map, cell_outline
 from pages import shared
 from reports.model import GEOCODE_STATUSES, vocabulary
-from reports.privacy.access import policy_for
-from reports.views.map import LAYERS, MapOptions, map_view
+from reports.privacy.access import Role, policy_for
+from reports.render.palette import HOTSPOT_LABELS
+from reports.storage.query import ReportFilter
+from reports.views.cell import cell_details, clicked_cell
+from reports.views.map import LAYERS, MapOptions, MapView, map_view
+
+MAP_HEIGHT = 560
 
 shared.ensure_entrypoint()
 st.title("Karte")
 role = shared.current_role()
 policy = policy_for(role)
-frame = shared.visible_frame()
+f = shared.current_filter()
+frame = shared.visible_frame(f)
 
-with st.expander("Kartenebenen und Raster", expanded=True):
+with st.expander("Kartenebenen und Raster", expanded=False):
     left, middle, right = st.columns(3)
     offered = [k for k in LAYERS if k != "markers" or policy.sees_points]
     layers = left.multiselect("Ebenen", offered, default=["heat", "cells", "hotspots"],
-                              format_func=LAYERS.get, key="karte_layers")
+                              format_func=LAYERS.get, key="karte_layers", select_all=False)
     cell_m = middle.radio("Zellgröße", [50, 100, 250], index=1, horizontal=True,
                           format_func=lambda v: f"{v} m", key="karte_cell")
     shape = middle.radio("Zellform", ["square", "hex"], horizontal=True, key="karte_shape",
@@ -68,42 +76,123 @@ def _place(report_id: str, point: dict) -> None:
 if message := st.session_state.pop("karte_placed", None):
     st.success(message)
 
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _map(version: str, role: Role, f: ReportFilter, options: MapOptions
+         ) -> tuple[MapView, folium.Map]:
+    """View and drawn map per (data version, role, filter, options), shared by sessions."""
+    ctx = shared.district_geometry()
+    view = map_view(shared.frame_for(version, role, f), role, options, ctx)
+    return view, build_map(view, ctx)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _cell(version: str, role: Role, f: ReportFilter, spec: GridSpec, cell_id: int):
+    return cell_details(shared.frame_for(version, role, f),
+                        shared.frame_for(version, role, f.previous_period()), role, spec,
+                        cell_id, shared.district_geometry().district,
+                        max(150.0, 1.5 * spec.cell_m))
+
+
+def _show_in_trends(cell_id: int, spec: GridSpec, label: str) -> None:
+    st.session_state["trend_cell"] = {"cell_id": cell_id, "cell_m": spec.cell_m,
+                                      "shape": spec.shape, "label": label}
+
+
+def _cell_panel(point: dict, spec: GridSpec) -> folium.FeatureGroup | None:
+    """The clicked cell's numbers beside the map; returns its highlight layer."""
+    hit = clicked_cell(point["lng"], point["lat"], spec, shared.district_geometry().district)
+    if hit is None:
+        st.caption("Dieser Punkt liegt außerhalb des Gebiets.")
+        return None
+    cell_id, x, y = hit
+    details = _cell(shared.data_version(), role, f, spec, cell_id)
+    from geo.gazetteer import nearest_street
+
+    street = nearest_street([x], [y])[0]
+    label = f"{spec.cell_m}-m-Zelle bei {street}" if street else f"{spec.cell_m}-m-Zelle"
+    st.markdown(f"**{label}**")
+    st.metric("Meldungen im Zeitraum", details.total_now, None if details.change == "–"
+              else details.change, delta_color="off")
+    st.caption(f"Zeitraum davor: {details.total_before}")
+    words = HOTSPOT_LABELS.get(details.gi_class, "nicht auffällig (weder Hot- noch Coldspot)")
+    st.markdown(f"Hotspot-Analyse (Gi*): **{words}**")
+    if len(details.table):
+        st.dataframe(details.table, hide_index=True, width="stretch")
+    if st.button("in Trends zeigen", key="karte_trends", icon=":material/monitoring:"):
+        _show_in_trends(cell_id, spec, label)
+        st.switch_page("pages/trends.py")
+    return cell_outline([cell_id], spec, label)[0]
+
+
+@st.fragment
+def _map_and_cell(options: MapOptions) -> None:
+    """Map and cell panel rerun alone on a click: the sidebar, the accounting and the
+    tables below stay as they are, and the cached map is not redrawn."""
+    if "measures" in layers:  # measures come from the store as they are now: not cached
+        ctx = shared.district_geometry()
+        drawn = build_map(map_view(frame, role, options, ctx), ctx, _measures())
+    else:
+        drawn = _map(shared.data_version(), role, f, options)[1]
+    spec = GridSpec(options.cell_m, options.shape)  # type: ignore[arg-type]
+    point = (st.session_state.get("karte_map") or {}).get("last_clicked")
+    map_col, panel = st.columns([3, 1])
+    with panel:
+        highlight = _cell_panel(point, spec) if point else None
+        if not point:
+            st.caption("In die Karte klicken: die Zahlen der Rasterzelle erscheinen hier.")
+    with map_col:
+        shared.draw_map(drawn, height=MAP_HEIGHT, use_container_width=True, key="karte_map",
+                        returned_objects=["last_clicked"], feature_group_to_add=highlight)
+    if policy.may_edit:
+        _placement(point)
+
+
+def _unplaced():
+    """The reports without a place on the map, as a table (Redaktion and members)."""
+    unplaced = frame[frame["geocode_status"].isin(["unresolved", "outside"])]
+    if not len(unplaced) or not policy.sees_details:
+        return None
+    vocab = vocabulary()
+    return unplaced.assign(
+        Status=unplaced["geocode_status"].map(GEOCODE_STATUSES),
+        Kategorie=unplaced["category"].map(lambda k: vocab.categories[k].label
+                                           if k in vocab.categories else k),
+        Quelle=unplaced["source"].map(lambda k: vocab.sources.get(k, k)),
+        address=unplaced["address"].fillna("–"),
+    )[["id", "occurred_at", "Quelle", "Kategorie", "address", "Status"]].rename(
+        columns={"occurred_at": "Zeitpunkt", "address": "Adresse"})
+
+
+def _placement(point: dict | None) -> None:
+    """Hand placement: choose a report, click the map, place it (inside the fragment, so a
+    click updates only this and the map)."""
+    if table is None:
+        return
+    st.markdown("**Von Hand platzieren:** Meldung wählen, dann auf die Karte klicken.")
+    addresses = table.set_index("id")["Adresse"].to_dict()
+    chosen = st.selectbox("Meldung", list(addresses), key="karte_place_id",
+                          format_func=lambda i: f"{i} – {addresses[i]}")
+    if point:
+        st.write(f"Gewählter Punkt: {point['lat']:.5f} N, {point['lng']:.5f} O")
+    if st.button("Hier platzieren", disabled=not point, key="karte_place"):
+        _place(chosen, point)
+
+
 if shared.require_reports(frame):
     options = MapOptions(tuple(layers), cell_m, shape, per_1000, heat)
-    view = map_view(frame, role, options, shared.district_geometry())
-    st.info(view.accounting)
+    view, _ = _map(shared.data_version(), role, f, options)
+    table = _unplaced()
+    st.caption(view.accounting)
+    _map_and_cell(options)
+    if table is not None:
+        # Outside the fragment: a click on the map does not send this table again.
+        st.subheader(f"Nicht platzierte Meldungen ({shared.fmt_int(len(table))})")
+        st.dataframe(table, hide_index=True, width="stretch",
+                     column_config={"Zeitpunkt": st.column_config.DatetimeColumn(
+                         format="DD.MM.YYYY HH:mm")})
     for note in view.notes:
         st.caption(note)
     shared.rounding_note()
     if not policy.sees_restricted_categories:
         st.caption("Vertrauliche Kategorien (z. B. Konsumorte) sind für diese Rolle nicht "
                    "enthalten.")
-    drawn = build_map(view, shared.district_geometry(), _measures())
-    clicked = st_folium(drawn, height=620, use_container_width=True, key="karte_map",
-                        returned_objects=["last_clicked"] if policy.may_edit else [])
-
-    unplaced = frame[frame["geocode_status"].isin(["unresolved", "outside"])]
-    if len(unplaced) and policy.sees_details:
-        st.subheader(f"Nicht platzierte Meldungen ({shared.fmt_int(len(unplaced))})")
-        vocab = vocabulary()
-        table = unplaced.assign(
-            Status=unplaced["geocode_status"].map(GEOCODE_STATUSES),
-            Kategorie=unplaced["category"].map(lambda k: vocab.categories[k].label
-                                               if k in vocab.categories else k),
-            Quelle=unplaced["source"].map(lambda k: vocab.sources.get(k, k)),
-            address=unplaced["address"].fillna("–"),
-        )[["id", "occurred_at", "Quelle", "Kategorie", "address", "Status"]].rename(
-            columns={"occurred_at": "Zeitpunkt", "address": "Adresse"})
-        st.dataframe(table, hide_index=True, width="stretch",
-                     column_config={"Zeitpunkt": st.column_config.DatetimeColumn(
-                         format="DD.MM.YYYY HH:mm")})
-        if policy.may_edit:
-            st.markdown("**Von Hand platzieren:** Meldung wählen, dann auf die Karte klicken.")
-            addresses = table.set_index("id")["Adresse"].to_dict()
-            chosen = st.selectbox("Meldung", list(addresses), key="karte_place_id",
-                                  format_func=lambda i: f"{i} – {addresses[i]}")
-            point = (clicked or {}).get("last_clicked")
-            if point:
-                st.write(f"Gewählter Punkt: {point['lat']:.5f} N, {point['lng']:.5f} O")
-            if st.button("Hier platzieren", disabled=not point, key="karte_place"):
-                _place(chosen, point)

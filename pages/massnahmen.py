@@ -56,14 +56,14 @@ def create_form(drawing: dict | None) -> None:
     with st.form("m_create"):
         st.text_input("Titel", max_chars=200, key="m_title")
         st.multiselect("Verantwortlich", list(vocab.sources), format_func=vocab.sources.get,
-                       key="m_partners", placeholder="auswählen")
+                       key="m_partners", placeholder="auswählen", select_all=False)
         st.selectbox("Art", list(measures.KINDS), format_func=measures.KINDS.get, key="m_kind")
         left, right = st.columns(2)
         left.date_input("Beginn", shared.today(), format="DD.MM.YYYY", key="m_start")
         right.date_input("Ende (optional)", None, format="DD.MM.YYYY", key="m_end")
         st.multiselect("Kategorien, auf die sie zielt", list(vocab.categories),
                        format_func=lambda k: vocab.categories[k].label, key="m_categories",
-                       placeholder="auswählen")
+                       placeholder="auswählen", select_all=False)
         st.selectbox("Status", list(measures.STATUSES), format_func=measures.STATUSES.get,
                      key="m_status")
         st.text_area("Notizen", max_chars=2000, key="m_notes")

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
+from config.locale import VEGA_NUMBER_LOCALE, VEGA_TIME_LOCALE, german_number
 from reports.geography import apply_settings
 from reports.model import TIMEZONE, vocabulary
 from reports.privacy.access import ROLE_LABELS, Role, effective_filter, policy_for
@@ -28,6 +29,7 @@ PRESETS = {
     "sitzung": "seit letzter Sitzung",
     "30": "letzte 30 Tage",
     "90": "letzte 90 Tage",
+    "6m": "letzte 6 Monate",
     "365": "letzte 365 Tage",
     "jahr": "ein Jahr",
     "frei": "freier Zeitraum",
@@ -114,8 +116,32 @@ def agenda(meeting_id: int):
 
 def visible_frame(f: ReportFilter | None = None) -> pd.DataFrame:
     """The reports of filter ``f`` (default: the sidebar filter) that the current role sees."""
-    store = get_store()
-    return _visible(store.data_version(), current_role(), f or current_filter())
+    return frame_for(data_version(), current_role(), f or current_filter())
+
+
+def data_version() -> str:
+    """Key of everything computed from the store: results cached per (data version, role,
+    filter, options) are shared by all sessions and computed once."""
+    return get_store().data_version()
+
+
+def frame_for(version: str, role: Role, f: ReportFilter) -> pd.DataFrame:
+    """The reports of ``f`` that ``role`` sees, for per-version caches of the pages."""
+    return _visible(version, role, f)
+
+
+def draw_map(m, **options):
+    """``st_folium`` for a map cached per data version and shared by sessions: st_folium
+    rewrites the ids of the tree it renders, so it gets a private copy (10–30 ms, against
+    0.2–0.4 s for building the map). An unchanged map keeps its component key, so the
+    browser does not redraw it on a rerun. ``render=False`` skips rendering the whole HTML
+    page around the map, which st_folium does not send (about 0.1 s per run); the map's
+    own render still collects its scripts and styles."""
+    import copy
+
+    from streamlit_folium import st_folium
+
+    return st_folium(copy.deepcopy(m), render=False, **options)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -189,7 +215,7 @@ def _restore_from_url() -> None:
         st.session_state["f_year"] = int(year)
     start, end = _parse_date(q.get("von")), _parse_date(q.get("bis"))
     if start and end and start <= end:
-        st.session_state["f_range"] = (start, end)
+        st.session_state["f_from"], st.session_state["f_to"] = start, end
 
 
 def _default_range() -> tuple[date, date]:
@@ -201,7 +227,7 @@ def _set_defaults() -> None:
     reset button can set them without Streamlit's default-vs-state warning."""
     st.session_state["f_preset"] = DEFAULT_PRESET
     st.session_state["f_year"] = today().year
-    st.session_state["f_range"] = _default_range()
+    st.session_state["f_from"], st.session_state["f_to"] = _default_range()
     for key in _LIST_PARAMS:
         st.session_state[key] = []
 
@@ -222,14 +248,17 @@ def _period(preset: str, year: int, free: tuple, last_meeting: date | None
         return last_meeting + timedelta(days=1), max(end, last_meeting + timedelta(days=1)), ""
     if preset in ("30", "90", "365"):
         return end - timedelta(days=int(preset) - 1), end, ""
+    if preset == "6m":
+        return (pd.Timestamp(end) - pd.DateOffset(months=6)).date() + timedelta(days=1), end, ""
     if preset == "jahr":
         return date(year, 1, 1), date(year, 12, 31), ""
-    if len(free) == 2:
-        return free[0], free[1], ""
-    return free[0], free[0], ""
+    start, stop = free
+    if stop < start:
+        return stop, start, "„Von“ lag nach „bis“: die beiden Tage wurden getauscht."
+    return start, stop, ""
 
 
-_FILTER_KEYS = ("f_preset", "f_year", "f_range", *_LIST_PARAMS)
+_FILTER_KEYS = ("f_preset", "f_year", "f_from", "f_to", *_LIST_PARAMS)
 _SHADOW_KEY = "_filter_values"
 
 
@@ -261,13 +290,17 @@ def sidebar_filters() -> FilterState:
             st.session_state.setdefault("f_year", year)
             year = st.number_input("Jahr", 2000, reference_day.year, key="f_year")
         elif preset == "frei":
-            st.session_state.setdefault("f_range", free)
-            free = tuple(st.date_input("Von – bis", format="DD.MM.YYYY", key="f_range"))
+            # Two single dates, not a range picker: Streamlit's range picker labels itself
+            # in English ("Date range", "Select…") and offers no way to change that.
+            st.session_state.setdefault("f_from", free[0])
+            st.session_state.setdefault("f_to", free[1])
+            free = (st.date_input("Von", format="DD.MM.YYYY", key="f_from"),
+                    st.date_input("bis", format="DD.MM.YYYY", key="f_to"))
         start, end, note = _period(preset, int(year), free, last_meeting)
         topics = st.multiselect("Thema", list(vocab.topics), format_func=vocab.topics.get,
-                                key="f_topics", placeholder="alle")
+                                key="f_topics", placeholder="alle", select_all=False)
         sources = st.multiselect("Quelle", list(vocab.sources), format_func=vocab.sources.get,
-                                 key="f_sources", placeholder="alle")
+                                 key="f_sources", placeholder="alle", select_all=False)
         cats = [k for k, c in vocab.categories.items() if not topics or c.topic in topics]
         if not policy_for(current_role()).sees_restricted_categories:
             cats = [k for k in cats if k not in vocab.restricted_categories]
@@ -275,9 +308,11 @@ def sidebar_filters() -> FilterState:
             c for c in st.session_state.get("f_categories", []) if c in cats]
         categories = st.multiselect("Kategorie", cats,
                                     format_func=lambda k: vocab.categories[k].label,
-                                    key="f_categories", placeholder="alle")
+                                    key="f_categories", placeholder="alle",
+                                    select_all=False)
         ortsteile = st.multiselect("Ortsteil", list(district_geometry().ortsteile["name"]),
-                                   key="f_ortsteile", placeholder="alle")
+                                   key="f_ortsteile", placeholder="alle",
+                                   select_all=False)
         st.button("Filter zurücksetzen", on_click=reset_filters, width="stretch")
         shown = effective_filter(ReportFilter(start, end), current_role())
         st.caption(f"{shown.start:%d.%m.%Y} – {shown.end:%d.%m.%Y}"
@@ -352,26 +387,60 @@ def require_reports(frame: pd.DataFrame) -> bool:
 
 
 def fmt_int(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
+    return german_number(n)
 
 
 def chart_with_downloads(chart, data: pd.DataFrame, name: str) -> None:
     """An Altair chart plus its numbers as CSV and the chart as SVG (PNG: the chart's own
     toolbar). The SVG is rendered offline by vl-convert, only when asked for."""
+    st.altair_chart(chart, width="stretch")
+    downloads(chart, data, name)
+
+
+def downloads(chart, data: pd.DataFrame, name: str) -> None:
+    """The CSV and SVG download buttons of a chart."""
     from reports.render.export import to_csv_bytes
 
-    st.altair_chart(chart, width="stretch")
-    left, right, _ = st.columns([1, 1, 4])
-    left.download_button("Zahlen (CSV)", to_csv_bytes(data), f"{name}.csv", "text/csv",
-                         key=f"csv_{name}", on_click="ignore")
-    right.download_button("Grafik (SVG)", lambda: _svg(chart), f"{name}.svg", "image/svg+xml",
-                          key=f"svg_{name}", on_click="ignore")
+    # A horizontal row sized to its buttons: columns would squeeze them to "Z…" in a
+    # narrow page column.
+    with st.container(horizontal=True, gap="small"):
+        st.download_button("Zahlen (CSV)", to_csv_bytes(data), f"{name}.csv", "text/csv",
+                           key=f"csv_{name}", on_click="ignore", width="content")
+        st.download_button("Grafik (SVG)", lambda: _svg(chart), f"{name}.svg",
+                           "image/svg+xml", key=f"svg_{name}", on_click="ignore",
+                           width="content")
 
 
 def _svg(chart) -> bytes:
     from reports.render.export import chart_svg
 
     return chart_svg(chart.to_dict())
+
+
+def time_axis(start: date, end: date, title: str | None = None):
+    """A date axis whose labels never repeat: days for up to four months, months for up to
+    two years, years beyond (German names through ``german_charts``)."""
+    import altair as alt
+
+    days = (end - start).days
+    if days <= 120:
+        fmt, interval = "%d.%m.", "week"
+    elif days <= 730:
+        fmt, interval = "%b %y", "month"
+    else:
+        fmt, interval = "%Y", "year"
+    return alt.Axis(title=title, format=fmt, labelOverlap=True,
+                    tickCount={"interval": interval, "step": 1})
+
+
+def german_charts() -> None:
+    """Every Altair chart of the process formats numbers and dates in German (decimal comma,
+    thousands point, German month names), through Vega's own locale config."""
+    import altair as alt
+
+    if alt.theme.active != "lagebild":
+        alt.theme.register("lagebild", enable=True)(lambda: {"config": {"locale": {
+            "number": VEGA_NUMBER_LOCALE, "time": VEGA_TIME_LOCALE}}})
 
 
 def rounding_note() -> None:
@@ -423,3 +492,32 @@ def show_kept_fault() -> None:
 def current_actor() -> str:
     """Who acts, for the audit log (the log-in page sets ``username``)."""
     return str(st.session_state.get("username") or current_role().value)
+
+
+# -- look ------------------------------------------------------------------------------------
+
+# The top padding is reduced so that on a 1280×720 projector a page's title, key figure and
+# map start above the fold; the main column uses the full width on large screens.
+_STYLE = """
+<style>
+[data-testid="stMainBlockContainer"] {padding: 2.5rem 2rem 2rem 2rem; max-width: 100%;}
+[data-testid="stMainBlockContainer"] h1 {padding-top: 0; padding-bottom: .25rem;}
+[data-testid="stSidebarHeader"] {height: 2.5rem; margin-bottom: 0;}
+[data-testid="stMetricValue"] {font-size: 1.9rem;}
+</style>
+"""
+
+
+@st.cache_resource(show_spinner=False)
+def _german_streamlit_js() -> str:
+    from config.paths import PROJECT_DIR
+
+    return (PROJECT_DIR / "static/vendor/lagebild/streamlit-de.js").read_text("utf-8")
+
+
+def page_style() -> None:
+    """The dashboard's CSS (layout for projectors) and German texts for Streamlit's own
+    fixed English labels (``static/vendor/lagebild/streamlit-de.js``; our own code, no
+    user data in it)."""
+    st.html(_STYLE)
+    st.html(f"<script>{_german_streamlit_js()}</script>", unsafe_allow_javascript=True)

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo.grid import GridSpec
 from maps.measures import measures_map
 from pages import shared
 from reports.analysis.analytics import (
@@ -22,6 +23,7 @@ from reports.coordination import measures
 from reports.coordination.meetings import list_meetings
 from reports.privacy.safe import escape_markdown
 from reports.render.palette import OKABE_ITO, TOPIC_COLORS
+from reports.views.cell import cell_place
 from reports.views.trends import (
     PLACE_KINDS,
     Place,
@@ -45,27 +47,52 @@ st.title("Trends")
 f = shared.current_filter()
 frame = shared.visible_frame(f)
 
-c1, c2, c3, c4 = st.columns(4)
-freq = c1.radio("Zeiteinheit", list(FREQS), format_func=FREQS.get, horizontal=True,
-                key="trend_freq")
-by = c2.radio("Gruppiert nach", list(GROUPS), format_func=GROUPS.get, horizontal=True,
-              key="trend_by")
-layout = c3.radio("Darstellung", ["stacked", "multiples"], horizontal=True, key="trend_layout",
-                  format_func={"stacked": "gestapelt", "multiples": "kleine Vielfache"}.get)
-window = c4.slider("Gleitender Mittelwert (Perioden)", 1, 12, 4 if freq == "W" else 3,
-                   key="trend_window")
+# One compact row of controls (segmented buttons), so the chart starts above the fold of
+# a 1280×720 projector.
+c1, c2, c3, c4 = st.columns([2, 3, 3, 2])
+freq = c1.segmented_control("Zeiteinheit", list(FREQS), format_func=FREQS.get, key="trend_freq",
+                            default="W") or "W"
+by = c2.segmented_control("Gruppiert nach", list(GROUPS), format_func=GROUPS.get,
+                          key="trend_by", default="topic") or "topic"
+layout = c3.segmented_control("Darstellung", ["stacked", "multiples"], key="trend_layout",
+                              default="stacked",
+                              format_func={"stacked": "gestapelt",
+                                           "multiples": "kleine Vielfache"}.get) or "stacked"
+window = c4.number_input("Gleitender Mittelwert (Perioden)", 1, 12, 4 if freq == "W" else 3,
+                         key="trend_window")
 
 
-def _colour_scale(groups: list[str]) -> alt.Scale:
+def _colour(groups: list[str]) -> alt.Color:
+    """Colour by the groups' German names (legends never show internal keys); topics keep
+    their fixed colours."""
+    labels = [group_label(by, g) for g in groups]
     if by == "topic":
-        return alt.Scale(domain=list(TOPIC_COLORS), range=list(TOPIC_COLORS.values()))
-    return alt.Scale(domain=groups, range=[OKABE_ITO[i % len(OKABE_ITO)]
-                                           for i in range(len(groups))])
+        colours = [TOPIC_COLORS.get(g, "#777777") for g in groups]
+    else:
+        colours = [OKABE_ITO[i % len(OKABE_ITO)] for i in range(len(groups))]
+    return alt.Color("Gruppe:N", title=GROUPS[by],
+                     scale=alt.Scale(domain=labels, range=colours))
+
+
+def _chosen_cell() -> Place | None:
+    """A cell chosen on the Karte ("in Trends zeigen"), until "Alle Orte zeigen"."""
+    chosen = st.session_state.get("trend_cell")
+    if not chosen:
+        return None
+    note, reset = st.columns([4, 1])
+    note.info(f"Nur die {chosen['label']} (auf der Karte gewählt).")
+    if reset.button("Alle Orte zeigen", key="trend_all_places"):
+        del st.session_state["trend_cell"]
+        st.rerun()
+    return cell_place(chosen["cell_id"], GridSpec(chosen["cell_m"], chosen["shape"]),
+                      chosen["label"])
 
 
 def _place(frame, before) -> Place:
     """The place selector: the whole filter, a hot spot, a street section, a measure's area
     or a drawn area (the view-model turns each into an area)."""
+    if (cell := _chosen_cell()) is not None:
+        return cell
     role = shared.current_role()
     kind = st.segmented_control("Ort", list(PLACE_KINDS), format_func=PLACE_KINDS.get,
                                 default="all", key="trend_place")
@@ -109,14 +136,6 @@ def _place(frame, before) -> Place:
     return Place("all", PLACE_KINDS["all"])
 
 
-def _label_expr(by: str, groups: list[str]) -> str:
-    """Vega expression mapping group keys to their German labels in the legend."""
-    import json
-
-    labels = {g: group_label(by, g) for g in groups}
-    return f"{json.dumps(labels)}[datum.label] || datum.label"
-
-
 if shared.require_reports(frame):
     role = shared.current_role()
     place = _place(frame, shared.visible_frame(f.previous_period()))
@@ -125,9 +144,10 @@ if shared.require_reports(frame):
     step = pd.DateOffset(weeks=1) if freq == "W" else pd.DateOffset(months=1)
     counts["period_end"] = counts["period"] + step
     groups = sorted(counts["group"].unique())
-    colour = alt.Color("group:N", scale=_colour_scale(groups), title=GROUPS[by],
-                       legend=alt.Legend(labelExpr=_label_expr(by, groups)))
-    x = alt.X("period:T", title=FREQS[freq], axis=alt.Axis(format="%d.%m.%y"))
+    colour = _colour(groups)
+    x = alt.X("period:T", axis=shared.time_axis(f.start, f.end, FREQS[freq]),
+              scale=alt.Scale(domain=[pd.Timestamp(f.start).isoformat(),
+                                      (pd.Timestamp(f.end) + pd.Timedelta(days=1)).isoformat()]))
     x2 = alt.X2("period_end:T")  # a bar fills its whole week or month
     tooltip = [alt.Tooltip("Gruppe:N", title=GROUPS[by]),
                alt.Tooltip("period:T", title=f"{FREQS[freq]} ab", format="%d.%m.%Y"),
@@ -164,13 +184,25 @@ if shared.require_reports(frame):
             tooltip=tooltip)
         chart = alt.layer(shade, bars, *markers).properties(height=320)
     else:
-        line = base.mark_line(color="#333").encode(x=x, y=alt.Y("rolling:Q", title="Meldungen"))
-        bars = base.mark_bar(opacity=0.6, stroke="white", strokeWidth=0.5).encode(
-            x=x, x2=x2, y="reports:Q", color=colour, tooltip=tooltip)
-        chart = alt.layer(bars, line, *markers, data=counts).properties(height=110).facet(
-            row=alt.Row("Gruppe:N", title=None)).resolve_scale(y="independent")
-    shared.chart_with_downloads(chart, counts.drop(columns=["Gruppe", "period_end"]),
-                                f"meldungen_{by}_{freq}")
+        # One full-width panel per group on the same time axis (a faceted chart cannot take
+        # the container's width and drew the bars as dashes in a third of it).
+        panels = []
+        for group in groups:
+            part = base.transform_filter(alt.datum.group == group)
+            bars = part.mark_bar(opacity=0.6, stroke="white", strokeWidth=0.5).encode(
+                x=x, x2=x2, y=alt.Y("reports:Q", title=None), color=colour, tooltip=tooltip)
+            line = part.mark_line(color="#333").encode(x=x, y="rolling:Q")
+            panels.append(alt.layer(bars, line, *markers).properties(
+                height=90, title=group_label(by, group)))
+        for panel in panels:
+            st.altair_chart(panel.properties(width="container"), width="stretch")
+        chart = alt.vconcat(*[p.properties(width=720) for p in panels], spacing=8)
+    data = counts.drop(columns=["Gruppe", "period_end"])
+    name = f"meldungen_{by}_{freq}"
+    if layout == "stacked":
+        shared.chart_with_downloads(chart, data, name)
+    else:
+        shared.downloads(chart, data, name)
     if not marks.empty:
         st.caption("Senkrechte Linien mit Beschriftung: Sitzungen, Beginn und Ende von "
                    "Maßnahmen" + (" in diesem Gebiet" if place.area is not None else "")
@@ -188,8 +220,9 @@ if shared.require_reports(frame):
     yoy = year_comparison(frames, role, f, freq)
     years = list(dict.fromkeys(yoy["year"]))
     yoy_chart = alt.Chart(yoy).mark_line(point=True).encode(
-        x=alt.X("period:T", title=FREQS[freq],
-                axis=alt.Axis(format="%d.%m." if freq == "W" else "%b")),
+        x=alt.X("period:T", title=FREQS[freq], axis=alt.Axis(
+            format="%d.%m." if freq == "W" else "%b", labelOverlap=True,
+            tickCount={"interval": "week" if freq == "W" else "month", "step": 1})),
         y=alt.Y("reports:Q", title="Meldungen"),
         color=alt.Color("year:N", title="Jahr", sort=years,
                         scale=alt.Scale(domain=years, range=list(OKABE_ITO[:len(years)]))),

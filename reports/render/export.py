@@ -147,12 +147,16 @@ def export_quarantine(store, fmt: str, actor: str, source: str | None = None
 
 
 def chart_svg(spec: dict) -> bytes:
-    """A Vega-Lite chart as SVG, rendered offline. Dates and times in the inline data are
-    written as ISO text first: vl-convert cannot serialise Python date objects."""
+    """A Vega-Lite chart as SVG, rendered offline, with German numbers and dates (de-DE
+    locale). Dates and times in the inline data are written as ISO text first: vl-convert
+    cannot serialise Python date objects."""
     import vl_convert
 
+    from config.locale import VEGA_NUMBER_LOCALE, VEGA_TIME_LOCALE
+
     plain = json.loads(json.dumps(spec, default=_iso))
-    return vl_convert.vegalite_to_svg(plain).encode("utf-8")
+    return vl_convert.vegalite_to_svg(plain, format_locale=VEGA_NUMBER_LOCALE,
+                                      time_format_locale=VEGA_TIME_LOCALE).encode("utf-8")
 
 
 def _iso(value: object) -> object:

@@ -34,9 +34,9 @@ def weekly_by_topic(now: pd.DataFrame, role: Role, f: ReportFilter) -> pd.DataFr
 def top_hotspots(now: pd.DataFrame, before: pd.DataFrame, role: Role, area,
                  n: int = 10) -> pd.DataFrame:
     """The ``n`` current hot street sections with most reports: DataFrame[place, ortsteil,
-    change_label, reports_now, reports_before, hidden] (``hotspot_change``, counts as the
-    role may see them)."""
+    change_label, reports_now, reports_before, hidden, cell_ids] (``hotspot_change``, counts
+    as the role may see them; ``cell_ids``: the section's 100 m cells, to show it on a map)."""
     changes = section_changes_for(now, before, role, area=area)
     top = changes[changes["hot_now"].astype(bool)].head(n)
     return top[["place", "ortsteil", "change_label", "reports_now", "reports_before",
-                "hidden"]].reset_index(drop=True)
+                "hidden", "cell_ids"]].reset_index(drop=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import branca
 import folium
@@ -264,3 +265,59 @@ def test_offline_basemap_has_a_max_zoom_for_marker_clusters(frame, ctx):
                 MapOptions(layers=ALL_LAYERS), ctx)
     assert m.options["maxZoom"] >= 18
     assert '"maxZoom": ' in m.get_root().render()
+
+
+def _legend_body(m: folium.Map) -> str:
+    return next(c for c in m._children.values() if type(c).__name__ == "Legend").body
+
+
+def test_public_legend_starts_at_the_smallest_drawn_class(frame, ctx):
+    public = visible_reports(frame, Role.PUBLIC)
+    view, m = draw(public, Role.PUBLIC, MapOptions(layers=("cells",), cell_m=50), ctx)
+    smallest = int(view.cells["reports"].min())
+    labels = re.findall(r"</span>([^<]+)<br>", _legend_body(m))
+    assert smallest >= 5
+    assert labels[0].split("–")[0] == str(smallest)  # never "1–5" when under 5 is hidden
+    _, member = draw(frame, Role.MEMBER, MapOptions(layers=("cells",), cell_m=50), ctx)
+    assert re.findall(r"</span>([^<]+)<br>", _legend_body(member))[0].startswith("1")
+
+
+def test_single_reports_have_a_colour_legend_by_topic(ctx):
+    small = synthetic_reports(300, seed=4)
+    _, m = draw(small, Role.MEMBER, MapOptions(layers=("markers",)), ctx)
+    body = _legend_body(m)
+    assert "Einzelmeldungen nach Thema" in body
+    for topic in set(small["topic"]):
+        assert vocabulary().topics[topic] in body
+
+
+def test_hotspot_z_values_are_written_in_german(frame, ctx):
+    _, m = draw(frame, Role.MEMBER, MapOptions(layers=("hotspots",)), ctx)
+    zs = [f["properties"]["z"] for f in _features(m, "Hotspots")]
+    assert zs and all(isinstance(z, str) and re.fullmatch(r"-?\d+,\d\d", z) for z in zs)
+
+
+def test_every_map_loads_the_german_control_texts_last(frame, ctx):
+    _, m = draw(frame, Role.MEMBER, MapOptions(), ctx)
+    urls = [u for e in [m, *m._children.values()] for _, u in getattr(e, "default_js", [])]
+    assert urls[-1].endswith("/lagebild/leaflet-de.js")
+    script = (Path(__file__).resolve().parents[2] / "static/vendor/lagebild/leaflet-de.js"
+              ).read_text("utf-8")
+    assert 'zoomInTitle = "Vergrößern"' in script and "imperial = false" in script
+    html = m.get_root().render()
+    assert html.index("leaflet-de.js") > html.index("leaflet/leaflet.js")
+
+
+def test_cell_outline_is_the_chosen_cell(ctx):
+    from geo.grid import GridSpec, cell_centres, cell_ids
+    from maps.view import cell_outline
+
+    spec = GridSpec(100, "square")
+    x, y = ctx.district.centroid.x, ctx.district.centroid.y
+    cell = int(cell_ids(np.array([x]), np.array([y]), spec)[0])
+    group, (lat, lon) = cell_outline([cell], spec, "Zelle <b>")
+    cx, cy = cell_centres(np.array([cell]), spec)
+    dlon, dlat = to_display(cx, cy)
+    assert abs(lat - dlat[0]) < 1e-6 and abs(lon - dlon[0]) < 1e-6
+    feature = next(iter(group._children.values())).data["features"][0]
+    assert feature["properties"]["name"] == "Zelle &lt;b&gt;"

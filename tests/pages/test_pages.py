@@ -102,7 +102,7 @@ def test_karte_accounts_for_the_filter(app):
     assert not at.exception
 
     def total() -> int:
-        text = next(i.value for i in at.info if "Meldungen des Filters" in i.value)
+        text = next(c.value for c in at.caption if "Meldungen des Filters" in c.value)
         return int(text.split(" von ")[1].split(" ")[0].replace(".", ""))
 
     everything = total()

@@ -60,6 +60,11 @@ def _texts(datasets: list) -> list[str]:
     return [t for d in datasets if "text" in d.columns for t in d["text"]]
 
 
+def _place_control(at):
+    """The "Ort" buttons (the page's other segmented controls come first)."""
+    return next(b for b in at.get("button_group") if b.key == "trend_place")
+
+
 @pytest.mark.parametrize("role", [Role.PUBLIC, Role.MEMBER])
 def test_trend_at_a_measure_area_with_labelled_markers(app, demo_url, role):
     from reports.coordination.measures import list_measures
@@ -73,7 +78,7 @@ def test_trend_at_a_measure_area_with_labelled_markers(app, demo_url, role):
     at = app(role)
     assert not at.exception, at.exception
     total = sum(v or 0 for v in _reports(_chart(at)[1]))
-    at.get("button_group")[0].set_value("measure").run()
+    _place_control(at).set_value("measure").run()
     assert not at.exception, at.exception
     at.selectbox(key="trend_measure").set_value(recent).run()
     title = items[recent].title
@@ -92,7 +97,7 @@ def test_trend_at_a_measure_area_with_labelled_markers(app, demo_url, role):
 
 def test_trend_at_a_street_section(app):
     at = app(Role.PUBLIC)
-    at.get("button_group")[0].set_value("section").run()
+    _place_control(at).set_value("section").run()
     at.selectbox(key="trend_street").set_value("Eisenbahnstraße").run()
     at.number_input(key="trend_hn_from").set_value(20).run()
     at.number_input(key="trend_hn_to").set_value(80).run()

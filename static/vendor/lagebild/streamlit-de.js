@@ -1,0 +1,79 @@
+/* German for the few fixed English texts of Streamlit's own interface that it offers no
+   parameter for: the skip link, the file uploader's button and size note, "no results" in
+   select boxes, and the date picker's calendar (month and day names follow the browser's
+   language there). Own code (Lagebild Leipziger Osten). Runs once per page; a
+   MutationObserver translates what React draws later. */
+(function () {
+  "use strict";
+  if (window.__lagebildGerman) { return; }
+  window.__lagebildGerman = true;
+  var EXACT = {
+    "Skip to main content": "Zum Inhalt springen",
+    "Upload": "Datei wählen",
+    "Upload directories": "Ordner wählen",
+    "Browse files": "Datei wählen",
+    "Drag and drop file here": "Datei hierher ziehen",
+    "Drag and drop files here": "Dateien hierher ziehen",
+    "No results": "Keine Treffer",
+    "Clear all": "Alle entfernen",
+    "Choose date range": "Zeitraum wählen",
+    "Use arrow keys to navigate dates. Enter to select. Escape to close.":
+      "Mit den Pfeiltasten durch die Tage; Eingabetaste wählt, Escape schließt."
+  };
+  var MONTHS = {January: "Januar", February: "Februar", March: "März", April: "April",
+    May: "Mai", June: "Juni", July: "Juli", August: "August", September: "September",
+    October: "Oktober", November: "November", December: "Dezember"};
+  var DAYS = {Su: "So", Mo: "Mo", Tu: "Di", We: "Mi", Th: "Do", Fr: "Fr", Sa: "Sa"};
+  var PER_FILE = /^(.*\S)\s*per file(.*)$/;
+  var MONTH_YEAR = /^(January|February|March|April|May|June|July|August|September|October|November|December)(\s+\d{4})?$/;
+  // a month inside a sentence, e.g. the calendar's hidden "Choose date, March 2026"
+  var MONTH_IN_TEXT = /\b(January|February|March|April|May|June|July|August|September|October|November|December)\b(?=\s+\d)/g;
+
+  function german(text, node) {
+    var trimmed = text.trim();
+    if (EXACT[trimmed]) { return EXACT[trimmed]; }
+    var m = PER_FILE.exec(trimmed);
+    if (m) { return m[1] + " je Datei" + m[2]; }
+    m = MONTH_YEAR.exec(trimmed);
+    if (m) { return MONTHS[m[1]] + (m[2] || ""); }
+    if (DAYS[trimmed] && node && node.parentElement &&
+        node.parentElement.closest('[data-testid="stDateInputCalendar"]')) {
+      return DAYS[trimmed];
+    }
+    if (MONTH_IN_TEXT.test(trimmed)) {
+      MONTH_IN_TEXT.lastIndex = 0;
+      return trimmed.replace(/^Choose date\b/, "Datum wählen")
+        .replace(MONTH_IN_TEXT, function (month) { return MONTHS[month]; });
+    }
+    return null;
+  }
+
+  function translate(root) {
+    var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    var node = root.nodeType === Node.TEXT_NODE ? root : walker.nextNode();
+    while (node) {
+      var value = german(node.nodeValue || "", node);
+      if (value !== null && value !== node.nodeValue) { node.nodeValue = value; }
+      node = walker.nextNode();
+    }
+    if (root.querySelectorAll) {
+      root.querySelectorAll("[aria-label], [title]").forEach(function (el) {
+        ["aria-label", "title"].forEach(function (name) {
+          var v = el.getAttribute(name);
+          var value = v && german(v, null);
+          if (value !== null && value !== v) { el.setAttribute(name, value); }
+        });
+      });
+    }
+  }
+
+  translate(document.body);
+  new MutationObserver(function (records) {
+    records.forEach(function (r) {
+      if (r.type === "characterData") { translate(r.target); }
+      r.addedNodes.forEach(function (n) {
+        if (n.nodeType === Node.ELEMENT_NODE || n.nodeType === Node.TEXT_NODE) { translate(n); }
+      });
+    });
+  }).observe(document.body, {childList: true, subtree: true, characterData: true});
+})();
