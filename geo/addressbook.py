@@ -27,12 +27,13 @@ from geo.normalize import SUFFIXES
 
 # Interpolation between two real neighbours: plots differ in width, so the error grows with
 # the distance between the neighbours; calibrated on held-back addresses (bench/).
-INTERPOLATION_BASE_M = 15.0
-INTERPOLATION_GAP_SHARE = 0.5
+INTERPOLATION_BASE_M = 20.0
+INTERPOLATION_GAP_SHARE = 0.6
 INTERPOLATION_MAX_GAP_M = 400.0  # neighbours further apart are not on one stretch of street
-NEAREST_MAX_STEPS = 3  # same-side numbers away (6 house numbers) for the one-sided case
-NEAREST_STEP_M = 18.0  # a plot: how far each same-side number may move the point
-SUFFIX_MISSING_M = 10.0  # "12a" answered by "12": the rear or side building of the plot
+NEAREST_MAX_STEPS = 2  # same-side numbers away (4 house numbers) for the one-sided case
+NEAREST_STEP_M = 30.0  # a plot or two: how far each same-side number may move the point
+SUFFIX_MISSING_M = 30.0  # "12a" answered by "12": the rear or side building of the plot
+STREET_MARGIN_M = 30.0  # an unknown number may lie a plot beyond the known ones
 MIN_STREET_RADIUS_M = 25.0
 COARSE_SOURCE = "register2013_way"
 NUMBER_LIMIT = 10_000
@@ -100,7 +101,8 @@ class AddressBook:
             pts = xy[rows]
             centre = pts[np.argmin(np.hypot(*(pts - pts.mean(axis=0)).T))]
             radius = np.hypot(*(pts - centre).T).max()
-            extent[sid] = (*centre, max(MIN_STREET_RADIUS_M, float(np.ceil(radius))))
+            extent[sid] = (*centre, max(MIN_STREET_RADIUS_M,
+                                        float(np.ceil(radius)) + STREET_MARGIN_M))
         for sid in np.flatnonzero(np.isnan(extent[:, 0])):
             line = lines[sid]
             if line is None or line.is_empty:

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 from scipy.spatial import cKDTree
 from shapely.ops import nearest_points
 
@@ -137,6 +138,35 @@ class _NameCodes(dict):
         return code
 
 
+_POSTCODE = re.compile(r"\b0\d{4}\b")  # Leipzig's postcodes start with 04
+
+
+def _postcode(text: str) -> str:
+    found = _POSTCODE.search(text)
+    return found.group(0) if found else ""
+
+
+def _short_key(key: str) -> str:
+    """Name key with its trailing "strasse" — or a slip of it or of its abbreviation
+    ("trasse", "strrasse", "srt", "tr") — as "str": the name body decides a fuzzy match."""
+    if key.endswith("strasse"):
+        return key[:-7] + "str"
+    best = None
+    for size in range(2, min(9, len(key) - 4) + 1):
+        tail = key[-size:]
+        if size <= 4:
+            distance = Levenshtein.distance(tail, "str") if "r" in tail else 9
+            allowed = 1
+        else:
+            distance = Levenshtein.distance(tail, "strasse")
+            allowed = 1 if size <= 6 else 2
+        if distance <= allowed and (best is None or distance < best[0]):
+            best = (distance, size)
+    if best is not None:
+        return key[:-best[1]] + "str"
+    return key
+
+
 def _with_official(register: Register, official: pd.DataFrame | None) -> pd.DataFrame:
     """Register addresses with an official list's rows in front (they win per address)."""
     addresses = register.addresses
@@ -187,7 +217,12 @@ class Geocoder:
         self._name_codes = _NameCodes(self._fast_code)
         self._key_cache: dict[ParsedAddress, tuple] = {}
         self._text_cache: dict[str, tuple] = {}
-        self._find_cache: dict[str, tuple[tuple[int, int] | None, float | None, str]] = {}
+        self._short_choices = [_short_key(k) for k in self._choices]
+        self._postcodes = {
+            sid: frozenset(codes) for sid, codes in
+            addresses.assign(sid=sid.to_numpy("int64")).groupby("sid")["postcode"]
+            .agg(lambda c: set(c.dropna().astype(str))).items() if sid >= 0}
+        self._find_cache: dict[str, tuple[tuple[int, int] | None, list]] = {}
 
     # -- index -------------------------------------------------------------------------------
 
@@ -237,25 +272,61 @@ class Geocoder:
 
     # -- lookup ------------------------------------------------------------------------------
 
-    def _find(self, key: str) -> tuple[tuple[int, int] | None, float | None, str]:
-        """(kind, id) for ``key``, the fuzzy score (None: exact) and a note (ambiguity)."""
+    def _find(self, key: str, number: int | None = None, postcode: str = ""
+              ) -> tuple[tuple[int, int] | None, float | None, str]:
+        """(kind, id) for ``key``, the fuzzy score (None: exact) and a note (ambiguity).
+
+        Fuzzy only where ``key`` is no real name; candidates within FUZZY_MARGIN of the best are
+        told apart by the postcode and the house number where exactly one fits them."""
+        exact, candidates = self._candidates(key)
+        if exact is not None:
+            return exact, None, ""
+        if not candidates:
+            return None, None, ""
+        best, score = candidates[0]
+        close = [t for t, s in candidates if score - s < FUZZY_MARGIN]
+        if len(close) > 1:
+            fitting = [t for t in close if self._fits(t, number, postcode)]
+            if len(fitting) != 1:
+                names = " oder ".join(sorted({self._label(t) for t in close}))
+                return None, None, f"mehrdeutig: {names}"
+            best = fitting[0]
+            score = next(s for t, s in candidates if t == best)
+        return best, round(float(score), 1), ""
+
+    def _fits(self, target: tuple[int, int], number: int | None, postcode: str) -> bool:
+        """A street has this postcode / this house number in the register."""
+        if target[0] != _STREET:
+            return False
+        sid = target[1]
+        if postcode and postcode not in self._postcodes.get(sid, ()):
+            return False
+        if number is not None:
+            placed = self._book.place(np.array([sid]), np.array([number]), np.array([0]))
+            return bool(placed.how[0] in (book.EXACT, book.EXACT_OTHER_SUFFIX, book.COARSE))
+        return bool(postcode)
+
+    def _candidates(self, key: str) -> tuple[tuple[int, int] | None, list]:
+        """Exact target of ``key``, else the fuzzy candidates [(target, score)], best first.
+        Compared on short keys ("…strasse" -> "…str"), so that a slip in the abbreviation
+        ("Eisenbahntr.", "Ostsr.") weighs no more than one in the name."""
         if key in self._find_cache:
             return self._find_cache[key]
-        found: tuple[tuple[int, int] | None, float | None, str] = (None, None, "")
         exact = self._names.get(key) or self._names.get(key + "strasse")
-        if exact:
-            found = (exact, None, "")
-        elif len(key) >= FUZZY_MIN_KEY:
-            best = process.extract(key, self._choices, scorer=fuzz.ratio, limit=3,
+        candidates: list = []
+        if exact is None and len(key) >= FUZZY_MIN_KEY:
+            short = _short_key(key)
+            best = process.extract(short, self._short_choices, scorer=fuzz.ratio, limit=6,
                                    score_cutoff=FUZZY_CUTOFF - FUZZY_MARGIN)
-            targets = [(self._names[name], score) for name, score, _ in best]
-            if targets and targets[0][1] >= FUZZY_CUTOFF:
-                rivals = [s for t, s in targets[1:] if t != targets[0][0]]
-                if rivals and targets[0][1] - rivals[0] < FUZZY_MARGIN:
-                    names = sorted({self._label(t) for t, _ in targets})
-                    found = (None, None, f"mehrdeutig: {' oder '.join(names)}")
-                else:
-                    found = (targets[0][0], round(float(targets[0][1]), 1), "")
+            seen = set()
+            for _, score, i in best:
+                target = self._names[self._choices[i]]
+                if target not in seen:
+                    seen.add(target)
+                    candidates.append((target, score))
+            if candidates and candidates[0][1] < FUZZY_CUTOFF:
+                candidates = []
+        found = (exact, candidates)
         self._find_cache[key] = found
         return found
 
@@ -272,7 +343,8 @@ class Geocoder:
             return self._coordinates(*parsed.coords)
         if parsed.kind == "intersection":
             return self._intersection(parsed)
-        target, score, note = self._find(parsed.street_key)
+        postcode = _postcode(text)
+        target, score, note = self._find(parsed.street_key, parsed.number, postcode)
         how = relative = ""
         if target is None or score is not None:
             stripped = self._without_preposition(text)
@@ -293,7 +365,8 @@ class Geocoder:
                 candidate = parse_address(part)
                 if candidate.kind not in ("address", "name"):
                     continue
-                found, part_score, _ = self._find(candidate.street_key)
+                found, part_score, _ = self._find(candidate.street_key, candidate.number,
+                                                  postcode)
                 if found:
                     name = parsed.street_key
                     parsed, target, score = candidate, found, part_score
@@ -329,7 +402,7 @@ class Geocoder:
         parsed = parse_address(split[1])
         if parsed.kind not in ("address", "name"):
             return None
-        target, score, _ = self._find(parsed.street_key)
+        target, score, _ = self._find(parsed.street_key, parsed.number, _postcode(text))
         return (parsed, target, score, split[0]) if target else None
 
     def _trimmed(self, text: str):
@@ -343,7 +416,8 @@ class Geocoder:
                                   (" ".join(words[:-drop]), False)):
                 parsed = parse_address(part)
                 if parsed.kind in ("address", "name"):
-                    target, score, _ = self._find(parsed.street_key)
+                    target, score, _ = self._find(parsed.street_key, parsed.number,
+                                                  _postcode(text))
                     if target:
                         exact = (leading and score is None and parsed.kind == "address"
                                  and target[0] == _STREET)
