@@ -179,6 +179,8 @@ def _with_official(register: Register, official: pd.DataFrame | None) -> pd.Data
         "suffix": parsed[1].fillna("").str.lower(),
         "x": pd.to_numeric(official["x"], errors="coerce"),
         "y": pd.to_numeric(official["y"], errors="coerce"),
+        "postcode": (official["postcode"].astype(str) if "postcode" in official
+                     else pd.Series("", index=official.index)),
         "source": "official", "precision_m": OFFICIAL_PRECISION_M,
     }).dropna(subset=["number", "x", "y"])
     extra["number"] = extra["number"].astype("int64")
@@ -412,8 +414,8 @@ class Geocoder:
         (a name in front), else a guess the caller marks "fuzzy"."""
         words = text.split()
         for drop in range(1, min(len(words), 4)):
-            for part, leading in ((" ".join(words[drop:]), True),
-                                  (" ".join(words[:-drop]), False)):
+            for part, leading in ((" ".join(words[:-drop]), False),
+                                  (" ".join(words[drop:]), True)):
                 parsed = parse_address(part)
                 if parsed.kind in ("address", "name"):
                     target, score, _ = self._find(parsed.street_key, parsed.number,
