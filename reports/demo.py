@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import shapely
-from shapely.geometry import LineString, Point
+from shapely.geometry import Point
 
 from geo.crs import to_display, to_metric
 from reports.model import DATA_DIR, TIMEZONE
