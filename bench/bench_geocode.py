@@ -4,8 +4,9 @@
 Cases, each on a cold geocoder (empty caches) in its own process so peak memory is its own:
 - exact/repeated: 2,000 distinct addresses on the district's streets (numbers up to each
   street's highest), repeated as in real exports; - normalised/repeated: the same addresses
-  in messy spellings (Str./strasse, case, spaces, postcode); - unique: every string distinct (spelling x number x
-  suffix x postcode); - fuzzy: a typo in every street name (distinct typos, repeated numbers).
+  in messy spellings (Str./strasse, case, spaces, postcode); - unique: every string distinct
+  (spelling x number x suffix x postcode); - fuzzy: a typo in every street name (distinct
+  typos, repeated numbers).
 The "keys" column counts distinct normalised keys: the work that cannot be cached away.
 "seconds" is wall time; "cpu s" is this process's CPU time, which a busy shared machine
 inflates less (the wall time of a starved process is mostly waiting).

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import Transformer
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 from scipy.spatial import cKDTree
@@ -40,7 +41,7 @@ from shapely.ops import nearest_points
 from geo import addressbook as book
 from geo.addressbook import AddressBook
 from geo.coords import FLAG_NOTES, VALID_FLAGS, validate_coordinates
-from geo.crs import to_display, to_metric
+from geo.crs import DISPLAY_CRS, to_display, to_metric
 from geo.normalize import (
     SUFFIXES,
     ParsedAddress,
@@ -75,6 +76,7 @@ _PARTS = np.dtype([("position", "int64"), ("code", "int64"), ("number", "int64")
                    ("suffix", "int64")])
 BoundaryFn = Callable[[np.ndarray, np.ndarray], np.ndarray]
 _STREET, _PLACE = 0, 1  # kinds of a name in the index
+_FROM_ZONE32 = Transformer.from_crs(25832, DISPLAY_CRS, always_xy=True)
 
 
 @dataclass(frozen=True)
@@ -658,37 +660,58 @@ class Geocoder:
                             index=values.index)
 
 
-def load_address_list(path: Path) -> pd.DataFrame:
-    """Official address list CSV (street, housenumber, x, y; ``;`` or ``,`` separated).
+ADDRESS_COLUMNS = {
+    "street": ("street", "strasse", "straße", "str", "stn", "strassenname", "straßenname"),
+    "housenumber": ("housenumber", "hausnummer", "hnr", "hausnr"),
+    "a": ("x", "rechtswert", "ostwert", "east", "lon", "easting"),
+    "b": ("y", "hochwert", "nordwert", "north", "lat", "northing"),
+}
+OPTIONAL_COLUMNS = {
+    "suffix": ("adz", "zusatz", "hausnummernzusatz", "suffix", "hnrzusatz"),
+    "postcode": ("plz", "postleitzahl", "postcode"),
+}
+# UTM zone 32 eastings of Saxony (HK-DE is delivered in EPSG:25832 as well as 25833)
+_ZONE32_EASTING = (600_000.0, 900_000.0)
 
-    German column names (Strasse/Straße, Hausnummer, Rechtswert/Hochwert) are understood;
-    coordinates may be EPSG:25833 or WGS84 and go through ``validate_coordinates``.
+
+def load_address_list(path: Path) -> pd.DataFrame:
+    """An official address list: the house coordinates of the survey administrations (HK-DE:
+    ``;``-separated with STN, HNR, ADZ, PLZ and EAST/NORTH in EPSG:25832 or 25833) or a plain
+    CSV (street, housenumber, x, y or lon, lat; ``;``, ``,`` or tab).
+
+    German column names (Straße, Hausnummer, Zusatz, Rechtswert/Hochwert, Ostwert/Nordwert)
+    are understood; EPSG:25832 eastings are recognised and converted; all coordinates go
+    through ``validate_coordinates``. Returns DataFrame[street, housenumber, postcode, x, y]
+    in EPSG:25833; a missing column is a ValueError with a German message naming the file.
     """
     text = Path(path).read_text(encoding="utf-8-sig")
     dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
-    raw = pd.read_csv(path, sep=dialect.delimiter, dtype=str, encoding="utf-8-sig")
-    aliases = {
-        "street": ("street", "strasse", "straße", "str"),
-        "housenumber": ("housenumber", "hausnummer", "hnr", "hausnr"),
-        "a": ("x", "rechtswert", "lon", "easting"),
-        "b": ("y", "hochwert", "lat", "northing"),
-    }
+    raw = pd.read_csv(path, sep=dialect.delimiter, dtype=str, encoding="utf-8-sig",
+                      keep_default_na=False)
     lower = {c.strip().lower(): c for c in raw.columns}
     picked = {}
-    for field, names in aliases.items():
+    for field, names in ADDRESS_COLUMNS.items():
         column = next((lower[n] for n in names if n in lower), None)
         if column is None:
             raise ValueError(
                 f"{Path(path).name}: Spalte für „{field}“ fehlt (erwartet: {', '.join(names)})"
             )
-        picked[field] = raw[column]
-    coords = validate_coordinates(
-        picked["a"].str.replace(",", ".", regex=False),
-        picked["b"].str.replace(",", ".", regex=False),
-    )
+        picked[field] = raw[column].str.strip()
+    for field, names in OPTIONAL_COLUMNS.items():
+        column = next((lower[n] for n in names if n in lower), None)
+        picked[field] = raw[column].str.strip() if column else pd.Series("", index=raw.index)
+    a = pd.to_numeric(picked["a"].str.replace(",", ".", regex=False), errors="coerce")
+    b = pd.to_numeric(picked["b"].str.replace(",", ".", regex=False), errors="coerce")
+    zone32 = a.between(*_ZONE32_EASTING).to_numpy()
+    if zone32.any():
+        lon, lat = _FROM_ZONE32.transform(a[zone32].to_numpy(), b[zone32].to_numpy())
+        a, b = a.astype("float64"), b.astype("float64")
+        a[zone32], b[zone32] = lon, lat
+    coords = validate_coordinates(a, b)
     return pd.DataFrame(
-        {"street": picked["street"], "housenumber": picked["housenumber"],
-         "x": coords["x"], "y": coords["y"]}
+        {"street": picked["street"],
+         "housenumber": picked["housenumber"] + picked["suffix"].str.lower(),
+         "postcode": picked["postcode"], "x": coords["x"], "y": coords["y"]}
     )
 
 

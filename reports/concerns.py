@@ -68,7 +68,8 @@ def _clean(text: str, limit: int, field: str) -> str:
 
 
 def _place(form: ConcernForm) -> dict:
-    from geo.geocode import default_geocoder, manual_placement
+    from geo.geocode import manual_placement
+    from reports.geocoding import configured_geocoder
 
     if form.lon is not None and form.lat is not None:
         try:
@@ -82,7 +83,7 @@ def _place(form: ConcernForm) -> dict:
     if not form.address.strip():
         raise ConcernError("Feld „Ort“: Bitte einen Ort auf der Karte wählen oder eine "
                            "Adresse angeben.")
-    result = default_geocoder().geocode(form.address)
+    result = configured_geocoder().geocode(form.address)
     if result.status == "unresolved":
         raise ConcernError(f"Feld „Adresse“: „{form.address}“ wurde nicht gefunden "
                            f"({result.reason}). Bitte den Ort auf der Karte wählen.")

@@ -25,6 +25,7 @@ import pandas as pd
 
 from geo.geocode import place_reports
 from reports import audit
+from reports.geocoding import configured_geocoder
 from reports.importers import FileError, RawTable, load_bytes, read_file
 from reports.profiles import PROFILE_DIR, Profile, generic_profile, load_profile, suggest_mapping
 from reports.validate import dedupe, missing_optional, to_reports
@@ -63,7 +64,7 @@ def profile_for(source: str, columns: list[str] | None = None) -> tuple[Profile,
 
 def place(frame: pd.DataFrame) -> pd.DataFrame:
     """Geocode the rows (rows without a usable place are kept as "unresolved")."""
-    placed = place_reports(frame)
+    placed = place_reports(frame, configured_geocoder())
     placed.index = frame.index
     return placed
 

@@ -33,7 +33,7 @@ from geo.geocode import (
     place_reports,
 )
 from geo.normalize import name_key
-from geo.register import Register
+from geo.register import Register, load_register
 from reports.model import GEOCODE_STATUSES, REPORT_COLUMNS, empty_reports
 
 MESSY = Path(__file__).with_name("messy_addresses.csv")
@@ -384,3 +384,49 @@ def test_messy_addresses_on_the_shipped_register(row, shipped_results):
         assert np.isnan(result["lon"]) and result["reason"]
     else:
         assert np.isfinite(result["lon"]) and np.isfinite(result["precision_m"])
+
+
+def _register_points(n: int = 3) -> pd.DataFrame:
+    """Building-exact register addresses of the district, to write into official files."""
+    from geo.register import load_register
+
+    addresses = load_register().addresses
+    inside = assign_ortsteil(addresses["x"].to_numpy(), addresses["y"].to_numpy()) != None  # noqa: E711
+    return addresses[inside & addresses["source"].eq("osm2025").to_numpy()].iloc[:n]
+
+
+def test_official_hk_de_file_in_epsg_25832(tmp_path):
+    """The survey administrations' house coordinates: ';', STN/HNR/ADZ/PLZ, EAST/NORTH in
+    UTM zone 32; the official point wins over the register's and keeps its suffix."""
+    from pyproj import Transformer
+
+    rows = _register_points()
+    lon, lat = to_display(rows["x"] + 3, rows["y"] + 4)  # the official point, 5 m away
+    east, north = Transformer.from_crs(4326, 25832, always_xy=True).transform(lon, lat)
+    lines = ["NBA;OI;QUA;LAN;RBZ;KRS;GMD;OTT;SSS;HNR;ADZ;EAST;NORTH;STN;PLZ;ONM"]
+    for (_, row), e, n in zip(rows.iterrows(), east, north, strict=True):
+        lines.append(f"A;DESN1;A;14;7;13;000;0000;0001;{row['number']};X;"
+                     f"{e:.3f}".replace(".", ",") + f";{n:.3f}".replace(".", ",")
+                     + f";{row['street']};{row['postcode']};Leipzig")
+    path = tmp_path / "hk_de.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    frame = load_address_list(path)
+    assert frame["x"].to_numpy() == pytest.approx(rows["x"].to_numpy() + 3, abs=0.01)
+    geocoder = default_geocoder(path)
+    first = rows.iloc[0]
+    result = geocoder.geocode(f"{first['street']} {first['number']}x")
+    assert (result.status, result.precision_m) == ("exact", 5.0)
+    assert (result.x, result.y) == pytest.approx((first["x"] + 3, first["y"] + 4), abs=0.01)
+
+
+def test_official_plain_csv_with_lon_lat(tmp_path):
+    rows = _register_points(2)
+    lon, lat = to_display(rows["x"] - 6, rows["y"])
+    path = tmp_path / "adressen.csv"
+    path.write_text("street,housenumber,lon,lat\n" + "".join(
+        f"{s},{n},{a:.7f},{b:.7f}\n" for s, n, a, b in
+        zip(rows["street"], rows["housenumber"], lon, lat, strict=True)), encoding="utf-8")
+    geocoder = Geocoder(load_register(), assign_ortsteil, load_address_list(path))
+    result = geocoder.geocode(f"{rows.iloc[1]['street']} {rows.iloc[1]['housenumber']}")
+    assert result.precision_m == 5.0
+    assert result.x == pytest.approx(rows.iloc[1]["x"] - 6, abs=0.05)
