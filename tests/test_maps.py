@@ -250,3 +250,13 @@ def test_offline_basemap_has_a_max_zoom_for_marker_clusters(frame, ctx):
                        MapOptions(layers=ALL_LAYERS), ctx)
     assert result.map.options["maxZoom"] >= 18
     assert '"maxZoom": ' in result.map.get_root().render()
+
+
+def test_every_map_carries_the_data_attribution():
+    from maps.base import DATA_ATTRIBUTION, base_map
+
+    for tile_url in (None, "https://tiles.example.org/{z}/{x}/{y}.png"):
+        html = base_map(boundary.ortsteile(), tile_url=tile_url).get_root().render()
+        assert "attributionControl.addAttribution" in html
+        assert json.dumps(DATA_ATTRIBUTION) in html
+        assert "OpenStreetMap" in DATA_ATTRIBUTION and "CC0" in DATA_ATTRIBUTION
