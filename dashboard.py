@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from config.settings import SettingError
 from pages import shared
 from pages.session import enforce_session
-from reports.access import Role, policy_for
+from reports.privacy.access import Role, policy_for
 
 st.set_page_config(page_title="Lagebild Leipziger Osten", page_icon="🗺️", layout="wide")
 
@@ -40,6 +41,9 @@ def navigation_pages(role: Role) -> list:
 
 try:
     shared.get_store()
+except SettingError as exc:  # a wrong setting names itself, in German
+    st.error(str(exc))
+    st.stop()
 except Exception as exc:  # no store, no dashboard: say so in German instead of a traceback
     st.error(f"Der Datenbestand ist nicht erreichbar ({type(exc).__name__}). Bitte die "
              "Einstellung DATABASE_URL und den Datenbankserver prüfen.")

@@ -1,6 +1,6 @@
-"""Access layer cost: visible_reports on report frames and suppress_counts on aggregate
-tables (cells with the grand total; cell x week with per-week, per-cell and grand totals),
-at 10k / 100k / 1M rows. Run by hand: ``.venv/bin/python bench/bench_access.py``."""
+"""Access layer cost: visible_reports on report frames and publishing (rounding, hiding)
+the counts of aggregate tables (cells; cell x week), at 10k / 100k / 1M rows.
+Run by hand: ``.venv/bin/python bench/bench_access.py``."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from reports.access import Role, suppress_counts, visible_reports
 from reports.model import REPORT_COLUMNS, vocabulary
+from reports.privacy.access import Role, aggregate_for, visible_reports
 
 SIZES = (10_000, 100_000, 1_000_000)
 
@@ -56,16 +56,15 @@ def main() -> None:
                   f"{n / ms * 1000:>14,.0f}{peak_mb():>10.0f}")
         cells = pd.DataFrame({"cell_id": np.arange(n),
                               "reports": rng.geometric(0.15, n)})  # many small cells
-        ms = timed(lambda c=cells: suppress_counts(c, "reports", 5))
-        print(f"{'suppress_counts cells, grand total':<46}{n:>10}{ms:>10.0f}"
+        ms = timed(lambda c=cells: aggregate_for(Role.PUBLIC, c, "reports"))
+        print(f"{'aggregate_for oeffentlich, cells':<46}{n:>10}{ms:>10.0f}"
               f"{n / ms * 1000:>14,.0f}{peak_mb():>10.0f}")
         weeks = 52
         table = pd.DataFrame({"cell_id": np.repeat(np.arange(n // weeks), weeks),
                               "week": np.tile(np.arange(weeks), n // weeks),
                               "reports": rng.geometric(0.15, (n // weeks) * weeks)})
-        ms = timed(lambda t=table: suppress_counts(
-            t, "reports", 5, margins=[("week",), ("cell_id",), ()]))
-        print(f"{'suppress_counts cell x week, 3 margins':<46}{len(table):>10}{ms:>10.0f}"
+        ms = timed(lambda t=table: aggregate_for(Role.PUBLIC, t, "reports"))
+        print(f"{'aggregate_for oeffentlich, cell x week':<46}{len(table):>10}{ms:>10.0f}"
               f"{len(table) / ms * 1000:>14,.0f}{peak_mb():>10.0f}")
 
 

@@ -21,10 +21,12 @@ import folium
 from folium import plugins
 
 from geo import boundary
-from maps.view import MapContext, MapOptions, build_map
-from reports.access import Role, visible_reports
-from reports.query import ReportFilter, apply_filter
-from tests.test_maps import synthetic_reports
+from maps.view import build_map
+from reports.privacy.access import Role
+from reports.storage.query import ReportFilter
+from reports.views.map import MapContext, MapOptions, map_view
+from reports.views.source import reports_for
+from tests.maps.test_maps import synthetic_reports
 
 FILTER = ReportFilter(date(2025, 4, 1), date(2025, 12, 31), topics=("ordnung", "umwelt"))
 
@@ -35,8 +37,8 @@ def peak_mb() -> float:
 
 def filter_change(frame, ctx: MapContext, role: Role, options: MapOptions) -> tuple[float, int]:
     start = time.perf_counter()
-    visible = visible_reports(apply_filter(frame, FILTER), role)
-    html = build_map(visible, role, options, ctx).map.get_root().render()
+    visible = reports_for(frame, FILTER, role)
+    html = build_map(map_view(visible, role, options, ctx), ctx).get_root().render()
     return time.perf_counter() - start, len(html.encode())
 
 

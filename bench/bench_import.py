@@ -79,9 +79,9 @@ def cpu_s() -> float:
 
 
 def run_parse(path: Path) -> dict:
-    from reports.importers import read_file
-    from reports.profiles import load_profile
-    from reports.validate import to_reports
+    from reports.ingest.importers import read_file
+    from reports.ingest.profiles import load_profile
+    from reports.ingest.validate import to_reports
 
     t0, c0 = time.perf_counter(), cpu_s()
     raw = read_file(path)
@@ -94,8 +94,8 @@ def run_parse(path: Path) -> dict:
 
 
 def run_import(path: Path) -> dict:
-    from reports.pipeline import import_file
-    from reports.store import Store
+    from reports.ingest.pipeline import import_file
+    from reports.storage.store import Store
 
     with tempfile.TemporaryDirectory() as tmp:
         store = Store.open(f"sqlite:///{tmp}/bench.sqlite")

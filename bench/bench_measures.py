@@ -20,12 +20,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np
 import pandas as pd
 
-from reports.agenda import build_agenda
-from reports.demo import INTERVENTIONS, generate_truth
-from reports.evaluation import evaluate
-from reports.measures import demo_measures, effects, list_measures
+from demo.generate import generate_truth, interventions
+from demo.measures import demo_measures
+from reports.analysis.evaluation import evaluate
+from reports.coordination.agenda import build_agenda
+from reports.coordination.measures import effects, list_measures
 from reports.model import TIMEZONE
-from reports.store import Store
+from reports.storage.store import Store
 
 
 def peak_mb() -> float:
@@ -59,7 +60,7 @@ def main() -> None:
         meeting = store.add_meeting(date(2025, 10, 2), "Sitzung")
         store.add_meeting(date(2025, 8, 21), "Sitzung davor")
         items = list_measures(store)
-        cleaning = INTERVENTIONS[0]
+        cleaning = interventions()[0]
         print(f"{'rows':>9} | {'evaluate ms':>11} | {'effects (5) ms':>14} | "
               f"{'agenda ms':>9} | {'rows/s (evaluate)':>17} | {'peak MB':>7}")
         for n in (10_000, 100_000, 1_000_000):

@@ -23,8 +23,8 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from reports.model import REPORT_COLUMNS, TIMEZONE
-from reports.query import ReportFilter
-from reports.store import Store
+from reports.storage.query import ReportFilter
+from reports.storage.store import Store
 
 ORTSTEILE = ["Volkmarsdorf", "Neustadt-Neuschönefeld", "Anger-Crottendorf",
              "Sellerhausen-Stünz", "Schönefeld-Abtnaundorf", "Schönefeld-Ost",

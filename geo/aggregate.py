@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from config.paths import DATA_DIR
 from geo.grid import GridSpec, cell_ids, grid
-from reports.model import DATA_DIR
 
 POPULATION_FILE = DATA_DIR / "population.csv"
 POPULATION_COLUMNS = {

@@ -1,6 +1,6 @@
 """The district's outline and its Ortsteile, and which Ortsteil a point lies in.
 
-The shipped geometry (data/ortsteile.geoparquet, built by ``python -m geo build-data`` from the
+The shipped geometry (data/ortsteile.geoparquet, built by ``lagebild build-data`` from the
 OSM-derived Ortsteil polygons) is the default; the city's official Ortsteile file replaces it
 everywhere once LAGEBILD_ORTSTEILE_FILE points to it. Which Ortsteile
 form "the district" and its core is configuration (data/district.toml).
@@ -19,11 +19,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from config.paths import DATA_DIR
 from geo.crs import DISPLAY_CRS, METRIC_CRS
-from reports.settings import PROJECT_DIR, settings
 
-SHIPPED_FILE = PROJECT_DIR / "data" / "ortsteile.geoparquet"
-DISTRICT_FILE = PROJECT_DIR / "data" / "district.toml"
+SHIPPED_FILE = DATA_DIR / "ortsteile.geoparquet"
+DISTRICT_FILE = DATA_DIR / "district.toml"
 NAME_FIELDS = ("name", "Name", "NAME", "Ortsteil", "ortsteil", "OT_NAME")
 VECTOR_SUFFIXES = (".geojson", ".json", ".shp", ".gpkg", ".parquet", ".geoparquet")
 
@@ -90,12 +90,24 @@ def assign_ortsteil(x, y) -> np.ndarray:
     return out
 
 
+_official: tuple[Path | None, str | None] = (None, None)
+
+
+def use_official_file(path: Path | None, name_field: str | None = None) -> None:
+    """Replace the shipped Ortsteile by the city's file everywhere (None: the shipped ones).
+
+    The deployment's setting is applied by ``reports.geography.apply_settings``; geo itself
+    reads no settings.
+    """
+    global _official
+    _official = (Path(path) if path is not None else None, name_field)
+
+
 def _current() -> _Boundary:
-    """The loaded boundary for the current settings; a replaced official file is reloaded."""
-    current = settings()
-    path = current.ortsteile_file
+    """The loaded boundary; a replaced official file is reloaded when it changes on disk."""
+    path, name_field = _official
     stamp = path.stat().st_mtime_ns if path is not None and path.exists() else 0
-    return _load(path, current.ortsteile_name_field, stamp)
+    return _load(path, name_field, stamp)
 
 
 @functools.cache

@@ -94,18 +94,34 @@ def hotspot_changes(
     min_reports: int = 3,
     min_total: int = 30,
 ) -> pd.DataFrame:
-    """Gi* class now vs before per grid cell, for the meeting's new/intensifying/diminishing
-    hot spot lists: DataFrame[cell_id, class_now, class_before, change, change_label,
-    reports_now, reports_before].
+    """Gi* class now vs before per grid cell of two report frames; see
+    ``hotspot_changes_of_counts``."""
+    return hotspot_changes_of_counts(counts_by_cell(now, spec), counts_by_cell(before, spec),
+                                     spec, distance_band_m, area, min_reports, min_total)
+
+
+def hotspot_changes_of_counts(
+    now: pd.DataFrame,
+    before: pd.DataFrame,
+    spec: GridSpec,
+    distance_band_m: float = 150.0,
+    area=None,
+    min_reports: int = 3,
+    min_total: int = 30,
+) -> pd.DataFrame:
+    """Gi* class now vs before per grid cell, from cell counts (DataFrame[cell_id, reports]
+    of each period), for the meeting's new/intensifying/diminishing hot spot lists:
+    DataFrame[cell_id, class_now, class_before, change, change_label, reports_now,
+    reports_before].
 
     change: "new" (hot now, not before), "intensifying" (hot in both, higher class now),
     "diminishing" (hot in both, lower class now), "ended" (hot before, not now),
     "unchanged" (same hot class), "none" (hot in neither).
     """
     runs = {}
-    for key, frame in (("now", now), ("before", before)):
-        counts = counts_on_grid(counts_by_cell(frame, spec), spec, area)
-        runs[key] = gi_star(counts, spec, distance_band_m, min_reports, min_total)
+    for key, counts in (("now", now), ("before", before)):
+        full = counts_on_grid(counts, spec, area)
+        runs[key] = gi_star(full, spec, distance_band_m, min_reports, min_total)
     c_now = runs["now"]["gi_class"].to_numpy()
     c_before = runs["before"]["gi_class"].to_numpy()
     hot_now, hot_before = c_now > 0, c_before > 0

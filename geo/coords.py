@@ -65,8 +65,8 @@ def validate_coordinates(a, b) -> pd.DataFrame:
          a - _ZONE_PREFIX, b, True),
         ("utm_swapped", _within(b, _EASTING) & _within(a, _NORTHING), b, a, True),
     ]
-    for name, mask, first, second, metric in cases:
-        if metric:
+    for name, mask, first, second, is_metric in cases:
+        if is_metric:
             x[mask], y[mask] = first[mask], second[mask]
         else:
             lon[mask], lat[mask] = first[mask], second[mask]

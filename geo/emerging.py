@@ -44,10 +44,10 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from config.locale import TIMEZONE
 from geo.aggregate import placed
 from geo.grid import GridSpec, cell_ids, grid
 from geo.hotspots import TOO_FEW, band_weights, classify, fdr, gi_star_z
-from reports.model import TIMEZONE
 
 PATTERNS = (
     "new",

@@ -715,17 +715,31 @@ def load_address_list(path: Path) -> pd.DataFrame:
     )
 
 
-@cache
-def default_geocoder(address_list_file: Path | None = None,
-                     online: NominatimGeocoder | None = None) -> Geocoder:
-    """The shipped register and boundary, plus an official address list where given.
+_extras: tuple[Path | None, NominatimGeocoder | None] = (None, None)
 
-    Cached per arguments: call ``default_geocoder.cache_clear()`` after the files change.
+
+def use_extras(address_list: Path | None, online: NominatimGeocoder | None) -> None:
+    """Add an official address list and/or an online fallback to the default geocoder.
+
+    Applied from the deployment's settings by ``reports.geography.apply_settings``.
     """
+    global _extras
+    if _extras != (address_list, online):
+        _extras = (address_list, online)
+        _default_geocoder.cache_clear()
+
+
+def default_geocoder() -> Geocoder:
+    """The shipped register and boundary, plus the address list / Nominatim in use."""
+    return _default_geocoder(*_extras)
+
+
+@cache
+def _default_geocoder(address_list: Path | None, online: NominatimGeocoder | None) -> Geocoder:
     from geo.boundary import assign_ortsteil
     from geo.register import load_register
 
-    addresses = load_address_list(address_list_file) if address_list_file else None
+    addresses = load_address_list(address_list) if address_list else None
     return Geocoder(load_register(), assign_ortsteil, addresses, online)
 
 

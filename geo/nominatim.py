@@ -20,11 +20,8 @@ from geopy.exc import GeopyError
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import Nominatim
 
-from reports.settings import PROJECT_DIR, settings
-
 USER_AGENT = "lagebild-leipziger-osten/0.1 (contact: {contact})"
 NO_CONTACT = "set LAGEBILD_NOMINATIM_CONTACT"
-CACHE_FILE = PROJECT_DIR / "var" / "nominatim-cache.sqlite"
 # (lat, lon) corners around Leipzig's east; bounded=True keeps answers inside
 VIEWBOX = ((51.31, 12.36), (51.39, 12.48))
 HOUSE_PRECISION_M = 25.0  # an OSM address point: building-level, like an interpolation
@@ -62,7 +59,7 @@ class NominatimGeocoder:
     def __init__(
         self,
         url: str,
-        cache_path: Path = CACHE_FILE,
+        cache_path: Path,
         *,
         contact: str | None = None,
         min_delay_seconds: float = 1.0,
@@ -86,11 +83,6 @@ class NominatimGeocoder:
         self.cache_path.parent.mkdir(parents=True, exist_ok=True)
         with closing(sqlite3.connect(self.cache_path)) as con, con:
             con.execute(_SCHEMA)
-
-    @classmethod
-    def from_settings(cls) -> NominatimGeocoder:
-        config = settings()
-        return cls(config.nominatim_url, CACHE_FILE, contact=config.nominatim_contact)
 
     def lookup(self, text: str, key: str) -> OnlineHit | None:
         """Coordinates for ``text`` (cache key ``key``, the normalised address), or None."""

@@ -15,9 +15,9 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from config.paths import DATA_DIR
 from geo.build_data import ADDRESSES, ORTSTEILE, PLACES, STREETS
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 ALIASES = "aliases.toml"
 ATTRIBUTION = "© OpenStreetMap contributors (ODbL); Leipzig Open Data Project (CC0)"
 

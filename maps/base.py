@@ -18,7 +18,7 @@ from folium import plugins
 from jinja2 import Template
 
 from geo.crs import DISPLAY_CRS
-from reports.safe import escape_html
+from reports.privacy.safe import escape_html
 
 COORD_DECIMALS = 5  # about 1 m: enough for a district map, and keeps the HTML small
 # Without a tile layer Leaflet knows no maximum zoom, and the marker cluster plugin refuses

@@ -1,5 +1,8 @@
 """Map layers built from server-side aggregates: whatever the number of reports, a layer
-carries at most a few thousand features (cells, Ortsteile, a raster image, capped markers)."""
+carries at most a few thousand features (cells, Ortsteile, a raster image, capped markers).
+
+Layers draw the values and texts they are given (``reports.views.map.MapView``); which
+numbers a role may see is decided there, never here."""
 
 from __future__ import annotations
 
@@ -15,12 +18,12 @@ from folium import plugins
 from maps.base import to_geojson
 from maps.legend import LegendSection
 from reports.model import vocabulary
-from reports.palette import COUNT_RAMP, HOTSPOT_COLORS, HOTSPOT_LABELS, TOPIC_COLORS
-from reports.safe import escape_html
+from reports.privacy.safe import escape_html
+from reports.render.palette import COUNT_RAMP, HOTSPOT_COLORS, HOTSPOT_LABELS, TOPIC_COLORS
 
 # ColorBrewer YlOrRd instead of leaflet.heat's rainbow (not colour-blind safe).
 HEAT_GRADIENT = {0.2: "#ffffb2", 0.4: "#fecc5c", 0.6: "#fd8d3c", 0.8: "#f03b20", 1.0: "#bd0026"}
-MAX_MARKERS = 2000  # single reports as markers; beyond this the page asks to narrow the filter
+HIDDEN_FILL = "#bdbdbd"  # a value the role may not see: grey, so it reads "hidden", not "none"
 
 
 def class_breaks(values: np.ndarray, k: int = len(COUNT_RAMP)) -> list[float]:
@@ -59,10 +62,11 @@ def _choropleth(
     frame: gpd.GeoDataFrame, value: str, name: str, fields: list[str], aliases: list[str],
     decimals: int, show: bool,
 ) -> tuple[folium.GeoJson, list[tuple[str, str]]]:
-    values = frame[value].to_numpy(dtype="float64")
-    breaks = class_breaks(values)
+    values = frame[value].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+    breaks = class_breaks(np.nan_to_num(values))
     ramp = COUNT_RAMP[-len(breaks):] if breaks else ()
-    colours = [ramp[_class_of(v, breaks)] if breaks and v > 0 else "#ffffff" for v in values]
+    colours = [HIDDEN_FILL if np.isnan(v) else ramp[_class_of(v, breaks)] if breaks and v > 0
+               else "#ffffff" for v in values]
     frame = frame.assign(_fill=colours)
     layer = folium.GeoJson(
         to_geojson(frame, [*fields, "_fill"]),
@@ -72,25 +76,27 @@ def _choropleth(
                                   "color": "#555555", "weight": 0.4},
         tooltip=folium.GeoJsonTooltip(fields, aliases=aliases, localize=True),
     )
-    return layer, _legend_entries(breaks, decimals)
+    entries = _legend_entries(breaks, decimals)
+    if np.isnan(values).any():
+        entries.append((HIDDEN_FILL, "zu wenige Meldungen (Datenschutz)"))
+    return layer, entries
 
 
 def cell_layer(cells: gpd.GeoDataFrame, cell_label: str, show: bool = True
                ) -> tuple[folium.GeoJson, LegendSection]:
-    """Grid cells (EPSG:25833, columns cell_id, reports) coloured by their exact count."""
-    layer, entries = _choropleth(cells, "reports", f"Rasterzellen ({cell_label})", ["reports"],
+    """Grid cells (EPSG:25833, columns reports (NA: hidden) and text) coloured by count."""
+    layer, entries = _choropleth(cells, "reports", f"Rasterzellen ({cell_label})", ["text"],
                                  ["Meldungen"], 0, show)
     return layer, LegendSection(f"Meldungen je Zelle ({cell_label})", entries)
 
 
 def ortsteile_layer(ortsteile: gpd.GeoDataFrame, per_1000: bool, show: bool = True
                     ) -> tuple[folium.GeoJson, LegendSection]:
-    """Ortsteile (name, reports, per_1000) as a choropleth of counts or rates per 1,000."""
-    frame = ortsteile.copy()
-    value = "per_1000" if per_1000 else "reports"
+    """Ortsteile (name, value, text, rate) as a choropleth of ``value`` (NaN: hidden):
+    counts, or rates per 1,000 inhabitants if ``per_1000``."""
     title = "Meldungen je 1.000 Einw." if per_1000 else "Meldungen je Ortsteil"
-    layer, entries = _choropleth(frame, value, f"Ortsteile: {title}",
-                                 ["name", "reports", "per_1000"],
+    layer, entries = _choropleth(ortsteile, "value", f"Ortsteile: {title}",
+                                 ["name", "text", "rate"],
                                  ["Ortsteil", "Meldungen", "je 1.000 Einw."], 1 if per_1000 else 0,
                                  show)
     return layer, LegendSection(title, entries)
@@ -98,20 +104,19 @@ def ortsteile_layer(ortsteile: gpd.GeoDataFrame, per_1000: bool, show: bool = Tr
 
 def hotspot_layer(cells: gpd.GeoDataFrame, show: bool = True
                   ) -> tuple[folium.GeoJson, LegendSection]:
-    """Significant Gi* cells (gi_class != 0) in their confidence class colours."""
-    sig = cells[cells["gi_class"] != 0].copy()
-    sig["gi_class"] = sig["gi_class"].astype(int)
-    sig["klasse"] = sig["gi_class"].map(HOTSPOT_LABELS)
-    sig["_fill"] = sig["gi_class"].map(HOTSPOT_COLORS)
-    sig["z"] = sig["z"].astype(float).round(2)
+    """Significant Gi* cells (gi_class; reports and z where given) in their
+    confidence class colours; the tooltip shows exactly the given fields."""
+    sig = cells.assign(klasse=cells["gi_class"].map(HOTSPOT_LABELS),
+                       _fill=cells["gi_class"].map(HOTSPOT_COLORS))
+    fields = [c for c in ("klasse", "reports", "z") if c in sig]
+    aliases = {"klasse": "Klasse", "reports": "Meldungen", "z": "z-Wert"}
     layer = folium.GeoJson(
-        to_geojson(sig, ["klasse", "reports", "z", "_fill"]),
+        to_geojson(sig, [*fields, "_fill"]),
         name="Hotspots (Gi*)",
         show=show,
         style_function=lambda f: {"fillColor": f["properties"]["_fill"], "fillOpacity": 0.7,
                                   "color": "#333333", "weight": 0.5},
-        tooltip=folium.GeoJsonTooltip(["klasse", "reports", "z"],
-                                      aliases=["Klasse", "Meldungen", "z-Wert"]),
+        tooltip=folium.GeoJsonTooltip(fields, aliases=[aliases[f] for f in fields]),
     )
     present = sorted(set(sig["gi_class"]), reverse=True)
     entries = [(HOTSPOT_COLORS[c], HOTSPOT_LABELS[c]) for c in present]
@@ -182,19 +187,14 @@ def popup_html(rows: pd.DataFrame) -> list[str]:
     return out
 
 
-def marker_layer(frame: pd.DataFrame, placed: pd.Index, cap: int = MAX_MARKERS,
-                 show: bool = False) -> tuple[plugins.FastMarkerCluster, int]:
-    """Newest ``cap`` of the ``placed`` rows of ``frame`` as clustered markers (one marker per
-    report, so a cluster's number is exactly the number of reports behind it).
-    Returns (layer, shown)."""
-    times = frame.loc[placed, "occurred_at"]
-    newest = frame.loc[times.sort_values(ascending=False).index[:cap]]
+def marker_layer(newest: pd.DataFrame, show: bool = False) -> plugins.FastMarkerCluster:
+    """Reports as clustered markers (one marker per report, so a cluster's number is exactly
+    the number of reports behind it)."""
     colours = [TOPIC_COLORS.get(str(t), "#777777") for t in newest["topic"].astype(object)]
     data = [[round(float(lat), 6), round(float(lon), 6), colour, popup]
             for lat, lon, colour, popup in zip(newest["lat"], newest["lon"], colours,
                                                popup_html(newest), strict=True)]
-    layer = plugins.FastMarkerCluster(
+    return plugins.FastMarkerCluster(
         data, callback=_MARKER_CALLBACK, name="Einzelmeldungen", show=show,
         options={"showCoverageOnHover": False, "maxClusterRadius": 45},
     )
-    return layer, len(data)

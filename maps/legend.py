@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import folium
 from branca.element import MacroElement, Template
 
-from reports.safe import escape_html
+from reports.privacy.safe import escape_html
 
 
 @dataclass

@@ -14,7 +14,7 @@ from geo.crs import METRIC_CRS
 from maps.assets import VENDOR_URL, localise
 from maps.base import add_boundary, base_map, to_geojson
 from maps.legend import LegendSection, add_legend
-from reports.measures import KINDS, STATUSES, Measure
+from reports.coordination.measures import KINDS, STATUSES, Measure
 from reports.model import vocabulary
 
 # Okabe–Ito, colour-blind safe: repression warm/red, help cool/green.

@@ -7,13 +7,13 @@ import json
 
 import streamlit as st
 
+from config.settings import settings
 from pages import shared
-from reports import audit
-from reports.access import ROLE_LABELS, Role, policy_for
-from reports.auth import AuthError, add_user, list_users, set_active
-from reports.retention import erase_old_descriptions
-from reports.safe import escape_markdown
-from reports.settings import settings
+from reports.privacy.access import ROLE_LABELS, Role, policy_for
+from reports.privacy.auth import AuthError, add_user, list_users, set_active
+from reports.privacy.retention import erase_old_descriptions
+from reports.privacy.safe import escape_markdown
+from reports.storage import audit
 
 st.title("Verwaltung")
 role = shared.current_role()

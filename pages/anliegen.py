@@ -14,12 +14,12 @@ from streamlit_folium import st_folium
 from maps.assets import localise
 from maps.base import add_boundary, base_map
 from pages import shared
-from reports import concerns
-from reports.access import policy_for
-from reports.agenda import agenda_lines, build_agenda, meeting_days, next_meeting
+from reports.coordination import concerns
+from reports.coordination.agenda import agenda_lines, build_agenda, meeting_days, next_meeting
 from reports.model import vocabulary
-from reports.query import ReportFilter
-from reports.safe import escape_markdown
+from reports.privacy.access import policy_for
+from reports.privacy.safe import escape_markdown
+from reports.storage.query import ReportFilter
 
 shared.ensure_entrypoint()
 st.title("Anliegen")

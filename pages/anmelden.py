@@ -6,9 +6,9 @@ from __future__ import annotations
 import streamlit as st
 
 from pages import session, shared
-from reports.access import ROLE_LABELS, Role
-from reports.auth import LoginLocked, authenticate, session_idle_minutes
-from reports.safe import escape_markdown
+from reports.privacy.access import ROLE_LABELS, Role
+from reports.privacy.auth import LoginLocked, authenticate, session_idle_minutes
+from reports.privacy.safe import escape_markdown
 
 
 def _log_out() -> None:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import streamlit as st
 
 from pages import shared
-from reports.access import policy_for
 from reports.model import vocabulary
-from reports.safe import escape_markdown
+from reports.privacy.access import policy_for
+from reports.privacy.safe import escape_markdown
 
 shared.ensure_entrypoint()
 FIELD_LABELS = {
@@ -27,10 +27,10 @@ store = shared.get_store()
 
 
 def _upload() -> None:
-    from reports.importers import FileError, read_file
-    from reports.pipeline import import_file, profile_for
-    from reports.profiles import FIELDS, ID_FIELD, ProfileError, suggest_mapping
-    from reports.uploads import UploadRejected, check_upload
+    from reports.ingest.importers import FileError, read_file
+    from reports.ingest.pipeline import import_file, profile_for
+    from reports.ingest.profiles import FIELDS, ID_FIELD, ProfileError, suggest_mapping
+    from reports.ingest.uploads import UploadRejected, check_upload
 
     vocab = vocabulary()
     source = st.selectbox("Quelle (Partner)", list(vocab.sources), format_func=vocab.sources.get,
@@ -89,7 +89,7 @@ def _upload() -> None:
 
 
 def _quarantine() -> None:
-    from reports.export import to_csv_bytes
+    from reports.render.export import to_csv_bytes
 
     rows = store.list_quarantine()
     if rows.empty:
@@ -104,7 +104,7 @@ def _quarantine() -> None:
 
 
 def _export() -> None:
-    from reports.export import FORMATS, MIME_TYPES, ExportDenied, export_reports
+    from reports.render.export import FORMATS, MIME_TYPES, ExportDenied, export_reports
 
     frame = shared.visible_frame()
     st.write(f"{shared.fmt_int(len(frame))} Meldungen im aktuellen Filter.")

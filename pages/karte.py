@@ -6,10 +6,11 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from maps.view import LAYERS, MapOptions, build_map, not_on_map_text
+from maps.view import build_map
 from pages import shared
-from reports.access import policy_for
 from reports.model import GEOCODE_STATUSES, vocabulary
+from reports.privacy.access import policy_for
+from reports.views.map import LAYERS, MapOptions, map_view
 
 shared.ensure_entrypoint()
 st.title("Karte")
@@ -35,7 +36,7 @@ with st.expander("Kartenebenen und Raster", expanded=True):
 def _measures() -> list | None:
     if "measures" not in layers:
         return None
-    from reports.measures import list_measures
+    from reports.coordination.measures import list_measures
 
     items = list_measures(shared.get_store())
     if not items:
@@ -46,7 +47,7 @@ def _measures() -> list | None:
 def _place(report_id: str, point: dict) -> None:
     """Store a hand placement and log it; German message on bad input."""
     from geo.geocode import manual_placement
-    from reports import audit
+    from reports.storage import audit
 
     try:
         location = manual_placement(point["lng"], point["lat"])
@@ -69,14 +70,16 @@ if message := st.session_state.pop("karte_placed", None):
 
 if shared.require_reports(frame):
     options = MapOptions(tuple(layers), cell_m, shape, per_1000, heat)
-    result = build_map(frame, role, options, shared.district_geometry(), _measures())
-    st.info(not_on_map_text(result))
-    for note in result.notes:
+    view = map_view(frame, role, options, shared.district_geometry())
+    st.info(view.accounting)
+    for note in view.notes:
         st.caption(note)
+    shared.rounding_note()
     if not policy.sees_restricted_categories:
         st.caption("Vertrauliche Kategorien (z. B. Konsumorte) sind für diese Rolle nicht "
                    "enthalten.")
-    clicked = st_folium(result.map, height=620, use_container_width=True, key="karte_map",
+    drawn = build_map(view, shared.district_geometry(), _measures())
+    clicked = st_folium(drawn, height=620, use_container_width=True, key="karte_map",
                         returned_objects=["last_clicked"] if policy.may_edit else [])
 
     unplaced = frame[frame["geocode_status"].isin(["unresolved", "outside"])]

@@ -1,7 +1,7 @@
 """Maßnahmen: what the alliance agreed on, where, and whether it worked.
 
 Each measure is evaluated against the rest of the district (difference in differences,
-``reports.evaluation``); the balance view shows how help and repression are weighted.
+``reports.analysis.evaluation``); the balance view shows how help and repression are weighted.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from geo.crs import to_metric
 from geo.grid import GridSpec, cell_ids
 from maps.measures import KIND_COLORS, measures_map
 from pages import shared
-from reports import measures
-from reports.access import policy_for
-from reports.evaluation import counts_frame
+from reports.analysis.evaluation import counts_frame
+from reports.coordination import measures
 from reports.model import vocabulary
-from reports.query import ReportFilter
-from reports.safe import escape_markdown
+from reports.privacy.access import policy_for
+from reports.privacy.safe import escape_markdown
+from reports.storage.query import ReportFilter
 
 CELL_SPEC = GridSpec(100, "square")
 AREA_MODES = {"draw": "auf der Karte zeichnen", "ortsteil": "Ortsteil",

@@ -10,8 +10,8 @@ import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from pages import shared
-from reports import auth
-from reports.access import Role
+from reports.privacy import auth
+from reports.privacy.access import Role
 
 SESSION_KEY = "auth_session"
 NOTICE_KEY = "auth_notice"

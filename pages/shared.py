@@ -3,7 +3,8 @@ filters mirrored in the URL, and the visible report frame.
 
 Access hook: a log-in page sets ``st.session_state["role"]`` (a ``Role``); everything here
 reads it only through ``current_role()``, and every frame a page shows comes from
-``visible_frame()``, which passes through ``reports.access.visible_reports``.
+``visible_frame()``, which passes through ``reports.views.source.reports_for`` (the role's
+rows, columns and period).
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from reports.access import ROLE_LABELS, Role, policy_for, visible_reports
+from reports.geography import apply_settings
 from reports.model import TIMEZONE, vocabulary
-from reports.query import ReportFilter, apply_filter
-from reports.store import Store
+from reports.privacy.access import ROLE_LABELS, Role, effective_filter, policy_for
+from reports.storage.query import ReportFilter
+from reports.storage.store import Store
+from reports.views.source import reports_for
 
 ROLE_KEY = "role"
 
@@ -61,17 +64,19 @@ def current_role() -> Role:
 
 @st.cache_resource(show_spinner=False)
 def get_store() -> Store:
+    """The store, opened once per process after the deployment's settings are applied."""
+    apply_settings()
     return Store.open()
 
 
 @st.cache_resource(show_spinner=False)
 def district_geometry():
     """Ortsteile, district outline, real street lines and population, loaded once."""
+    from config.settings import settings
     from geo import boundary
     from geo.aggregate import population
     from geo.gazetteer import street_lines
-    from maps.view import MapContext
-    from reports.settings import settings
+    from reports.views.map import MapContext
 
     district = boundary.district()
     streets = street_lines()
@@ -91,7 +96,7 @@ def _all_reports(version: str) -> pd.DataFrame:
 # close to a second per rerun. Pages treat frames as read-only (assign/copy, never in place).
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _visible(version: str, role: Role, f: ReportFilter) -> pd.DataFrame:
-    return visible_reports(apply_filter(_all_reports(version), f), role)
+    return reports_for(_all_reports(version), f, role)
 
 
 def visible_frame(f: ReportFilter | None = None) -> pd.DataFrame:
@@ -127,7 +132,7 @@ def today() -> date:
 
 @st.cache_resource
 def _demo_end() -> date:
-    from reports.demo import config
+    from demo.generate import config
 
     return config()["end"]
 
@@ -261,7 +266,9 @@ def sidebar_filters() -> FilterState:
         ortsteile = st.multiselect("Ortsteil", list(district_geometry().ortsteile["name"]),
                                    key="f_ortsteile", placeholder="alle")
         st.button("Filter zurücksetzen", on_click=reset_filters, width="stretch")
-        st.caption(f"{start:%d.%m.%Y} – {end:%d.%m.%Y}")
+        shown = effective_filter(ReportFilter(start, end), current_role())
+        st.caption(f"{shown.start:%d.%m.%Y} – {shown.end:%d.%m.%Y}"
+                   + (" (ganze Wochen)" if shown != ReportFilter(start, end) else ""))
         if note:
             st.caption(note)
     f = ReportFilter(start, end, tuple(topics), tuple(sources), tuple(categories),
@@ -294,7 +301,12 @@ def filter_state() -> FilterState:
 
 
 def current_filter() -> ReportFilter:
-    return filter_state().filter
+    """The sidebar filter as the current role may apply it (whole weeks for the public)."""
+    return role_filter(filter_state().filter)
+
+
+def role_filter(f: ReportFilter) -> ReportFilter:
+    return effective_filter(f, current_role())
 
 
 # -- common messages -------------------------------------------------------------------------
@@ -333,7 +345,7 @@ def fmt_int(n: int) -> str:
 def chart_with_downloads(chart, data: pd.DataFrame, name: str) -> None:
     """An Altair chart plus its numbers as CSV and the chart as SVG (PNG: the chart's own
     toolbar). The SVG is rendered offline by vl-convert, only when asked for."""
-    from reports.export import to_csv_bytes
+    from reports.render.export import to_csv_bytes
 
     st.altair_chart(chart, width="stretch")
     left, right, _ = st.columns([1, 1, 4])
@@ -349,32 +361,20 @@ def _svg(chart) -> bytes:
     return vl_convert.vegalite_to_svg(chart.to_dict()).encode("utf-8")
 
 
-def suppression_note() -> None:
-    k = policy_for(current_role()).min_count
-    st.caption(f"Öffentliche Ansicht: Werte unter {k} Meldungen sind ausgeblendet "
-               "(Datenschutz). Gröbere Zeiteinheit oder weiteren Filter wählen.")
+def rounding_note() -> None:
+    """The caption under public numbers (rounded, small ones hidden)."""
+    from reports.views.tables import rounding_note as text
+
+    if note := text(current_role()):
+        st.caption(note)
 
 
-def readable_counts(table: pd.DataFrame, counts: list[str]) -> pd.DataFrame:
-    """Numbers as text for display: suppressed counts as "< k", other hidden values as "–"."""
-    k = policy_for(current_role()).min_count
-    out = table.copy()
-    for column in out.columns:
-        if pd.api.types.is_numeric_dtype(out[column]) and out[column].isna().any():
-            hidden = f"< {k}" if column in counts else "–"
-            out[column] = [hidden if pd.isna(v) else f"{v:,.0f}".replace(",", ".")
-                           if float(v).is_integer() else f"{v:.2f}".replace(".", ",")
-                           for v in out[column]]
-    return out
+def readable(table: pd.DataFrame, counts: list[str]) -> pd.DataFrame:
+    from reports.views.tables import readable as as_text
+
+    return as_text(table, current_role(), counts)
 
 
 def current_actor() -> str:
     """Who acts, for the audit log (the log-in page sets ``username``)."""
     return str(st.session_state.get("username") or current_role().value)
-
-
-def shown_aggregate(counts: pd.DataFrame, count_cols, margins=((),), derived=()) -> pd.DataFrame:
-    """An aggregate table as the current role may see it (small counts hidden for the public)."""
-    from reports.access import aggregate_for
-
-    return aggregate_for(current_role(), counts, count_cols, margins, derived)

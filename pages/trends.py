@@ -8,20 +8,16 @@ import pandas as pd
 import streamlit as st
 
 from pages import shared
-from reports.analytics import (
+from reports.analysis.analytics import (
     FREQS,
     GROUPS,
     MONTHS,
-    counts_over_time,
     group_label,
-    period_comparison,
-    rolling_mean,
-    seasonal_profile,
     shifted_filter,
-    weekday_hour,
     year_label,
 )
-from reports.palette import OKABE_ITO, TOPIC_COLORS
+from reports.render.palette import OKABE_ITO, TOPIC_COLORS
+from reports.views.trends import seasonal, trend_counts, weekday_hour_counts, year_comparison
 
 YEARS_BACK = (1, 2)  # the year-over-year chart compares with the two previous years
 ANNOTATION_KINDS = {"meeting": "Sitzung", "measure": "Maßnahme", "event": "Ereignis",
@@ -74,9 +70,8 @@ def _label_expr(by: str, groups: list[str]) -> str:
 
 
 if shared.require_reports(frame):
-    counts = rolling_mean(counts_over_time(frame, freq, by, f), window)
-    counts = shared.shown_aggregate(counts, "reports", margins=(("period",),),
-                                    derived=["rolling"])
+    role = shared.current_role()
+    counts = trend_counts(frame, role, freq, by, f, window)
     counts["Gruppe"] = counts["group"].map(lambda k: group_label(by, k))
     step = pd.DateOffset(weeks=1) if freq == "W" else pd.DateOffset(months=1)
     counts["period_end"] = counts["period"] + step
@@ -97,7 +92,7 @@ if shared.require_reports(frame):
                              alt.Tooltip("date:T", title="Datum", format="%d.%m.%Y")])
     # Periods with hidden values get a full-height grey band, so a gap reads as "hidden",
     # not as "nothing happened"; the band carries no number.
-    hidden = (counts[counts["suppressed"]].drop_duplicates("period")
+    hidden = (counts[counts["hidden"]].drop_duplicates("period")
               [["period", "period_end"]].assign(note="Werte ausgeblendet (Datenschutz)"))
     shade = alt.Chart(hidden).mark_rect(color="#dddddd", opacity=0.6).encode(
         x="period:T", x2="period_end:T",
@@ -119,8 +114,8 @@ if shared.require_reports(frame):
                                 f"meldungen_{by}_{freq}")
     if not marks.empty:
         st.caption("Gestrichelte Linien: Sitzungen, Maßnahmen und Ereignisse (Tooltip).")
-    if counts["suppressed"].any():
-        shared.suppression_note()
+    shared.rounding_note()
+    if counts["hidden"].any():
         fmt = "KW %V/%G" if freq == "W" else "%m/%Y"
         names = ", ".join(p.strftime(fmt) for p in sorted(hidden["period"]))
         st.caption(f"Mit ausgeblendeten Werten (grau hinterlegt): {names}.")
@@ -129,8 +124,7 @@ if shared.require_reports(frame):
     # Earlier years through visible_frame, so the role's rules apply to them as well.
     frames = {0: frame} | {n: shared.visible_frame(shifted_filter(f, n)) for n in YEARS_BACK}
     frames = {n: fr for n, fr in frames.items() if n == 0 or not fr.empty}
-    yoy = shared.shown_aggregate(period_comparison(frames, f, freq), "reports",
-                                 margins=(("year",),))
+    yoy = year_comparison(frames, role, f, freq)
     years = list(dict.fromkeys(yoy["year"]))
     yoy_chart = alt.Chart(yoy).mark_line(point=True).encode(
         x=alt.X("period:T", title=FREQS[freq],
@@ -154,7 +148,7 @@ if shared.require_reports(frame):
     left, right = st.columns(2)
     with left:
         st.subheader("Saisonales Profil")
-        season = seasonal_profile(frame)
+        season = seasonal(frame, role)
         season_chart = alt.Chart(season).mark_bar(color="#0072B2").encode(
             x=alt.X("label:N", sort=list(MONTHS), title=None),
             y=alt.Y("mean:Q", title="Meldungen je Monat (Mittel)"),
@@ -169,13 +163,10 @@ if shared.require_reports(frame):
         if ordnung.empty:
             st.info("Im Filter gibt es keine Meldungen zum Thema Ordnung.")
         else:
-            table = weekday_hour(ordnung)
-            long = table.reset_index(names="Wochentag").melt(
-                id_vars="Wochentag", var_name="Stunde", value_name="reports")
-            long = shared.shown_aggregate(long, "reports")
+            long, weekdays = weekday_hour_counts(ordnung, role)
             heat = alt.Chart(long).mark_rect().encode(
                 x=alt.X("Stunde:O", title="Uhrzeit"),
-                y=alt.Y("Wochentag:N", sort=list(table.index), title=None),
+                y=alt.Y("Wochentag:N", sort=weekdays, title=None),
                 color=alt.Color("reports:Q", title="Meldungen",
                                 scale=alt.Scale(scheme="yellowgreenblue")),
                 tooltip=["Wochentag:N", "Stunde:O", alt.Tooltip("reports:Q", title="Meldungen")],

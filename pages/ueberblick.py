@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import altair as alt
-import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.compare import hotspot_changes
-from geo.grid import GridSpec, cell_centres
-from maps.view import MapOptions, build_map
+from maps.view import build_map
 from pages import shared
-from reports.access import policy_for
-from reports.analytics import counts_over_time, format_change, group_label, key_figures
-from reports.palette import TOPIC_COLORS
+from reports.analysis.analytics import group_label
+from reports.render.palette import TOPIC_COLORS
+from reports.views.map import MapOptions, map_view
+from reports.views.overview import key_figure_table, top_hotspots, weekly_by_topic
 
 shared.ensure_entrypoint()
 st.title("Überblick")
@@ -24,34 +22,29 @@ st.caption(f"{f.start:%d.%m.%Y} – {f.end:%d.%m.%Y} im Vergleich zu den "
            f"{(f.end - f.start).days + 1} Tagen davor")
 
 if shared.require_reports(now):
+    role = shared.current_role()
     for by, title in ((None, "Gesamt"), ("topic", "Nach Thema"), ("source", "Nach Quelle")):
-        table = shared.shown_aggregate(key_figures(now, before, by), ["now", "before"],
-                                       derived=["change", "change_pct"])
+        table = key_figure_table(now, before, role, by)
         if by is not None:
             st.subheader(title)
         cols = st.columns(min(len(table), 4) or 1)
         for i, row in enumerate(table.itertuples()):
             label = "Meldungen gesamt" if by is None else group_label(by, row.group)
-            if pd.isna(row.now) or pd.isna(row.before):
-                k = policy_for(shared.current_role()).min_count
-                cols[i % len(cols)].metric(label, f"< {k}", help="Kleine Zahlen werden "
-                                           "öffentlich nicht gezeigt (Datenschutz).")
-            else:
-                cols[i % len(cols)].metric(label, shared.fmt_int(int(row.now)),
-                                           format_change(int(row.now), int(row.before)),
-                                           delta_color="off")
+            cols[i % len(cols)].metric(label, row.value, row.delta, delta_color="off",
+                                       help="Kleine Zahlen werden öffentlich nicht gezeigt "
+                                       "(Datenschutz)." if row.hidden else None)
+    shared.rounding_note()
 
     left, right = st.columns([3, 2])
     with left:
         st.subheader("Karte")
-        result = build_map(now, shared.current_role(), MapOptions(layers=("heat", "hotspots")),
-                           shared.district_geometry())
-        st_folium(result.map, height=380, use_container_width=True, returned_objects=[],
-                  key="ueberblick_karte")
+        ctx = shared.district_geometry()
+        view = map_view(now, role, MapOptions(layers=("heat", "hotspots")), ctx)
+        st_folium(build_map(view, ctx), height=380, use_container_width=True,
+                  returned_objects=[], key="ueberblick_karte")
     with right:
         st.subheader("Verlauf je Thema")
-        weekly = counts_over_time(now, "W", "topic", f)
-        weekly = shared.shown_aggregate(weekly, "reports", margins=(("period",),))
+        weekly = weekly_by_topic(now, role, f)
         weekly["Thema"] = weekly["group"].map(lambda k: group_label("topic", k))
         chart = alt.Chart(weekly).mark_line(point=False).encode(
             x=alt.X("period:T", title=None, axis=alt.Axis(format="%d.%m.")),
@@ -64,11 +57,7 @@ if shared.require_reports(now):
         shared.chart_with_downloads(chart, weekly.drop(columns="Thema"), "verlauf_thema")
 
     st.subheader("Top-Hotspots und ihre Veränderung")
-    spec = GridSpec(100, "square")
-    ctx = shared.district_geometry()
-    changes = hotspot_changes(now, before, spec, area=ctx.district)
-    top = changes[changes["class_now"] > 0].sort_values(
-        ["class_now", "reports_now"], ascending=False).head(10)
+    top = top_hotspots(now, before, role, shared.district_geometry().district)
     if top.empty:
         st.info("Im gewählten Zeitraum gibt es keine statistisch auffälligen Hotspots "
                 "(100-m-Raster, Gi*).")
@@ -76,11 +65,10 @@ if shared.require_reports(now):
         from geo.boundary import assign_ortsteil
         from geo.gazetteer import nearest_street
 
-        cx, cy = cell_centres(top["cell_id"].to_numpy(), spec)
-        top = top.assign(ort=nearest_street(cx, cy), ortsteil=assign_ortsteil(cx, cy))
-        top = shared.shown_aggregate(top, ["reports_now", "reports_before"])
+        top = top.assign(ort=nearest_street(top["x"], top["y"]),
+                         ortsteil=assign_ortsteil(top["x"], top["y"]))
         shown = top[["ort", "ortsteil", "change_label", "reports_now", "reports_before"]].rename(
             columns={"ort": "Nächste Straße", "ortsteil": "Ortsteil", "change_label": "Veränderung",
                      "reports_now": "Meldungen in der Zelle", "reports_before": "davor"})
-        st.dataframe(shared.readable_counts(shown, ["Meldungen in der Zelle", "davor"]),
+        st.dataframe(shared.readable(shown, ["Meldungen in der Zelle", "davor"]),
                      hide_index=True, width="stretch")

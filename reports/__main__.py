@@ -1,7 +1,7 @@
-"""``python -m reports`` (see ``reports.cli``)."""
+"""``python -m reports …``: the ``lagebild`` command (see ``lagebild.cli``)."""
 
 import sys
 
-from reports.cli import main
+from lagebild.cli import main
 
-sys.exit(main())
+sys.exit(main(sys.argv[1:]))

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-TIMEZONE = "Europe/Berlin"
+from config.locale import TIMEZONE
+from config.paths import DATA_DIR
 
 SENSITIVITIES = ("public", "members", "restricted")
 # Geocoding status of a report, with the German label shown in the UI.

@@ -1,0 +1,40 @@
+"""Build the demo store: the generated partner exports go through the real import pipeline,
+then the demo's meetings, annotations and measures are stored."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from demo.generate import DEFAULT_WORKDIR, annotations, config, generate_exports, meeting_dates
+from demo.measures import demo_measures
+from reports.ingest.pipeline import import_file
+
+
+def build_demo(store, rows: int = 30000, keep: bool = False, workdir=None) -> dict:
+    """(Re)build the demo store by importing the generated partner exports.
+
+    With ``keep`` an existing, filled demo store is left as it is (fast restarts).
+    """
+    if keep and store.is_demo() and store.count_reports() > 0:
+        return {"kept": True, "reports": store.count_reports()}
+    store.reset()
+    cfg = config()
+    files = generate_exports(Path(workdir) if workdir else DEFAULT_WORKDIR, rows=rows)
+    summary = {"kept": False, "files": 0, "total": 0, "imported": 0, "updated": 0,
+               "duplicate": 0, "rejected": 0}
+    for path, source in files:
+        result = import_file(store, path, source, actor="demo")
+        summary["files"] += 1
+        for key in ("total", "imported", "updated", "duplicate", "rejected"):
+            summary[key] += getattr(result, key)
+    held = meeting_dates(cfg)
+    notes = annotations(cfg)
+    with store.transaction() as conn:
+        for number, day in enumerate(held, start=1):
+            store.add_meeting(day, f"{cfg['meetings']['title']} ({number}.)", conn=conn)
+        for starts_on, ends_on, kind, label in notes:
+            store.add_annotation(starts_on, ends_on, kind, label, conn=conn)
+        store.set_demo(True, conn=conn)
+    summary.update(meetings=len(held), annotations=len(notes), measures=len(demo_measures(store)),
+                   reports=store.count_reports())
+    return summary

@@ -1,0 +1,1 @@
+"""The application's top: the ``lagebild`` console command (``cli``) over every package."""

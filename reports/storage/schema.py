@@ -1,0 +1,184 @@
+"""The store's tables, as SQLAlchemy Core metadata shared by the store and the migrations.
+
+Times are stored as integer seconds since the epoch (UTC) and days as ISO dates: both back
+ends then sort, index and compare them the same way, and a million-row read needs no
+per-row datetime parsing.
+"""
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+reports = Table(
+    "reports",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("source", String(40), nullable=False),
+    Column("source_ref", String(200), nullable=False),
+    Column("topic", String(20), nullable=False),
+    Column("category", String(60), nullable=False),
+    Column("occurred_at", BigInteger, nullable=False),  # epoch seconds, UTC
+    Column("reported_at", BigInteger),
+    Column("address", Text),
+    Column("lon", Float),
+    Column("lat", Float),
+    Column("x", Float),  # EPSG:25833
+    Column("y", Float),
+    Column("ortsteil", String(60)),
+    Column("geocode_status", String(20), nullable=False),
+    Column("precision_m", Float),
+    Column("count", Integer, nullable=False, server_default="1"),
+    Column("description", Text),
+    Column("sensitivity", String(12), nullable=False),
+    Column("batch_id", String(32), nullable=False),
+    Column("content_hash", String(32), nullable=False),
+    # The dashboard filters by time range, then topic / Ortsteil / category.
+    Index("ix_reports_occurred", "occurred_at"),
+    Index("ix_reports_topic_occurred", "topic", "occurred_at"),
+    Index("ix_reports_ortsteil_occurred", "ortsteil", "occurred_at"),
+    Index("ix_reports_category_occurred", "category", "occurred_at"),
+    Index("ix_reports_status", "geocode_status"),
+    Index("ix_reports_batch", "batch_id"),
+)
+
+batches = Table(
+    "batches",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("file_name", Text, nullable=False),
+    Column("source", String(40), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("imported_at", BigInteger, nullable=False),
+    Column("actor", String(80)),
+    Column("rows_total", Integer, nullable=False),
+    Column("imported", Integer, nullable=False),
+    Column("updated", Integer, nullable=False),
+    Column("duplicate", Integer, nullable=False),
+    Column("rejected", Integer, nullable=False),
+)
+
+quarantine = Table(
+    "quarantine",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("batch_id", String(32), nullable=False),
+    Column("file_name", Text, nullable=False),
+    Column("source", String(40), nullable=False),
+    Column("row_number", Integer, nullable=False),  # 1-based data row as a user counts it
+    Column("field", String(80)),
+    Column("message", Text, nullable=False),  # German, names file, row and field
+    Column("raw", Text, nullable=False),  # the input row as JSON {column: value}
+    Column("created_at", BigInteger, nullable=False),
+    Column("resolved_at", BigInteger),
+    Index("ix_quarantine_open", "resolved_at", "batch_id"),
+)
+
+meetings = Table(
+    "meetings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("held_on", Date, nullable=False, unique=True),
+    Column("title", Text, nullable=False),
+)
+
+annotations = Table(
+    "annotations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date),
+    Column("kind", String(20), nullable=False),  # meeting, measure, event, construction
+    Column("label", Text, nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("username", String(80), primary_key=True),
+    Column("password_hash", Text, nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("active", Boolean, nullable=False, server_default="1"),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(80), nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("success", Boolean, nullable=False),
+    Index("ix_login_attempts_user_at", "username", "at"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", BigInteger, nullable=False),
+    Column("actor", String(80), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("detail", Text, nullable=False),  # JSON
+    Index("ix_audit_at", "at"),
+)
+
+concerns = Table(
+    "concerns",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("created_at", BigInteger, nullable=False),
+    Column("topic", String(20), nullable=False),
+    Column("category", String(60)),
+    Column("description", Text, nullable=False),
+    Column("address", Text),
+    Column("lon", Float),
+    Column("lat", Float),
+    Column("x", Float),
+    Column("y", Float),
+    Column("ortsteil", String(60)),
+    Column("geocode_status", String(20), nullable=False),
+    Column("contact", Text),  # only Redaktion sees it
+    Column("status", String(12), nullable=False),  # new, accepted, merged, rejected
+    Column("reason", Text),
+    Column("report_id", String(16)),
+    Column("meeting_id", Integer),  # on the agenda of this meeting
+    Column("session_key", String(64), nullable=False),
+    Index("ix_concerns_status", "status"),
+)
+
+measures = Table(
+    "measures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("title", Text, nullable=False),
+    Column("partners", Text, nullable=False),  # JSON list of source keys
+    Column("kind", String(20), nullable=False),  # see reports.coordination.measures.KINDS
+    Column("area_wkt", Text, nullable=False),  # EPSG:25833
+    Column("area_label", Text, nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date),
+    Column("categories", Text, nullable=False),  # JSON list of category keys
+    Column("status", String(12), nullable=False),  # planned, active, done, stopped
+    Column("notes", Text),
+    Column("created_at", BigInteger, nullable=False),
+    Column("created_by", String(80)),
+)
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(40), primary_key=True),
+    Column("value", Text, nullable=False),
+)

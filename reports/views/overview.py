@@ -1,0 +1,46 @@
+"""Überblick: key figures now vs the period before, the weekly course per topic and the top
+hot spots with their change, as a role may see them."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from geo.grid import GridSpec, cell_centres
+from reports.analysis.analytics import counts_over_time, format_change, key_figures
+from reports.privacy.access import Role, count_text
+from reports.storage.query import ReportFilter
+from reports.views.hotspots import hotspot_changes_for
+from reports.views.tables import min_count, table_for, with_change
+
+TOP_SPEC = GridSpec(100, "square")
+
+
+def key_figure_table(now: pd.DataFrame, before: pd.DataFrame, role: Role,
+                     by: str | None = None) -> pd.DataFrame:
+    """DataFrame[group, now, before, change, change_pct, hidden, value, delta]: the counts
+    as ``role`` may see them, changes computed from those, and the texts of a metric tile
+    (``delta`` None where a count is hidden)."""
+    raw = key_figures(now, before, by)[["group", "now", "before"]]
+    table = with_change(table_for(role, raw, ["now", "before"]))
+    k = min_count(role)
+    table["value"] = [count_text(v, k) for v in table["now"]]
+    table["delta"] = [None if pd.isna(a) or pd.isna(b) else format_change(int(a), int(b))
+                      for a, b in zip(table["now"], table["before"], strict=True)]
+    return table
+
+
+def weekly_by_topic(now: pd.DataFrame, role: Role, f: ReportFilter) -> pd.DataFrame:
+    """DataFrame[period, group, reports, hidden]: reports per week and topic."""
+    return table_for(role, counts_over_time(now, "W", "topic", f), "reports")
+
+
+def top_hotspots(now: pd.DataFrame, before: pd.DataFrame, role: Role, area,
+                 spec: GridSpec = TOP_SPEC, n: int = 10) -> pd.DataFrame:
+    """The ``n`` strongest current hot spots: DataFrame[cell_id, x, y, change_label,
+    reports_now, reports_before, hidden], strongest first (counts as published)."""
+    changes = hotspot_changes_for(now, before, role, spec, area)
+    top = changes[changes["class_now"] > 0].sort_values(
+        ["class_now", "rank_now"], ascending=False).head(n)
+    x, y = cell_centres(top["cell_id"].to_numpy(), spec)
+    return top.assign(x=x, y=y)[["cell_id", "x", "y", "change_label", "reports_now",
+                                 "reports_before", "hidden"]]

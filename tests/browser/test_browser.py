@@ -1,0 +1,174 @@
+"""End to end: `streamlit run` on a demo store, every page in headless Debian Chromium, and no
+request to any host but the dashboard's own."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from config.paths import PROJECT_DIR
+
+ROOT = PROJECT_DIR
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+PAGES = {"": "Überblick", "karte": "Karte", "trends": "Trends", "sitzung": "Sitzung",
+         "daten": "Daten"}
+MAP_PAGES = {"", "karte"}
+EDITOR = ("redaktion1", "ein-langes-testpasswort-42")
+ALL_TIME = "zeit=frei&von=2020-01-01&bis=2030-12-31"
+CHART_PAGES = {"", "trends"}
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{CHROMIUM} is missing, but CI=true requires the browser tests")
+        pytest.skip(f"Debian's Chromium is not installed at {CHROMIUM}")
+    from demo import build_demo
+    from reports.storage.store import Store
+
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    ARTIFACTS.mkdir(parents=True)
+    base = tmp_path_factory.mktemp("e2e")
+    url = f"sqlite:///{base / 'demo.sqlite'}"
+    store = Store.open(url)
+    build_demo(store, rows=3000, workdir=base / "work")
+    from reports.privacy.access import Role
+    from reports.privacy.auth import add_user
+
+    add_user(store, EDITOR[0], EDITOR[1], Role.EDITOR)
+    store.close()
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": url, "LAGEBILD_TILE_URL": ""}
+    log = (base / "streamlit.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
+                break
+            except OSError:
+                if time.time() > deadline or proc.poll() is not None:
+                    pytest.fail(f"streamlit did not start: {(base / 'streamlit.log').read_text()}")
+                time.sleep(0.5)
+        yield f"http://127.0.0.1:{port}", url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+
+
+def test_every_page_renders_without_third_party_requests(server):
+    from playwright.sync_api import sync_playwright
+
+    server, _ = server
+    requested: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.on("request", lambda r: requested.append(r.url))
+        page.on("websocket", lambda ws: requested.append(ws.url))
+        for path, title in PAGES.items():
+            page.goto(f"{server}/{path}?zeit=365")
+            page.get_by_role("heading", name=title).first.wait_for(timeout=60_000)
+            if path in MAP_PAGES:
+                frame = page.frame_locator("iframe[title*='streamlit_folium']").first
+                frame.locator(".leaflet-container").first.wait_for(timeout=60_000)
+                drawn = ".leaflet-overlay-pane canvas, .leaflet-overlay-pane img"
+                frame.locator(drawn).first.wait_for(state="attached", timeout=60_000)
+            if path in CHART_PAGES:
+                page.locator(".vega-embed").first.wait_for(timeout=60_000)
+            page.wait_for_timeout(1500)
+            assert page.locator("[data-testid='stException']").count() == 0, path
+            page.screenshot(path=str(ARTIFACTS / f"{path or 'ueberblick'}.png"), full_page=True)
+        browser.close()
+    hosts = {urlparse(u).hostname for u in requested if urlparse(u).scheme not in ("data", "blob")}
+    assert hosts <= {"127.0.0.1", "localhost"}, f"third-party requests: {hosts}"
+    assert any("/app/static/vendor/leaflet/leaflet.js" in u for u in requested)
+
+
+def test_editor_places_an_unresolved_report_by_clicking_the_map(server):
+    from playwright.sync_api import sync_playwright
+
+    from reports.storage.store import Store
+
+    base, url = server
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        try:
+            page.goto(f"{base}/?{ALL_TIME}")  # filter from the URL, kept in the session
+            page.get_by_role("heading", name="Überblick").first.wait_for(timeout=60_000)
+            page.get_by_text("01.01.2020 – 31.12.2030", exact=True).wait_for(timeout=60_000)
+            page.get_by_role("link", name="Anmelden").click()
+            page.get_by_label("Benutzername").fill(EDITOR[0])
+            page.get_by_label("Passwort").fill(EDITOR[1])
+            page.get_by_role("button", name="Anmelden").click()
+            page.get_by_text("Angemeldet als").wait_for(timeout=60_000)
+            page.get_by_role("link", name="Karte").click()  # same session, same filter
+            page.get_by_text("Nicht platzierte Meldungen").wait_for(timeout=60_000)
+            frame = page.frame_locator("iframe[title*='streamlit_folium']").first
+            container = frame.locator(".leaflet-container").first
+            container.wait_for(timeout=60_000)
+            box = container.bounding_box()
+            container.click(position={"x": box["width"] / 2, "y": box["height"] / 2})
+            page.get_by_text("Gewählter Punkt").wait_for(timeout=60_000)
+            page.get_by_role("button", name="Hier platzieren").click()
+            page.get_by_text(re.compile(r"Meldung \w+ von Hand platziert")).wait_for(timeout=60_000)
+            page.get_by_text("Nicht platzierte Meldungen (9)").wait_for(timeout=60_000)
+            page.screenshot(path=str(ARTIFACTS / "karte_platzieren.png"), full_page=True)
+
+            page.get_by_role("link", name="Daten").click()
+            page.get_by_role("heading", name="Import").wait_for(timeout=60_000)
+            page.get_by_label("Quelle (Partner)").click()
+            page.get_by_role("option", name="Polizei").click()
+            page.wait_for_timeout(2000)  # let the rerun for the new source finish
+            upload = page.locator("[data-testid='stFileUploaderDropzoneInput']").first
+            upload.set_input_files(files=[{"name": "kaputt.xlsx", "mimeType": "application/zip",
+                                           "buffer": b"PK\x03\x04 not really a zip"}])
+            page.get_by_text("Die Datei „kaputt.xlsx“ ist beschädigt").wait_for(timeout=60_000)
+            assert page.locator("[data-testid='stException']").count() == 0
+            export = next(Path(url.removeprefix("sqlite:///")).parent.glob("work/polizei*.csv"))
+            page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(
+                str(export))
+            page.get_by_text("Spaltenzuordnung").wait_for(timeout=60_000)
+            page.get_by_role("button", name="Importieren").click()
+            page.get_by_text(re.compile(r"0 neu, 0 aktualisiert, \d+ doppelt")).wait_for(
+                timeout=60_000)
+            page.screenshot(path=str(ARTIFACTS / "daten_import.png"), full_page=True)
+        except Exception:
+            page.screenshot(path=str(ARTIFACTS / "redaktion_fehler.png"), full_page=True)
+            raise
+        finally:
+            browser.close()
+    store = Store.open(url)
+    placed = store.load_reports()
+    manual = placed[placed["geocode_status"] == "manual"]
+    assert len(manual) == 1 and manual["ortsteil"].notna().all()
+    from reports.storage.audit import list_audit
+
+    assert len(list_audit(store, action="manual_placement")) == 1
+    store.close()

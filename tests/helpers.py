@@ -1,0 +1,73 @@
+"""Helpers shared by tests: the real reference data, the real PostgreSQL server and a demo
+store built through the real importers."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+REFERENCE_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "reference"
+POSTGRES_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+def reference_dir(sub: str) -> Path:
+    """A folder of the real public Leipzig data; skips the test where it is absent."""
+    path = REFERENCE_DIR / sub
+    if not path.exists():
+        pytest.skip(f"reference data {path} is absent (it lives in ../shared, not in the project)")
+    return path
+
+
+def _postgres_answers() -> bool:
+    url = sa.make_url(POSTGRES_URL)
+    try:
+        with socket.create_connection((url.host or "127.0.0.1", url.port or 5432), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+@contextmanager
+def postgres_url_for_test() -> Iterator[str]:
+    """A PostgreSQL URL whose connections see only a fresh, empty schema (dropped afterwards),
+    so tests running in parallel never see each other's tables. Skips where no server answers,
+    but fails in CI (CI=true), where the PostgreSQL tests must run."""
+    if not _postgres_answers():
+        url = sa.make_url(POSTGRES_URL)
+        reason = f"no PostgreSQL server answers at {url.host}:{url.port or 5432}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{reason}, but CI=true requires the PostgreSQL tests to run")
+        pytest.skip(reason)
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    admin = sa.create_engine(POSTGRES_URL)
+    try:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"CREATE SCHEMA {name}")
+        url = sa.make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={name}"})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+        admin.dispose()
+
+
+def demo_database(tmp_path_factory, name: str, rows: int = 3000) -> str:
+    """URL of a fresh SQLite demo store built through the real importers (for page tests)."""
+    from demo import build_demo
+    from reports.storage.store import Store
+
+    base = tmp_path_factory.mktemp(name)
+    url = f"sqlite:///{base / 'demo.sqlite'}"
+    store = Store.open(url)
+    build_demo(store, rows=rows, workdir=base / "work")
+    store.close()
+    return url

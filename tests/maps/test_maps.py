@@ -1,0 +1,276 @@
+"""Map builders tested on the folium objects they return: layers, exact counts, escaped
+popups, payload size and no third-party hosts."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import branca
+import folium
+import numpy as np
+import pandas as pd
+import pytest
+
+from geo import boundary
+from geo.crs import to_display
+from maps.assets import localise
+from maps.view import build_map
+from reports.model import REPORT_COLUMNS, TIMEZONE, vocabulary
+from reports.privacy.access import Role, visible_reports
+from reports.views.map import MAX_MARKERS, MapContext, MapOptions, MapView, map_view
+
+ALL_LAYERS = ("heat", "cells", "ortsteile", "hotspots", "markers")
+XSS = "<script>alert('x')</script><img src=x onerror=alert(1)>"
+
+
+def synthetic_reports(n: int, seed: int = 0) -> pd.DataFrame:
+    """Reports spread over the district's bounding box plus one dense cluster."""
+    rng = np.random.default_rng(seed)
+    xmin, ymin, xmax, ymax = boundary.district().bounds
+    x, y = rng.uniform(xmin, xmax, n), rng.uniform(ymin, ymax, n)
+    hot = rng.random(n) < 0.3
+    x[hot] = rng.normal((xmin + xmax) / 2, 80, hot.sum())
+    y[hot] = rng.normal((ymin + ymax) / 2, 80, hot.sum())
+    ortsteil = boundary.assign_ortsteil(x, y)
+    status = np.where(pd.isna(ortsteil), "outside", "exact").astype(object)
+    unresolved = rng.random(n) < 0.02
+    status[unresolved] = "unresolved"
+    x[unresolved] = y[unresolved] = np.nan
+    vocab = vocabulary()
+    categories = rng.choice([k for k, c in vocab.categories.items() if not c.restricted], n)
+    lon, lat = to_display(x, y)
+    frame = pd.DataFrame({
+        "id": [f"r{i}" for i in range(n)], "source": rng.choice(list(vocab.sources), n),
+        "source_ref": [str(i) for i in range(n)],
+        "topic": [vocab.categories[c].topic for c in categories], "category": categories,
+        "occurred_at": pd.Timestamp("2025-01-01", tz=TIMEZONE)
+        + pd.to_timedelta(rng.integers(0, 365 * 86400, n), unit="s"),
+        "reported_at": pd.Series(pd.NaT, index=range(n), dtype=f"datetime64[ns, {TIMEZONE}]"),
+        "address": "Eisenbahnstraße 1", "lon": lon, "lat": lat, "x": x, "y": y,
+        "ortsteil": ortsteil, "geocode_status": status, "precision_m": 5.0, "count": 1,
+        "description": XSS, "sensitivity": "members", "batch_id": "b", "content_hash": "h",
+    })
+    return frame.astype(REPORT_COLUMNS)
+
+
+@pytest.fixture(scope="module")
+def ctx() -> MapContext:
+    return MapContext(boundary.ortsteile(), boundary.district())
+
+
+@pytest.fixture(scope="module")
+def frame() -> pd.DataFrame:
+    return synthetic_reports(5000)
+
+
+def draw(frame: pd.DataFrame, role: Role, options: MapOptions, ctx: MapContext,
+         measures=None) -> tuple[MapView, folium.Map]:
+    view = map_view(frame, role, options, ctx)
+    return view, build_map(view, ctx, measures)
+
+
+def _features(m: folium.Map, name_prefix: str) -> list[dict]:
+    for child in m._children.values():
+        if getattr(child, "layer_name", "").startswith(name_prefix) and hasattr(child, "data"):
+            return child.data["features"]
+    raise AssertionError(f"no layer {name_prefix!r}")
+
+
+def _layer_names(m: folium.Map) -> set[str]:
+    return {getattr(c, "layer_name", None) for c in m._children.values()} - {None}
+
+
+def _asset_urls(m: folium.Map) -> list[str]:
+    """What streamlit-folium would load: default_js/css of every element in the tree."""
+    urls, todo = [], [m]
+    while todo:
+        element = todo.pop()
+        urls += [u for _, u in getattr(element, "default_js", [])]
+        urls += [u for _, u in getattr(element, "default_css", [])]
+        todo += list(getattr(element, "_children", {}).values())
+    return urls
+
+
+def test_all_layers_present_with_controls(frame, ctx):
+    _, m = draw(visible_reports(frame, Role.MEMBER), Role.MEMBER,
+                MapOptions(layers=ALL_LAYERS), ctx)
+    names = _layer_names(m)
+    assert {"Heatmap (Kerndichte)", "Rasterzellen (Quadrat 100 m)", "Hotspots (Gi*)",
+            "Einzelmeldungen", "Gebietsgrenze", "Ortsteile (Grenzen)"} <= names
+    assert any(n.startswith("Ortsteile: ") for n in names)
+    html = m.get_root().render()
+    assert "L.control.layers" in html and "L.control.fullscreen" in html
+    assert "L.control.scale" in html and "lagebild-legend" in html
+
+
+def test_no_third_party_hosts_in_map_html_or_assets(frame, ctx):
+    _, m = draw(visible_reports(frame, Role.MEMBER), Role.MEMBER,
+                MapOptions(layers=(*ALL_LAYERS, "measures")), ctx)
+    html = m.get_root().render()
+    assert re.findall(r"https?://[^\s\"'<>)]+", html) == []
+    urls = _asset_urls(m)
+    assert urls and all(u.startswith("/app/static/vendor/") for u in urls)
+    assert "/app/static/vendor/leaflet/leaflet.js" in urls
+
+
+def test_localise_refuses_unknown_cdn_assets_and_colormaps():
+    m = folium.Map(tiles=None)
+    folium.plugins.MiniMap(tile_layer=None).add_to(m)
+    with pytest.raises(ValueError, match="MiniMap"):
+        localise(m)
+    m = folium.Map(tiles=None)
+    branca.colormap.LinearColormap(["#ffffff", "#000000"]).add_to(m)
+    with pytest.raises(ValueError, match="colormap"):
+        localise(m)
+
+
+def test_cell_counts_are_exact_and_every_report_is_accounted_for(frame, ctx):
+    view, m = draw(frame, Role.MEMBER, MapOptions(layers=("cells",), cell_m=250), ctx)
+    cells = _features(m, "Rasterzellen")
+    unresolved = int((frame["geocode_status"] == "unresolved").sum())
+    outside = int((frame["geocode_status"] == "outside").sum())
+    placed = len(frame) - unresolved - outside
+    assert int(view.cells["reports"].sum()) == placed
+    assert sorted(f["properties"]["text"] for f in cells) == sorted(view.cells["text"])
+    def fmt(n: int) -> str:
+        return f"{n:,}".replace(",", ".")
+
+    assert f"{fmt(unresolved)} ohne zuordenbaren Ort" in view.accounting
+    assert f"{fmt(outside)} außerhalb des Gebiets" in view.accounting
+    assert view.accounting.startswith(f"{fmt(placed)} von {fmt(len(frame))} ")
+
+
+@pytest.mark.parametrize("shape", ["square", "hex"])
+@pytest.mark.parametrize("cell_m", [50, 100, 250])
+def test_grid_variants(frame, ctx, shape, cell_m):
+    view, m = draw(frame, Role.MEMBER, MapOptions(("cells",), cell_m, shape), ctx)
+    cells = _features(m, "Rasterzellen")
+    placed = int(frame["geocode_status"].isin(["exact"]).sum())
+    assert int(view.cells["reports"].sum()) == placed
+    # Most cells are inner (unclipped) cells with 4 or 6 corners (+ closing point).
+    corners = pd.Series([len(f["geometry"]["coordinates"][0]) - 1 for f in cells
+                         if f["geometry"]["type"] == "Polygon"])
+    assert corners.mode()[0] == (4 if shape == "square" else 6)
+
+
+def test_public_sees_published_cells_only_and_no_markers(frame, ctx):
+    public = visible_reports(frame, Role.PUBLIC)
+    view, m = draw(public, Role.PUBLIC, MapOptions(layers=ALL_LAYERS, cell_m=50), ctx)
+    cells = _features(m, "Rasterzellen")
+    texts = [f["properties"]["text"] for f in cells]
+    shown = [int(t.replace(".", "")) for t in texts]
+    assert shown and all(v >= 5 and v % 5 == 0 for v in shown)
+    assert all(set(f["properties"]) == {"klasse", "_fill"}
+               for f in _features(m, "Hotspots"))  # no count, no z for the public
+    assert "Einzelmeldungen" not in _layer_names(m)
+    assert "Heatmap (Kerndichte)" not in _layer_names(m)  # heat from published cells only
+    assert "Datenschutz" in view.accounting and "rund" in view.accounting
+    html = m.get_root().render()
+    assert "alert" not in html and "Eisenbahnstraße 1" not in html
+
+
+def test_marker_popups_are_escaped(ctx):
+    small = synthetic_reports(50, seed=3)
+    view, m = draw(small, Role.MEMBER, MapOptions(layers=("markers",)), ctx)
+    cluster = next(c for c in m._children.values()
+                   if getattr(c, "layer_name", "") == "Einzelmeldungen")
+    popups = [row[3] for row in cluster.data]
+    assert all("&lt;script&gt;" in p and "<script" not in p for p in popups)
+    assert all("<img" not in p for p in popups)
+    html = m.get_root().render()
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert len(view.markers) == view.markers_total == len(cluster.data)
+
+
+def test_markers_are_capped_with_a_note(ctx):
+    many = synthetic_reports(MAX_MARKERS * 2, seed=5)
+    view, _ = draw(many, Role.MEMBER, MapOptions(layers=("markers",)), ctx)
+    assert len(view.markers) == MAX_MARKERS < view.markers_total
+    assert any("neuesten" in n for n in view.notes)
+
+
+def test_ortsteile_rates_and_escaped_tooltips(frame, ctx):
+    evil = ctx.ortsteile.copy()
+    evil.loc[0, "name"] = "<b>X</b>"
+    population = pd.DataFrame({"ortsteil": list(evil["name"]), "einwohner": [10_000] * len(evil)})
+    local = MapContext(evil, ctx.district, population=population)
+    data = frame.assign(ortsteil=frame["ortsteil"].replace({ctx.ortsteile.loc[0, "name"]:
+                                                            "<b>X</b>"}))
+    _, m = draw(data, Role.MEMBER, MapOptions(("ortsteile",), per_1000=True), local)
+    features = _features(m, "Ortsteile: ")
+    by_name = {f["properties"]["name"]: f["properties"] for f in features}
+    assert "&lt;b&gt;X&lt;/b&gt;" in by_name
+    counts = data["ortsteil"].value_counts()
+    for name, props in by_name.items():
+        raw = "<b>X</b>" if name.startswith("&lt;") else name
+        assert props["text"] == f"{counts.get(raw, 0):,}".replace(",", ".")
+        assert props["rate"] == f"{counts.get(raw, 0) / 10:.1f}".replace(".", ",")
+
+
+def test_map_html_stays_small_at_100k(ctx):
+    big = synthetic_reports(100_000, seed=7)
+    _, m = draw(big, Role.MEMBER, MapOptions(layers=ALL_LAYERS), ctx)
+    html = m.get_root().render()
+    assert len(html.encode()) < 1_500_000
+    features = sum(len(c.data["features"]) for c in m._children.values()
+                   if isinstance(c, folium.GeoJson))
+    assert features < 5000
+
+
+def test_legend_lists_the_shown_classes(frame, ctx):
+    _, m = draw(frame, Role.MEMBER, MapOptions(layers=("cells", "hotspots")), ctx)
+    legend = next(c for c in m._children.values() if type(c).__name__ == "Legend")
+    body = json.dumps(legend.body)
+    assert "Meldungen je Zelle" in body and "Hotspot" in body
+
+
+def test_measures_layer_hook(frame, ctx):
+    from datetime import date
+
+    from reports.coordination.measures import Measure
+
+    area = boundary.district().centroid.buffer(200)
+    measure = Measure("<i>Reinigung</i>", ("stadtreinigung",), "cleaning", area, "Rabet",
+                      date(2025, 5, 1), ("illegale_muellablagerung",), id=1)
+    _, m = draw(frame, Role.MEMBER, MapOptions(layers=("measures",)), ctx, [measure])
+    features = _features(m, "Maßnahmen")
+    assert [f["properties"]["title"] for f in features] == ["&lt;i&gt;Reinigung&lt;/i&gt;"]
+    html = m.get_root().render()
+    assert "<i>Reinigung" not in html
+
+
+def test_configured_tile_server_replaces_the_offline_basemap(ctx):
+    import geopandas as gpd
+    import shapely
+
+    xmin, ymin, xmax, ymax = boundary.district().bounds
+    streets = gpd.GeoDataFrame({"name": ["Eisenbahnstraße"], "kind": ["street"]},
+                               geometry=[shapely.LineString([(xmin, ymin), (xmax, ymax)])],
+                               crs=25833)
+    offline = MapContext(ctx.ortsteile, ctx.district, streets)
+    tiled = MapContext(ctx.ortsteile, ctx.district, streets,
+                       tile_url="https://tiles.example.org/{z}/{x}/{y}.png", attribution="Stadt")
+    empty = synthetic_reports(0)
+    assert "Straßen (Offline-Grundkarte)" in _layer_names(
+        draw(empty, Role.PUBLIC, MapOptions(), offline)[1])
+    names = _layer_names(draw(empty, Role.PUBLIC, MapOptions(), tiled)[1])
+    assert "Hintergrundkarte" in names and "Straßen (Offline-Grundkarte)" not in names
+
+
+def test_offline_basemap_has_a_max_zoom_for_marker_clusters(frame, ctx):
+    """Without tiles Leaflet has no maxZoom and markercluster refuses to draw."""
+    _, m = draw(visible_reports(frame, Role.MEMBER), Role.MEMBER,
+                MapOptions(layers=ALL_LAYERS), ctx)
+    assert m.options["maxZoom"] >= 18
+    assert '"maxZoom": ' in m.get_root().render()
+
+
+def test_every_map_carries_the_data_attribution():
+    from maps.base import DATA_ATTRIBUTION, base_map
+
+    for tile_url in (None, "https://tiles.example.org/{z}/{x}/{y}.png"):
+        html = base_map(boundary.ortsteile(), tile_url=tile_url).get_root().render()
+        assert "attributionControl.addAttribution" in html
+        assert json.dumps(DATA_ATTRIBUTION) in html
+        assert "OpenStreetMap" in DATA_ATTRIBUTION and "CC0" in DATA_ATTRIBUTION

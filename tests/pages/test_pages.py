@@ -1,0 +1,150 @@
+"""Every page under Streamlit's AppTest on a small demo store built by the real pipeline."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from config.paths import PROJECT_DIR
+from reports.privacy.access import Role
+from tests.helpers import demo_database
+
+ROOT = PROJECT_DIR
+
+PAGES = ["pages/ueberblick.py", "pages/karte.py", "pages/trends.py", "pages/sitzung.py",
+         "pages/daten.py"]
+
+
+@pytest.fixture(scope="session")
+def demo_url(tmp_path_factory):
+    return demo_database(tmp_path_factory, "demo")
+
+
+@pytest.fixture
+def app(demo_url, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", demo_url)
+
+    def make(role: Role = Role.PUBLIC, query: dict | None = None) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+        at.session_state["role"] = role
+        for key, value in (query or {}).items():
+            at.query_params[key] = value
+        return at
+
+    yield make
+    import streamlit as st
+
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def _metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+@pytest.mark.parametrize("role", [Role.PUBLIC, Role.MEMBER, Role.EDITOR])
+@pytest.mark.parametrize("page", PAGES)
+def test_page_runs_without_exception(app, page, role):
+    at = app(role, {"zeit": "365"})
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    assert at.title[0].value in {"Überblick", "Karte", "Trends", "Sitzung", "Daten"}
+
+
+def test_demo_badge_and_default_page(app):
+    at = app().run()
+    assert not at.exception
+    assert at.title[0].value == "Überblick"
+    assert any("Synthetische Demodaten" in m.value for m in at.sidebar.markdown)
+
+
+def test_filter_change_changes_numbers(app):
+    at = app(Role.MEMBER, {"zeit": "365"}).run()
+    year = int(_metric(at, "Meldungen gesamt").replace(".", ""))
+    at.sidebar.selectbox(key="f_preset").set_value("90").run()
+    quarter = int(_metric(at, "Meldungen gesamt").replace(".", ""))
+    assert 0 < quarter < year
+    at.sidebar.multiselect(key="f_topics").set_value(["umwelt"]).run()
+    umwelt = int(_metric(at, "Meldungen gesamt").replace(".", ""))
+    assert 0 < umwelt < quarter
+    assert at.query_params["thema"] == "umwelt"
+    assert at.query_params["zeit"] == "90"
+
+
+def test_filter_restored_from_url_and_reset(app):
+    at = app(Role.MEMBER, {"zeit": "jahr", "jahr": "2025", "thema": "ordnung,unbekannt"}).run()
+    assert at.sidebar.selectbox(key="f_preset").value == "jahr"
+    assert at.sidebar.multiselect(key="f_topics").value == ["ordnung"]
+    assert "01.01.2025 – 31.12.2025" in " ".join(c.value for c in at.sidebar.caption)
+    at.sidebar.button[0].click().run()
+    assert at.sidebar.selectbox(key="f_preset").value == "90"
+    assert at.sidebar.multiselect(key="f_topics").value == []
+
+
+def test_empty_filter_gives_friendly_message(app):
+    at = app(Role.MEMBER, {"zeit": "frei", "von": "2001-01-01", "bis": "2001-01-31"}).run()
+    assert not at.exception
+    assert any("keine Meldungen" in i.value for i in at.info)
+
+
+def test_public_sees_no_upload(app):
+    at = app(Role.PUBLIC).run()
+    at.switch_page("pages/daten.py").run()
+    assert not at.exception
+    assert not at.get("file_uploader")
+    assert any("Redaktion vorbehalten" in i.value for i in at.info)
+
+
+def test_karte_accounts_for_the_filter(app):
+    at = app(Role.MEMBER, {"zeit": "frei", "von": "2020-01-01", "bis": "2030-12-31"}).run()
+    at.switch_page("pages/karte.py").run()
+    assert not at.exception
+
+    def total() -> int:
+        text = next(i.value for i in at.info if "Meldungen des Filters" in i.value)
+        return int(text.split(" von ")[1].split(" ")[0].replace(".", ""))
+
+    everything = total()
+    at.sidebar.multiselect(key="f_topics").set_value(["bau"]).run()
+    assert 0 < total() < everything
+
+
+def test_sitzung_names_places_and_shows_the_agenda_by_role(app):
+    at = app(Role.MEMBER).run()
+    at.switch_page("pages/sitzung.py").run()
+    assert not at.exception, at.exception
+    places = [d.value for d in at.dataframe if "nächste Straße" in d.value.columns]
+    assert places, "no top-places table"
+    for table in places:
+        assert not any(c == "Rasterzelle (100 m)" for c in table.columns)
+        assert table["nächste Straße"].str.contains("[A-Za-zäöüß]", regex=True).all()
+        assert (table["Ortsteil"] != "").all()
+        if "jetzt" in table.columns:
+            assert table["jetzt"].is_monotonic_decreasing
+    assert "Tagesordnung" in [s.value for s in at.subheader]
+    agenda = "\n".join(t.value for t in at.text)
+    assert "1. Anliegen" in agenda and "3. Maßnahmen zur Überprüfung" in agenda
+
+    public = app(Role.PUBLIC).run()
+    public.switch_page("pages/sitzung.py").run()
+    assert not public.exception, public.exception
+    assert "Tagesordnung" in [s.value for s in public.subheader]
+    assert not any("Anliegen (" in t.value for t in public.text)
+    assert any("nur die Hotspots der Tagesordnung" in c.value for c in public.caption)
+
+
+def test_trends_compares_with_previous_years_and_names_hidden_weeks(app):
+    import json
+
+    at = app(Role.PUBLIC, {"zeit": "365"}).run()
+    at.switch_page("pages/trends.py").run()
+    assert not at.exception, at.exception
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    yoy = next(s for s in specs if s.get("encoding", {}).get("strokeDash"))
+    assert len(yoy["encoding"]["color"]["scale"]["domain"]) >= 2  # this year and the last
+    bars = json.dumps(specs[0])
+    assert '"x2"' in bars and "period_end" in bars  # bars span their whole week
+    captions = " ".join(c.value for c in at.caption)
+    if "ausgeblendet" in captions:
+        assert "Mit ausgeblendeten Werten (grau hinterlegt): KW" in captions
