@@ -395,10 +395,14 @@ def _register_points(n: int = 3) -> pd.DataFrame:
     return addresses[inside & addresses["source"].eq("osm2025").to_numpy()].iloc[:n]
 
 
-def test_official_hk_de_file_in_epsg_25832(tmp_path):
+def test_official_hk_de_file_in_epsg_25832_by_setting(tmp_path, monkeypatch):
     """The survey administrations' house coordinates: ';', STN/HNR/ADZ/PLZ, EAST/NORTH in
-    UTM zone 32; the official point wins over the register's and keeps its suffix."""
+    UTM zone 32, loaded through LAGEBILD_ADDRESS_LIST; the official point wins over the
+    register's and keeps its suffix."""
     from pyproj import Transformer
+
+    from geo.geocode import use_extras
+    from reports.geography import apply_settings
 
     rows = _register_points()
     lon, lat = to_display(rows["x"] + 3, rows["y"] + 4)  # the official point, 5 m away
@@ -412,7 +416,12 @@ def test_official_hk_de_file_in_epsg_25832(tmp_path):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     frame = load_address_list(path)
     assert frame["x"].to_numpy() == pytest.approx(rows["x"].to_numpy() + 3, abs=0.01)
-    geocoder = default_geocoder(path)
+    monkeypatch.setenv("LAGEBILD_ADDRESS_LIST", str(path))
+    apply_settings()
+    try:
+        geocoder = default_geocoder()
+    finally:
+        use_extras(None, None)
     first = rows.iloc[0]
     result = geocoder.geocode(f"{first['street']} {first['number']}x")
     assert (result.status, result.precision_m) == ("exact", 5.0)
