@@ -28,6 +28,7 @@ PAGES = [
 ROLE_PAGES = [
     ("pages/anliegen.py", "Anliegen", ":material/mail:", lambda role: True),
     ("pages/massnahmen.py", "Maßnahmen", ":material/construction:", lambda role: True),
+    ("pages/praesentation.py", "Präsentation", ":material/slideshow:", lambda role: True),
     ("pages/admin.py", "Admin", ":material/admin_panel_settings:",
      lambda role: policy_for(role).may_admin),
     ("pages/anmelden.py", "Anmelden", ":material/login:", lambda role: True),

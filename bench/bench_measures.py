@@ -26,6 +26,7 @@ from reports.analysis.evaluation import evaluate
 from reports.coordination.agenda import build_agenda
 from reports.coordination.measures import effects, list_measures
 from reports.model import TIMEZONE
+from reports.privacy.access import Role
 from reports.storage.store import Store
 
 
@@ -70,7 +71,8 @@ def main() -> None:
             one = timed(evaluate, frame, cleaning.area, cleaning.start,
                         categories=cleaning.categories)
             five = timed(effects, items, frame)
-            agenda = timed(build_agenda, store, meeting, frame=frame)
+            agenda = timed(build_agenda, store, meeting, Role.EDITOR, date(2025, 10, 2),
+                           frame=frame)
             print(f"{n:>9,} | {one:>11.0f} | {five:>14.0f} | {agenda:>9.0f} | "
                   f"{n / one * 1000:>17,.0f} | {peak_mb():>7.0f}")
         store.close()

@@ -49,13 +49,15 @@ def _flag(value: str) -> bool:
     raise ValueError("ist weder 1 (an) noch 0 (aus)")
 
 
-def _whole(minimum: int) -> Callable[[str], int]:
+def _whole(minimum: int | None) -> Callable[[str], int]:
+    """Whole numbers from ``minimum`` on (None: any; the caller checks the range itself)."""
+
     def parse(value: str) -> int:
         try:
             number = int(value.strip())
         except ValueError:
             raise ValueError("ist keine ganze Zahl") from None
-        if number < minimum:
+        if minimum is not None and number < minimum:
             raise ValueError(f"ist kleiner als {minimum}")
         return number
 
@@ -101,7 +103,7 @@ SETTINGS: tuple[Setting, ...] = (
             "XYZ tile server; empty: the shipped offline basemap"),
     Setting("LAGEBILD_TILE_ATTRIBUTION", "tile_attribution", "", _text,
             "attribution shown with that tile server"),
-    Setting("LAGEBILD_MIN_COUNT", "min_count", "5", _whole(0),
+    Setting("LAGEBILD_MIN_COUNT", "min_count", "5", _whole(None),
             "k: aggregates with fewer reports are hidden from the public (at least 2)"),
     Setting("LAGEBILD_ALLOW_SMALL_MIN_COUNT", "allow_small_min_count", "0", _flag,
             "1: accept LAGEBILD_MIN_COUNT=1 (publishes single reports; logged as a warning)"),
@@ -149,7 +151,7 @@ def settings(environ: Mapping[str, str] | None = None) -> Settings:
                 "Tabelle der Einstellungen in der README."
             ) from None
     if values["min_count"] < SMALLEST_SAFE_MIN_COUNT:
-        if not values["allow_small_min_count"]:
+        if values["min_count"] < 1 or not values["allow_small_min_count"]:
             raise SettingError(
                 f"Die Einstellung LAGEBILD_MIN_COUNT={values['min_count']} würde einzelne "
                 f"Meldungen öffentlich zeigen; der kleinste sichere Wert ist "

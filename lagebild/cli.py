@@ -1,8 +1,9 @@
 """The ``lagebild`` command (also ``python -m reports`` and ``python -m geo``): import partner
 files, manage the quarantine, rebuild the demo, geocode, manage users, apply retention.
 
-Account, retention and geocoding commands live with their modules (``register_cli(subparsers)``
-in ``reports.privacy.auth``, ``reports.privacy.retention`` and ``lagebild.geocode_cli``) and
+Account, retention, meeting and geocoding commands live with their modules
+(``register_cli(subparsers)`` in ``reports.privacy.auth``, ``reports.privacy.retention``,
+``reports.coordination.meetings`` and ``lagebild.geocode_cli``) and
 are registered here explicitly. Every
 subcommand sets ``func(args) -> int`` (exit code). Errors reach the user as German messages,
 never as a traceback.
@@ -175,10 +176,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
 
     from lagebild import geocode_cli
+    from reports.coordination import meetings
     from reports.privacy import auth, retention
+    from reports.render import handout
 
     auth.register_cli(sub)
     retention.register_cli(sub)
+    meetings.register_cli(sub)
+    handout.register_cli(sub)
     geocode_cli.register_cli(sub)
     return parser
 

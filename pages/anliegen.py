@@ -15,11 +15,10 @@ from maps.assets import localise
 from maps.base import add_boundary, base_map
 from pages import shared
 from reports.coordination import concerns
-from reports.coordination.agenda import agenda_lines, build_agenda, meeting_days, next_meeting
+from reports.coordination.meetings import german_date, next_meeting
 from reports.model import vocabulary
 from reports.privacy.access import policy_for
 from reports.privacy.safe import escape_markdown
-from reports.storage.query import ReportFilter
 
 shared.ensure_entrypoint()
 st.title("Anliegen")
@@ -126,7 +125,8 @@ def moderation() -> None:
     queue = concerns.list_concerns(store, status="new", with_contact=True)
     meeting = next_meeting(store, shared.today())
     st.caption(f"{len(queue)} neue Anliegen. Nächste Sitzung: "
-               + (f"{meeting['held_on']:%d.%m.%Y}" if meeting else "keine im Kalender"))
+               + (meeting.label if meeting else "keine im Kalender – die Redaktion plant sie "
+                                                 "auf der Seite Sitzung"))
     for row in queue.itertuples():
         label = (f"Nr. {row.id} · {vocab.topics.get(row.topic, row.topic)} · "
                  f"{row.created_at:%d.%m.%Y %H:%M} · {row.ortsteil or 'ohne Ortsteil'}")
@@ -150,9 +150,9 @@ def moderation() -> None:
             reject.button("Ablehnen", key=f"reject_{row.id}", on_click=_act,
                           args=(concerns.reject, row.id, f"reason_{row.id}"))
             if meeting:
-                st.button(f"Auf die Tagesordnung am {meeting['held_on']:%d.%m.%Y}",
+                st.button(f"Auf die Tagesordnung am {german_date(meeting.held_on)}",
                           key=f"agenda_{row.id}", on_click=_act,
-                          args=(concerns.put_on_agenda, row.id, None, int(meeting["id"])))
+                          args=(concerns.put_on_agenda, row.id, None, meeting.id))
     handled = concerns.list_concerns(store)
     handled = handled[handled["status"] != "new"]
     if handled.empty:
@@ -165,31 +165,13 @@ def moderation() -> None:
     if meeting and open_ids:
         pick = st.selectbox("Bearbeitetes Anliegen auf die nächste Tagesordnung", open_ids,
                             key="agenda_handled")
-        st.button("Hinzufügen", key="agenda_handled_add", on_click=_act,
-                  args=(concerns.put_on_agenda, int(pick), None, int(meeting["id"])))
-
-
-def agenda_view() -> None:
-    """The agenda of a meeting as the handout prints it, with a text download."""
-    st.header("Tagesordnung")
-    calendar = meeting_days(store)
-    if calendar.empty:
-        st.info("Noch keine Sitzungen im Kalender.")
-        return
-    upcoming = next_meeting(store, shared.today())
-    ids = list(calendar["id"])
-    labels = {int(r.id): f"{r.held_on:%d.%m.%Y} – {r.title}" for r in calendar.itertuples()}
-    chosen = st.selectbox("Sitzung", ids, format_func=labels.get, key="agenda_meeting",
-                          index=ids.index(upcoming["id"]) if upcoming else len(ids) - 1)
-    agenda = build_agenda(store, int(chosen), frame=shared.visible_frame(ReportFilter()))
-    lines = agenda_lines(agenda)
-    st.text("\n".join(lines))
-    st.download_button("Tagesordnung (Text)", "\n".join(lines).encode("utf-8"),
-                       f"tagesordnung_{agenda.held_on:%Y-%m-%d}.txt", "text/plain",
-                       on_click="ignore", key="agenda_download")
+        st.button(f"Auf die Tagesordnung am {german_date(meeting.held_on)}",
+                  key="agenda_handled_add", on_click=_act,
+                  args=(concerns.put_on_agenda, int(pick), None, meeting.id))
 
 
 public_form()
 if policy.may_edit:
     moderation()
-    agenda_view()
+    st.page_link("pages/sitzung.py", label="Tagesordnung der nächsten Sitzung (Seite Sitzung)",
+                 icon=":material/event:")

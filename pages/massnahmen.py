@@ -116,6 +116,33 @@ def _on_map_click(result: dict | None) -> dict | None:
     return (result.get("last_active_drawing") or {}).get("geometry")
 
 
+def status_form() -> None:
+    """Redaktion: a measure's status (geplant / läuft / beendet), with its end day."""
+    st.subheader("Status ändern")
+    labels = {m.id: f"{m.title} ({measures.STATUSES[m.status]})" for m in items}
+    with st.form("m_status_form"):
+        left, mid, right = st.columns(3)
+        left.selectbox("Maßnahme", list(labels), format_func=labels.get, key="m_status_id")
+        mid.selectbox("Neuer Status", list(measures.EDITABLE_STATUSES),
+                      format_func=measures.STATUSES.get, key="m_status_new")
+        right.date_input("Ende (bei „beendet“)", None, format="DD.MM.YYYY", key="m_status_end")
+        st.form_submit_button("Status speichern", on_click=_set_status)
+
+
+def _set_status() -> None:
+    state = st.session_state
+    end = state["m_status_end"] if state["m_status_new"] == "done" else None
+    if state["m_status_new"] == "done" and end is None:
+        end = shared.today()
+    try:
+        measures.set_status(store, int(state["m_status_id"]), state["m_status_new"],
+                            shared.current_actor(), ends_on=end)
+    except measures.MeasureError as exc:
+        state["m_msg"] = ("error", escape_markdown(str(exc)))
+        return
+    state["m_msg"] = ("success", "Status gespeichert.")
+
+
 def evaluation_view(frame: pd.DataFrame) -> None:
     st.subheader("Wirkung einer Maßnahme")
     labels = {m.id: m.title for m in items}
@@ -136,26 +163,32 @@ def evaluation_view(frame: pd.DataFrame) -> None:
                      if c in vocab.categories)
     st.caption(f"Gezählte Kategorien: {escape_markdown(cats)}. Vergleichsgebiet: übriger "
                "Leipziger Osten ohne das Gebiet und seinen 300-m-Umkreis.")
-    (st.success if result.enough_data and result.effect.clear else st.info)(result.sentence)
-    if result.note:
-        st.caption(result.note)
+    (st.success if result.enough_data and result.effect.clear else st.info)(
+        escape_markdown(measures.effect_text(result)))
+    difference = measures.public_difference_note(measure, policy.sees_restricted_categories)
+    if difference:
+        st.caption(difference)
     if not result.enough_data:
         return
-    data = counts_frame(result)
-    data["Zeitraum"] = pd.Categorical(data["Zeitraum"], ["davor", "danach"])
-    base = alt.Chart(data).encode(x=alt.X("Zeitraum:N", sort=["davor", "danach"], title=None,
-                                          axis=alt.Axis(labelAngle=0)))
-    bars = base.mark_bar().encode(
-        y=alt.Y("Meldungen:Q", title="Meldungen (mit 95 %-Intervall)"),
-        color=alt.Color("Zeitraum:N", legend=None, scale=alt.Scale(
-            domain=["davor", "danach"], range=["#999999", "#0072B2"])),
-        tooltip=["Gebiet", "Zeitraum", "Meldungen", alt.Tooltip("von:T", format="%d.%m.%Y"),
-                 alt.Tooltip("bis:T", format="%d.%m.%Y")])
-    rule = base.mark_rule(color="#333333").encode(y="untere Grenze:Q", y2="obere Grenze:Q")
-    chart = alt.layer(bars, rule).properties(width=180, height=220).facet(
-        column=alt.Column("Gebiet:N", title=None)).resolve_scale(y="independent")
-    shared.chart_with_downloads(chart, data, f"massnahme_{measure.id}")
-    st.markdown(result.displacement_sentence)
+    with st.expander("Statistik: Schätzung, Intervall, Vergleichsgebiet, Verdrängung"):
+        st.markdown(escape_markdown(result.sentence))
+        if result.note:
+            st.caption(result.note)
+        data = counts_frame(result)
+        data["Zeitraum"] = pd.Categorical(data["Zeitraum"], ["davor", "danach"])
+        base = alt.Chart(data).encode(x=alt.X("Zeitraum:N", sort=["davor", "danach"], title=None,
+                                              axis=alt.Axis(labelAngle=0)))
+        bars = base.mark_bar().encode(
+            y=alt.Y("Meldungen:Q", title="Meldungen (mit 95 %-Intervall)"),
+            color=alt.Color("Zeitraum:N", legend=None, scale=alt.Scale(
+                domain=["davor", "danach"], range=["#999999", "#0072B2"])),
+            tooltip=["Gebiet", "Zeitraum", "Meldungen", alt.Tooltip("von:T", format="%d.%m.%Y"),
+                     alt.Tooltip("bis:T", format="%d.%m.%Y")])
+        rule = base.mark_rule(color="#333333").encode(y="untere Grenze:Q", y2="obere Grenze:Q")
+        chart = alt.layer(bars, rule).properties(width=180, height=220).facet(
+            column=alt.Column("Gebiet:N", title=None)).resolve_scale(y="independent")
+        shared.chart_with_downloads(chart, data, f"massnahme_{measure.id}")
+        st.markdown(result.displacement_sentence)
 
 
 def balance_view(frame: pd.DataFrame) -> None:
@@ -209,6 +242,8 @@ else:
     st.info("Noch keine Maßnahmen erfasst."
             + (" Unten lässt sich die erste anlegen." if policy.may_edit else ""))
 if policy.may_edit:
+    if items:
+        status_form()
     create_form(drawing)
 if items:
     reports_frame = shared.visible_frame(ReportFilter())  # all time: windows need a year back

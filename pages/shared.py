@@ -99,6 +99,20 @@ def _visible(version: str, role: Role, f: ReportFilter) -> pd.DataFrame:
     return reports_for(_all_reports(version), f, role)
 
 
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _agenda(version: str, meeting_id: int, role: Role, day: date):
+    from reports.coordination.agenda import build_agenda
+
+    # the library applies the role's rules itself; the district limits the grid
+    return build_agenda(get_store(), meeting_id, role, day, frame=_all_reports(version),
+                        district=district_geometry().district)
+
+
+def agenda(meeting_id: int):
+    """The agenda of a session as the current role sees it (page, projector, handout)."""
+    return _agenda(get_store().data_version(), int(meeting_id), current_role(), today())
+
+
 def visible_frame(f: ReportFilter | None = None) -> pd.DataFrame:
     """The reports of filter ``f`` (default: the sidebar filter) that the current role sees."""
     store = get_store()

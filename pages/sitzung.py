@@ -1,113 +1,186 @@
-"""Sitzung: what changed since the previous meeting, where, and for which topic, plus the
-handout for the minutes."""
+"""Sitzung: plan sessions (Redaktion), the agenda of the next one in the order Redaktion sets,
+the projector view and the handout – all from one agenda, so the numbers agree."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-import pandas as pd
 import streamlit as st
 
 from pages import shared
-from reports.analysis.analytics import group_label
-from reports.coordination.agenda import agenda_lines, build_agenda
+from reports.analysis.hotspot_change import RULE
+from reports.coordination import agenda as agenda_lib
+from reports.coordination import meetings
 from reports.privacy.access import policy_for
-from reports.render.handout import HandoutData, build_handout
-from reports.storage.query import ReportFilter
-from reports.views.meeting import (
-    CHANGE_KINDS,
-    agenda_hotspots,
-    handout_figures,
-    handout_hot_cells,
-    hotspot_change_summary,
-    top_places,
-)
-from reports.views.overview import weekly_by_topic
+from reports.privacy.safe import escape_markdown
+from reports.render.handout import build_handout, role_label
 
 shared.ensure_entrypoint()
 st.title("Sitzung")
-calendar = shared.meetings()
-if calendar.empty:
-    st.info("Noch keine Sitzungen im Kalender. Die Redaktion kann Sitzungen anlegen; die "
-            "Demodaten enthalten alle sechs Wochen eine.")
+store = shared.get_store()
+policy = policy_for(shared.current_role())
+KIND_ICONS = {"concern": ":material/mail:", "hotspot": ":material/local_fire_department:",
+              "measure": ":material/construction:", "free": ":material/notes:"}
+
+
+def _message(key: str) -> None:
+    message = st.session_state.pop(key, None)
+    if message:
+        (st.error if message[0] == "error" else st.success)(message[1])
+
+
+def _run(action, success: str, *args, **kwargs) -> None:
+    """Button/form callback: run a library action, keep its German error for the page."""
+    try:
+        action(*args, **kwargs)
+    except (meetings.MeetingError, agenda_lib.AgendaError) as exc:
+        st.session_state["sitzung_msg"] = ("error", escape_markdown(str(exc)))
+        return
+    st.session_state["sitzung_msg"] = ("success", success)
+
+
+def _plan() -> None:
+    state = st.session_state
+    _run(lambda: state.update(sitzung_id=meetings.add_meeting(store, meetings.Meeting(
+        state["s_new_date"], state["s_new_title"], state["s_new_time"], state["s_new_place"],
+        state["s_new_note"]), shared.current_actor())), "Sitzung geplant.")
+
+
+def _edit(meeting_id: int) -> None:
+    state = st.session_state
+    _run(meetings.edit_meeting, "Sitzung geändert.", store, meeting_id, shared.current_actor(),
+         held_on=state["s_edit_date"], title=state["s_edit_title"],
+         starts_at=state["s_edit_time"], place=state["s_edit_place"], note=state["s_edit_note"])
+
+
+def manage(chosen: meetings.Meeting | None) -> None:
+    """Redaktion: plan a session, edit or cancel the chosen one, see all of them."""
+    with st.expander("Sitzungen planen und bearbeiten", expanded=chosen is None):
+        with st.form("s_new", clear_on_submit=True):
+            st.markdown("**Neue Sitzung**")
+            left, mid, right = st.columns(3)
+            left.date_input("Datum", shared.today() + timedelta(days=14), format="DD.MM.YYYY",
+                            key="s_new_date")
+            mid.text_input("Uhrzeit", "18:00", key="s_new_time", placeholder="18:30")
+            right.text_input("Ort", key="s_new_place", max_chars=meetings.MAX_PLACE)
+            st.text_input("Titel", "Sitzung des Aktionsbündnisses", key="s_new_title",
+                          max_chars=meetings.MAX_TITLE)
+            st.text_area("Notiz der Moderation", key="s_new_note", max_chars=meetings.MAX_NOTE)
+            st.form_submit_button("Sitzung planen", on_click=_plan)
+        if chosen is not None:
+            with st.form("s_edit"):
+                st.markdown(f"**Gewählte Sitzung ändern:** {escape_markdown(chosen.label)}")
+                left, mid, right = st.columns(3)
+                left.date_input("Datum", chosen.held_on, format="DD.MM.YYYY", key="s_edit_date")
+                mid.text_input("Uhrzeit", chosen.starts_at, key="s_edit_time")
+                right.text_input("Ort", chosen.place, key="s_edit_place")
+                st.text_input("Titel", chosen.title, key="s_edit_title")
+                st.text_area("Notiz der Moderation", chosen.note, key="s_edit_note")
+                st.form_submit_button("Änderungen speichern", on_click=_edit, args=(chosen.id,))
+            reason = st.text_input("Grund der Absage", key="s_cancel_reason")
+            st.button("Sitzung absagen", key="s_cancel", on_click=lambda: _run(
+                meetings.cancel_meeting, "Sitzung abgesagt.", store, chosen.id,
+                shared.current_actor(), reason))
+        every = meetings.list_meetings(store, include_cancelled=True)
+        if every:
+            st.dataframe(meetings.meetings_frame(every), hide_index=True, width="stretch")
+
+
+def agenda_view(agenda) -> None:
+    st.subheader("Tagesordnung")
+    st.caption(f"Betrachteter Zeitraum: {agenda.period_text}.")
+    for n, item in enumerate(agenda.items, start=1):
+        with st.container(border=True, key=f"item_{n}"):
+            left, right = st.columns([10, 3])
+            left.markdown(f"{KIND_ICONS[item.kind]} **{n}. {escape_markdown(item.title)}**")
+            left.text(item.text)
+            if policy.may_edit:
+                up, down, drop = right.columns(3)
+                up.button("↑", key=f"up_{item.key}", help="nach oben",
+                          disabled=n == 1, on_click=_run, args=(
+                              agenda_lib.move_item, "Reihenfolge gespeichert.", store, agenda,
+                              item.key, -1, shared.current_actor()))
+                down.button("↓", key=f"down_{item.key}",
+                            help="nach unten", disabled=n == len(agenda.items), on_click=_run,
+                            args=(agenda_lib.move_item, "Reihenfolge gespeichert.", store,
+                                  agenda, item.key, 1, shared.current_actor()))
+                if item.kind == "free":
+                    drop.button("✕", key=f"drop_{item.key}", help="entfernen",
+                                on_click=_run, args=(agenda_lib.remove_free_item,
+                                                     "Punkt entfernt.", store,
+                                                     agenda.meeting.id, item.key,
+                                                     shared.current_actor()))
+    if not agenda.items:
+        st.info("Für diese Sitzung gibt es noch keine Punkte.")
+    if policy.may_edit:
+        with st.form("s_free", clear_on_submit=True):
+            st.text_input("Weiterer Punkt", key="s_free_title",
+                          max_chars=agenda_lib.MAX_FREE_TITLE)
+            st.text_area("Notiz zum Punkt", key="s_free_note", max_chars=agenda_lib.MAX_FREE_NOTE)
+            st.form_submit_button("Punkt hinzufügen", on_click=lambda: _run(
+                agenda_lib.add_free_item, "Punkt hinzugefügt.", store, agenda.meeting.id,
+                st.session_state["s_free_title"], st.session_state["s_free_note"],
+                shared.current_actor()))
+    if not policy.sees_details:
+        st.caption("Öffentliche Ansicht: Anliegen und weitere Punkte sehen angemeldete "
+                   "Mitglieder.")
+
+
+def figures_view(agenda) -> None:
+    st.subheader("Kennzahlen")
+    shown = agenda.figures.rename(columns={"jetzt": "Meldungen im Zeitraum",
+                                           "davor": "im Zeitraum davor"})
+    st.dataframe(shared.readable(shown, ["Meldungen im Zeitraum", "im Zeitraum davor"]),
+                 hide_index=True, width="stretch", key="s_figures")
+    st.subheader("Neue oder sich verstärkende Hotspots nach Straßenabschnitt")
+    if agenda.hotspots.empty:
+        st.info("Keine neuen oder sich verstärkenden Hotspots im Zeitraum.")
+    else:
+        table = agenda.hotspots[["place", "ortsteil", "change_label", "reports_now",
+                                 "reports_before"]].rename(columns={
+                                     "place": "Straßenabschnitt", "ortsteil": "Ortsteil",
+                                     "change_label": "Veränderung", "reports_now": "jetzt",
+                                     "reports_before": "davor"})
+        st.dataframe(shared.readable(table, ["jetzt", "davor"]), hide_index=True,
+                     width="stretch", key="s_hotspots")
+    st.caption(RULE)
+
+
+calendar = meetings.list_meetings(store)
+upcoming = meetings.next_meeting(store, shared.today())
+_message("sitzung_msg")
+if not calendar:
+    st.info("Noch keine Sitzung geplant."
+            + (" Unten die erste planen." if policy.may_edit else
+               " Die Redaktion plant die Sitzungen."))
+    if policy.may_edit:
+        manage(None)
     st.stop()
 
-calendar = calendar.assign(held_on=pd.to_datetime(calendar["held_on"]).dt.date)
-past = calendar[calendar["held_on"] <= shared.today()]
-choices = (past if len(past) else calendar).sort_values("held_on", ascending=False)
-labels = {int(r.id): f"{r.held_on:%d.%m.%Y} – {r.title}" for r in choices.itertuples()}
-chosen = st.selectbox("Sitzung", list(labels), format_func=labels.get, key="sitzung_id")
-held = calendar.set_index("id").at[chosen, "held_on"]
-earlier = calendar[calendar["held_on"] < held]["held_on"]
-start = (earlier.max() + timedelta(days=1)) if len(earlier) else held - timedelta(days=41)
-sidebar = shared.current_filter()
-f = shared.role_filter(ReportFilter(start, held, sidebar.topics, sidebar.sources,
-                                   sidebar.categories, sidebar.ortsteile))
-period = f"{f.start:%d.%m.%Y} – {f.end:%d.%m.%Y} (seit der vorigen Sitzung)"
-st.caption(f"Zeitraum {period}, verglichen mit den {(f.end - f.start).days + 1} Tagen davor. "
-           "Themen-, Quellen- und Ortsteilfilter aus dem Seitenmenü gelten weiter.")
+ids = [m.id for m in calendar]
+by_id = {m.id: m for m in calendar}
+if st.session_state.get("sitzung_id") not in ids:
+    st.session_state["sitzung_id"] = upcoming.id if upcoming else ids[-1]
+chosen_id = st.selectbox("Sitzung", ids, format_func=lambda i: by_id[i].label,
+                         key="sitzung_id")
+chosen = by_id[chosen_id]
+st.caption(("Nächste Sitzung: " + upcoming.label) if upcoming else
+           "Keine Sitzung geplant; gezeigt wird die letzte.")
+if policy.may_edit:
+    manage(chosen)
+if chosen.note and policy.sees_details:
+    st.markdown(f"**Notiz der Moderation:** {escape_markdown(chosen.note)}")
 
-role = shared.current_role()
-now = shared.visible_frame(f)
-before = shared.visible_frame(f.previous_period())
-if shared.require_reports(now):
-    ctx = shared.district_geometry()
-    kinds, table = hotspot_change_summary(now, before, role, ctx.district)
-    cols = st.columns(3)
-    for col, (key, title) in zip(cols, CHANGE_KINDS.items(), strict=True):
-        col.metric(f"{title} (Zellen)", kinds[key])
-    # Per Ortsteil and kind of change: a meeting discusses places, not 100 m cells.
-    table = table.rename(columns={"change_label": "Veränderung", "jetzt": "Meldungen jetzt",
-                                  "davor": "Meldungen davor"})
-    table = shared.readable(table, ["Meldungen jetzt", "Meldungen davor"])
-    if table.empty:
-        st.info("Keine neuen, verstärkten oder abgeschwächten Hotspots seit der vorigen Sitzung.")
-    else:
-        st.dataframe(table, hide_index=True, width="stretch")
-        st.caption("Gi*-Hotspots im 100-m-Raster; eine Zelle kann durch ihre Nachbarschaft "
-                   "Hotspot sein, auch mit wenigen eigenen Meldungen.")
+agenda = shared.agenda(chosen.id)
+left, right = st.columns(2)
+left.page_link("pages/praesentation.py", label="Präsentation für den Beamer starten",
+               icon=":material/slideshow:", query_params={"sitzung": str(chosen.id)})
+right.download_button(
+    f"Handout als PDF ({role_label(agenda.role)})",
+    lambda: build_handout(agenda, store.is_demo(), shared.today()),
+    f"handout_{chosen.held_on:%Y-%m-%d}.pdf", "application/pdf", on_click="ignore",
+    key="sitzung_pdf", icon=":material/picture_as_pdf:")
+agenda_view(agenda)
+figures_view(agenda)
+if agenda.figures["jetzt"].isna().any():
     shared.rounding_note()
-
-    st.subheader("Top-Orte je Thema")
-    for topic in sorted(now["topic"].dropna().unique()):
-        top = top_places(now, before, role, topic)
-        st.markdown(f"**{group_label('topic', topic)}**")
-        st.dataframe(shared.readable(
-            top[["Ort", "Ortsteil", "Zellen", "now", "before", "change"]].rename(
-                columns={"Ort": "nächste Straße", "Zellen": "Rasterzellen (100 m)",
-                         "now": "jetzt", "before": "davor", "change": "Veränderung"}),
-            ["jetzt", "davor"]), hide_index=True, width="stretch")
-    st.caption("Orte: Rasterzellen mit Meldungen, zusammengefasst nach der nächsten Straße "
-               "des Ortsverzeichnisses; sortiert nach Meldungen im Zeitraum.")
-
-    # The agenda looks at the same two periods; the frame is what this role may see.
-    agenda = build_agenda(shared.get_store(), int(chosen), frame=pd.concat([before, now]))
-    st.subheader("Tagesordnung")
-    if policy_for(role).sees_details:
-        agenda_text = agenda_lines(agenda)
-        st.text("\n".join(agenda_text))
-    else:
-        # Concerns and measures are for members; the public sees the hot spot part only.
-        agenda_text = None
-        spots = agenda_hotspots(agenda.hotspots, role)
-        if spots.empty:
-            st.info("Keine neuen oder sich verstärkenden Hotspots für diese Sitzung.")
-        else:
-            st.dataframe(shared.readable(
-                spots[["change_label", "near", "ortsteil", "cells", "reports_now",
-                       "reports_before"]].rename(columns={
-                           "change_label": "Veränderung", "near": "nächste Straße",
-                           "ortsteil": "Ortsteil", "cells": "Rasterzellen (100 m)",
-                           "reports_now": "Meldungen jetzt",
-                           "reports_before": "Meldungen davor"}),
-                ["Meldungen jetzt", "Meldungen davor"]), hide_index=True, width="stretch")
-        st.caption("Öffentliche Ansicht: nur die Hotspots der Tagesordnung; Anliegen und "
-                   "Maßnahmen sehen angemeldete Mitglieder.")
-
-    figures = shared.readable(handout_figures(now, before, role), ["now", "before"])
-    data = HandoutData(labels[chosen], period, figures,
-                       weekly_by_topic(now, role, f), handout_hot_cells(now, role, ctx.district),
-                       table, ctx.ortsteile, ctx.streets, agenda=agenda_text)
-    st.download_button("Handout als PDF", lambda: build_handout(data),
-                       f"handout_{held:%Y-%m-%d}.pdf", "application/pdf", on_click="ignore",
-                       key="sitzung_pdf")

@@ -71,3 +71,28 @@ def demo_database(tmp_path_factory, name: str, rows: int = 3000) -> str:
     build_demo(store, rows=rows, workdir=base / "work")
     store.close()
     return url
+
+
+def reports_at(x, y, occurred_at, category: str = "illegale_muellablagerung",
+               sensitivity: str = "public"):
+    """A REPORT_COLUMNS frame of reports at EPSG:25833 points and times (tz-aware), with
+    stable ids, for tests that store and reload reports."""
+    import numpy as np
+    import pandas as pd
+
+    from geo.boundary import assign_ortsteil
+    from geo.crs import to_display
+    from reports.model import REPORT_COLUMNS, stable_id, vocabulary
+
+    x, y = np.asarray(x, "float64"), np.asarray(y, "float64")
+    lon, lat = to_display(x, y)
+    refs = [f"t-{k}" for k in range(len(x))]
+    times = pd.to_datetime(pd.Series(occurred_at)).reset_index(drop=True)
+    return pd.DataFrame({
+        "id": [stable_id("stadtreinigung", r) for r in refs], "source": "stadtreinigung",
+        "source_ref": refs, "topic": vocabulary().categories[category].topic,
+        "category": category, "occurred_at": times, "reported_at": times, "address": None,
+        "lon": lon, "lat": lat, "x": x, "y": y, "ortsteil": assign_ortsteil(x, y),
+        "geocode_status": "coordinates", "precision_m": 5.0, "count": 1, "description": None,
+        "sensitivity": sensitivity, "batch_id": "test", "content_hash": refs,
+    }).astype(REPORT_COLUMNS)

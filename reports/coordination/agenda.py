@@ -1,65 +1,113 @@
-"""The agenda of a meeting: what the alliance should talk about.
+"""The agenda of a session: what the alliance should talk about, in an order Redaktion sets.
 
-Three sources: concerns that Redaktion accepted (or put on this meeting's agenda), hot spots
-that are new or intensifying since the previous meeting, and measures due for review. The
-meeting interval is the comparison period throughout, because that is what the members
-remember ("since we last met").
+Four sources: concerns that Redaktion accepted (or put on this session's agenda), street
+sections that became or stayed hot with clearly more reports (``reports.analysis.
+hotspot_change``, the one definition of a change), measures due for review with their effect
+so far, and free items Redaktion writes. The period is the same everywhere (page,
+presentation, handout): from the day after the previous session to the day before this one,
+or to the last complete day with data when the session lies ahead; it is compared with the
+equally long period just before.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import pandas as pd
+import sqlalchemy as sa
 from sqlalchemy import and_, or_, select
 
-from geo.gazetteer import nearest_street
-from geo.grid import GridSpec
-from reports.coordination.measures import KINDS, Measure, list_measures
+from reports.analysis.analytics import group_label, key_figures
+from reports.analysis.hotspot_change import section_changes
+from reports.coordination.measures import (
+    KINDS,
+    STATUSES,
+    Measure,
+    effect_text,
+    evaluate_measure,
+    list_measures,
+    public_difference_note,
+)
+from reports.coordination.meetings import Meeting, german_date, get_meeting, previous_meeting
 from reports.model import TIMEZONE, vocabulary
+from reports.privacy.access import Role, aggregate_for, policy_for, visible_reports
+from reports.storage import audit
 from reports.storage.query import ReportFilter, apply_filter
+from reports.storage.schema import agenda_items as items_table
 from reports.storage.schema import concerns as concerns_table
 
-SPEC = GridSpec(100, "square")
 DEFAULT_INTERVAL = timedelta(days=42)  # without a previous meeting: six weeks back
+MIN_PERIOD = timedelta(days=28)  # shorter periods (data ending just after the last
+# session) say nothing about hot spots; the agenda then looks four weeks back
 SHOWN_TEXT = 160  # characters of a concern's description on the agenda
-MIN_HOTSPOT_REPORTS = 5  # a hot cell with fewer reports of its own is only a neighbour's echo
+MIN_HOTSPOT_REPORTS = 5  # a section with fewer reports of its own is no topic yet
 MAX_HOTSPOTS = 12
+SECTION_BASE = {"concern": 100, "hotspot": 200, "measure": 300, "free": 400}
+SECTION_TITLES = {"concern": "Anliegen", "hotspot": "Neue oder sich verstärkende Hotspots",
+                  "measure": "Maßnahmen zur Überprüfung", "free": "Weitere Punkte"}
+MAX_FREE_TITLE = 200
+MAX_FREE_NOTE = 2000
+
+
+class AgendaError(ValueError):
+    """An agenda change that cannot be saved; German message naming the field."""
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    key: str  # "concern:12", "hotspot:Eisenbahnstraße 60–90", "measure:3", "free:5"
+    kind: str  # concern, hotspot, measure, free
+    title: str
+    text: str  # plain German, not escaped (each output escapes for its context)
+    figures: dict = field(default_factory=dict)  # label -> number (NA: hidden for the role)
+    cell_ids: tuple[int, ...] = ()  # hotspot: its 100 m cells, for the map
+    measure_id: int | None = None
 
 
 @dataclass(frozen=True)
 class Agenda:
-    meeting_id: int
-    held_on: date
-    title: str
-    since: date  # start of the period this agenda looks at (day after the previous meeting)
-    previous_on: date | None
-    concerns: pd.DataFrame  # id, topic, category, description, ortsteil, status
-    hotspots: pd.DataFrame  # change(_label), near, ortsteil, cells, reports_now, reports_before
-    measures: pd.DataFrame  # id, title, kind, status, starts_on, ends_on, reason
+    meeting: Meeting
+    role: Role
+    since: date  # first day of the period
+    until: date  # last day of the period (inclusive)
+    previous: Meeting | None
+    concerns: pd.DataFrame  # id, created_at, topic, category, description, ortsteil, status
+    hotspots: pd.DataFrame  # reports.analysis.hotspot_change.COLUMNS (+ suppressed)
+    measures: pd.DataFrame  # id, title, kind, status, starts_on, ends_on, reason, effect, note
+    items: list[AgendaItem]
+    figures: pd.DataFrame  # Bereich, jetzt, davor (NA: hidden for the role), "Gesamt" first
+
+    @property
+    def before(self) -> tuple[date, date]:
+        """The equally long period just before, for the comparison."""
+        length = self.until - self.since + timedelta(days=1)
+        return self.since - length, self.since - timedelta(days=1)
+
+    @property
+    def period_text(self) -> str:
+        lo, hi = self.before
+        return (f"{german_date(self.since)} – {german_date(self.until)} (verglichen mit "
+                f"{german_date(lo)} – {german_date(hi)})")
 
 
-def meeting_days(store) -> pd.DataFrame:
-    meetings = store.list_meetings()
-    meetings["held_on"] = pd.to_datetime(meetings["held_on"]).dt.date
-    return meetings.sort_values("held_on").reset_index(drop=True)
+def agenda_period(meeting: Meeting, previous: Meeting | None, today: date) -> tuple[date, date]:
+    """(first, last day) the agenda looks at; a session ahead looks up to yesterday, so a
+    partial day (or week) is never shown as a fall; at least MIN_PERIOD long."""
+    since = (previous.held_on + timedelta(days=1) if previous
+             else meeting.held_on - DEFAULT_INTERVAL)
+    until = min(meeting.held_on, today) - timedelta(days=1)
+    return min(since, until - MIN_PERIOD + timedelta(days=1)), until
 
 
-def next_meeting(store, today: date) -> dict | None:
-    """The first meeting on or after ``today`` (id, held_on, title), or None."""
-    meetings = meeting_days(store)
-    upcoming = meetings[meetings["held_on"] >= today]
-    return None if upcoming.empty else upcoming.iloc[0].to_dict()
-
-
-def _agenda_concerns(store, meeting_id: int, since: date, held_on: date) -> pd.DataFrame:
+def _agenda_concerns(store, meeting: Meeting, since: date) -> pd.DataFrame:
     start = int(pd.Timestamp(since, tz=TIMEZONE).timestamp())
-    end = int(pd.Timestamp(held_on, tz=TIMEZONE).timestamp())
+    end = int(pd.Timestamp(meeting.held_on, tz=TIMEZONE).timestamp())
     c = concerns_table
     query = select(c.c.id, c.c.created_at, c.c.topic, c.c.category, c.c.description,
                    c.c.ortsteil, c.c.status).where(or_(
-                       and_(c.c.meeting_id == meeting_id, c.c.status != "rejected"),
+                       and_(c.c.meeting_id == meeting.id, c.c.status != "rejected"),
                        and_(c.c.meeting_id.is_(None), c.c.status.in_(("accepted", "merged")),
                             c.c.created_at >= start, c.c.created_at < end),
                    )).order_by(c.c.created_at)
@@ -67,70 +115,102 @@ def _agenda_concerns(store, meeting_id: int, since: date, held_on: date) -> pd.D
         return pd.read_sql_query(query, conn)
 
 
-def _agenda_hotspots(frame: pd.DataFrame, since: date, held_on: date,
-                     spec: GridSpec) -> pd.DataFrame:
-    from geo.boundary import assign_ortsteil
-    from geo.compare import hotspot_changes
-    from geo.grid import cell_centres
-
-    length = held_on - since
-    now = apply_filter(frame, ReportFilter(since, held_on - timedelta(days=1)))
+def _agenda_hotspots(frame: pd.DataFrame, since: date, until: date, role: Role,
+                     area=None) -> pd.DataFrame:
+    length = until - since + timedelta(days=1)
+    now = apply_filter(frame, ReportFilter(since, until))
     before = apply_filter(frame, ReportFilter(since - length, since - timedelta(days=1)))
-    changes = hotspot_changes(now, before, spec)
-    out = changes[changes["change"].isin(("new", "intensifying"))
-                  & (changes["reports_now"] >= MIN_HOTSPOT_REPORTS)].copy()
-    x, y = cell_centres(out["cell_id"].to_numpy(), spec)
-    out["ortsteil"] = pd.Series(assign_ortsteil(x, y), index=out.index).fillna("")
-    out["near"] = nearest_street(x, y)
-    # neighbouring cells along one street are one topic for the meeting
-    grouped = (out.groupby(["change", "change_label", "near", "ortsteil"], as_index=False)
-               .agg(cells=("cell_id", "size"), reports_now=("reports_now", "sum"),
-                    reports_before=("reports_before", "sum")))
-    return grouped.sort_values(["reports_now", "near"], ascending=[False, True]).head(
-        MAX_HOTSPOTS).reset_index(drop=True)
+    changes = section_changes(now, before, area=area)
+    rising = changes[changes["change"].isin(("new", "intensifying"))
+                     & (changes["reports_now"] >= MIN_HOTSPOT_REPORTS)].head(MAX_HOTSPOTS)
+    # the role's rules for every count shown (the public sees no small numbers)
+    return aggregate_for(role, rising.reset_index(drop=True),
+                         ["reports_now", "reports_before"], derived=["cells"])
+
+
+def review_reason(m: Measure, held_on: date, since: date, interval: timedelta) -> str | None:
+    """Why a measure is due at a session held on ``held_on`` (None: not due)."""
+    if m.status == "planned":
+        if m.starts_on <= held_on:
+            return (f"geplant ab {german_date(m.starts_on)}, noch nicht begonnen: Status "
+                    "klären")
+        return None
+    if m.ends_on is not None and since <= m.ends_on < held_on:
+        return f"beendet am {german_date(m.ends_on)}: Bilanz ziehen"
+    if m.status == "active" and m.starts_on <= held_on - interval:
+        weeks = (held_on - m.starts_on).days // 7
+        return f"läuft seit {weeks} Wochen: Wirkung prüfen"
+    return None
 
 
 def due_for_review(items: list[Measure], held_on: date, since: date,
                    interval: timedelta) -> pd.DataFrame:
-    """Open measures with at least one meeting interval of data, and measures that ended
-    since the previous meeting."""
-    rows = []
-    for m in items:
-        reason = None
-        if m.ends_on is not None and since <= m.ends_on < held_on:
-            reason = f"beendet am {m.ends_on:%d.%m.%Y}: Bilanz ziehen"
-        elif m.status in ("active", "planned") and m.starts_on <= held_on - interval:
-            weeks = (held_on - m.starts_on).days // 7
-            reason = f"läuft seit {weeks} Wochen: Wirkung prüfen"
-        if reason:
-            rows.append({"id": m.id, "title": m.title, "kind": m.kind, "status": m.status,
-                         "starts_on": m.starts_on, "ends_on": m.ends_on, "reason": reason})
+    """Running measures with at least one meeting interval behind them, measures that ended
+    since the previous meeting, and planned measures whose start has come."""
+    rows = [{"id": m.id, "title": m.title, "kind": m.kind, "status": m.status,
+             "starts_on": m.starts_on, "ends_on": m.ends_on, "reason": reason}
+            for m in items if (reason := review_reason(m, held_on, since, interval))]
     return pd.DataFrame(rows, columns=["id", "title", "kind", "status", "starts_on", "ends_on",
                                        "reason"])
 
 
-def build_agenda(store, meeting_id: int, frame: pd.DataFrame | None = None,
-                 spec: GridSpec = SPEC) -> Agenda:
-    """The agenda of meeting ``meeting_id``. ``frame``: the reports to look for hot spots in
-    (default: all reports of the store; a page passes the frame the role may see)."""
-    meetings = meeting_days(store)
-    match = meetings.index[meetings["id"] == meeting_id]
-    if len(match) == 0:
-        raise ValueError(f"Eine Sitzung {meeting_id} gibt es nicht.")
-    i = int(match[0])
-    held_on, title = meetings.at[i, "held_on"], meetings.at[i, "title"]
-    previous_on = meetings.at[i - 1, "held_on"] if i > 0 else None
-    since = previous_on + timedelta(days=1) if previous_on else held_on - DEFAULT_INTERVAL
-    interval = held_on - since
+def _measure_effects(due: pd.DataFrame, items: list[Measure], frame: pd.DataFrame,
+                     role: Role, district) -> pd.DataFrame:
+    by_id = {m.id: m for m in items}
+    effects, notes = [], []
+    sees_restricted = policy_for(role).sees_restricted_categories
+    for row in due.itertuples():
+        m = by_id[row.id]
+        if m.status == "planned":
+            effects.append("noch keine Wirkung messbar (nicht begonnen).")
+        else:
+            effects.append(effect_text(evaluate_measure(m, frame, district=district)))
+        notes.append(public_difference_note(m, sees_restricted))
+    return due.assign(effect=effects, note=notes)
+
+
+def build_agenda(store, meeting_id: int, role: Role, today: date,
+                 frame: pd.DataFrame | None = None, district=None) -> Agenda:
+    """The agenda of session ``meeting_id`` as ``role`` may see it.
+
+    ``frame``: all reports to look in (default: the store's); the role's rules are applied
+    here, so callers cannot forget them. ``today``: the day the data reaches (the demo's
+    last day on the demo store).
+    """
+    meeting = get_meeting(store, meeting_id)
+    previous = previous_meeting(store, meeting)
+    since, until = agenda_period(meeting, previous, today)
+    interval = max(meeting.held_on - since, timedelta(days=1))
     if frame is None:
-        frame = store.load_reports(ReportFilter(since - interval, held_on))
-    return Agenda(
-        meeting_id=int(meeting_id), held_on=held_on, title=str(title), since=since,
-        previous_on=previous_on,
-        concerns=_agenda_concerns(store, meeting_id, since, held_on),
-        hotspots=_agenda_hotspots(frame, since, held_on, spec),
-        measures=due_for_review(list_measures(store), held_on, since, interval),
-    )
+        frame = store.load_reports(ReportFilter())
+    frame = visible_reports(frame, role)
+    policy = policy_for(role)
+    concerns = (_agenda_concerns(store, meeting, since) if policy.sees_details
+                else pd.DataFrame(columns=["id", "created_at", "topic", "category",
+                                           "description", "ortsteil", "status"]))
+    hotspots = _agenda_hotspots(frame, since, until, role, district)
+    measures = list_measures(store)
+    due = _measure_effects(due_for_review(measures, meeting.held_on, since, interval), measures,
+                           frame, role, district)
+    figures = _figures(frame, since, until, role)
+    agenda = Agenda(meeting, role, since, until, previous, concerns, hotspots, due, [], figures)
+    items = _items(agenda, _free_items(store, meeting_id) if policy.sees_details else [])
+    return Agenda(meeting, role, since, until, previous, concerns, hotspots, due,
+                  _ordered(items, _positions(store, meeting_id)), figures)
+
+
+def _figures(frame: pd.DataFrame, since: date, until: date, role: Role) -> pd.DataFrame:
+    """Reports in the period and the one before, in total and per topic, as the role may
+    see them."""
+    length = until - since + timedelta(days=1)
+    now = apply_filter(frame, ReportFilter(since, until))
+    before = apply_filter(frame, ReportFilter(since - length, since - timedelta(days=1)))
+    table = pd.concat([key_figures(now, before), key_figures(now, before, "topic")],
+                      ignore_index=True)
+    table = aggregate_for(role, table, ["now", "before"], derived=["change", "change_pct"])
+    table["Bereich"] = [g if g == "Gesamt" else group_label("topic", g) for g in table["group"]]
+    return table.rename(columns={"now": "jetzt", "before": "davor"})[
+        ["Bereich", "jetzt", "davor"]].reset_index(drop=True)
 
 
 def _short(text: str) -> str:
@@ -138,33 +218,130 @@ def _short(text: str) -> str:
     return text if len(text) <= SHOWN_TEXT else text[:SHOWN_TEXT - 1] + "…"
 
 
-def agenda_lines(agenda: Agenda) -> list[str]:
-    """The agenda as plain German lines, for the PDF handout and the page (not escaped:
-    each output escapes for its own context)."""
+def _count(value) -> object:
+    return pd.NA if pd.isna(value) else int(value)
+
+
+def _items(agenda: Agenda, free: list[AgendaItem]) -> list[AgendaItem]:
     vocab = vocabulary()
-    lines = [f"Tagesordnung: {agenda.title} am {agenda.held_on:%d.%m.%Y}",
-             f"Betrachteter Zeitraum: {agenda.since:%d.%m.%Y} – "
-             f"{agenda.held_on - timedelta(days=1):%d.%m.%Y}", ""]
-    lines.append(f"1. Anliegen ({len(agenda.concerns)})")
+    items = []
     for row in agenda.concerns.itertuples():
         what = (vocab.categories[row.category].label if row.category in vocab.categories
                 else vocab.topics.get(row.topic, row.topic))
         where = f" ({row.ortsteil})" if isinstance(row.ortsteil, str) and row.ortsteil else ""
-        lines.append(f"   – Nr. {row.id}, {what}{where}: {_short(row.description)}")
-    if agenda.concerns.empty:
-        lines.append("   – keine")
-    lines.append(f"2. Neue oder sich verstärkende Hotspots ({len(agenda.hotspots)})")
+        items.append(AgendaItem(f"concern:{row.id}", "concern",
+                                f"Anliegen Nr. {row.id}: {what}{where}", _short(row.description)))
     for row in agenda.hotspots.itertuples():
-        where = ", ".join(v for v in (row.near, row.ortsteil) if v) or "ohne Straßenbezug"
-        cells = f", {row.cells} Zellen à {SPEC.cell_m} m" if row.cells > 1 else ""
-        lines.append(f"   – {row.change_label} bei {where}{cells}: {row.reports_now} Meldungen "
-                     f"(im Zeitraum davor {row.reports_before})")
-    if agenda.hotspots.empty:
-        lines.append("   – keine")
-    lines.append(f"3. Maßnahmen zur Überprüfung ({len(agenda.measures)})")
+        now, before = _count(row.reports_now), _count(row.reports_before)
+        numbers = ("Meldungen ausgeblendet (weniger als die Mindestzahl)" if pd.isna(now)
+                   else f"{now} Meldungen, im Zeitraum davor {before}")
+        where = f" ({row.ortsteil})" if row.ortsteil else ""
+        items.append(AgendaItem(f"hotspot:{row.place}", "hotspot", f"{row.place}{where}",
+                                f"{row.change_label}: {numbers}",
+                                {"jetzt": now, "davor": before}, tuple(row.cell_ids)))
     for row in agenda.measures.itertuples():
-        lines.append(f"   – {row.title} ({KINDS[row.kind]}, seit {row.starts_on:%d.%m.%Y}): "
-                     f"{row.reason}")
-    if agenda.measures.empty:
-        lines.append("   – keine")
+        text = f"{row.reason}. Wirkung bisher: {row.effect}"
+        if row.note:
+            text += f" {row.note}"
+        items.append(AgendaItem(
+            f"measure:{row.id}", "measure",
+            f"{row.title} ({KINDS[row.kind]}, {STATUSES[row.status]}, seit "
+            f"{german_date(row.starts_on)})" if row.status != "planned" else
+            f"{row.title} ({KINDS[row.kind]}, {STATUSES[row.status]})", text,
+            measure_id=int(row.id)))
+    return items + free
+
+
+def _free_items(store, meeting_id: int) -> list[AgendaItem]:
+    t = items_table
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(t).where(t.c.meeting_id == meeting_id,
+                                            t.c.key.like("free:%"))).all()
+    return [AgendaItem(r.key, "free", r.title or "", r.note or "") for r in rows]
+
+
+def _positions(store, meeting_id: int) -> dict[str, int]:
+    t = items_table
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(t.c.key, t.c.position).where(
+            t.c.meeting_id == meeting_id)).all()
+    return {r.key: int(r.position) for r in rows}
+
+
+def _ordered(items: list[AgendaItem], positions: dict[str, int]) -> list[AgendaItem]:
+    """Stored positions first; items without one keep their section's place."""
+    default = {item.key: SECTION_BASE[item.kind] + n for n, item in enumerate(items)}
+    return sorted(items, key=lambda i: (positions.get(i.key, default[i.key]), default[i.key]))
+
+
+def add_free_item(store, meeting_id: int, title: str, note: str, actor: str) -> str:
+    """A point Redaktion adds by hand (audited); returns its key."""
+    title = " ".join((title or "").split())
+    if not title:
+        raise AgendaError("Feld „Punkt“: Bitte einen Titel angeben.")
+    if len(title) > MAX_FREE_TITLE or len(note or "") > MAX_FREE_NOTE:
+        raise AgendaError(f"Feld „Punkt“: höchstens {MAX_FREE_TITLE} Zeichen Titel und "
+                          f"{MAX_FREE_NOTE} Zeichen Notiz.")
+    get_meeting(store, meeting_id)
+    t = items_table
+    with store.transaction() as conn:
+        last = conn.execute(select(sa.func.max(t.c.position)).where(
+            t.c.meeting_id == meeting_id)).scalar()
+        new_id = conn.execute(t.insert().values(
+            meeting_id=meeting_id, key=f"new:{uuid.uuid4().hex}", title=title,
+            note=(note or "").strip(), position=max(int(last or 0) + 1,
+                                                    SECTION_BASE["free"] + 50),
+        )).inserted_primary_key[0]
+        key = f"free:{new_id}"
+        conn.execute(t.update().where(t.c.id == new_id).values(key=key))
+        audit.record(store, actor, "agenda_add", {"meeting": meeting_id, "key": key,
+                                                  "title": title}, conn=conn)
+        store.bump_version(conn)
+    return key
+
+
+def remove_free_item(store, meeting_id: int, key: str, actor: str) -> None:
+    t = items_table
+    with store.transaction() as conn:
+        gone = conn.execute(t.delete().where(t.c.meeting_id == meeting_id, t.c.key == key,
+                                             t.c.key.like("free:%"))).rowcount
+        if not gone:
+            raise AgendaError(f"Einen Punkt „{key}“ gibt es auf dieser Tagesordnung nicht.")
+        audit.record(store, actor, "agenda_remove", {"meeting": meeting_id, "key": key},
+                     conn=conn)
+        store.bump_version(conn)
+
+
+def move_item(store, agenda: Agenda, key: str, step: int, actor: str) -> None:
+    """Move an item up (step -1) or down (+1); the whole order is stored, so it stays as
+    Redaktion left it when new items arrive (they join their section at the end)."""
+    keys = [i.key for i in agenda.items]
+    if key not in keys:
+        raise AgendaError(f"Einen Punkt „{key}“ gibt es auf dieser Tagesordnung nicht.")
+    i = keys.index(key)
+    keys.insert(min(max(i + step, 0), len(keys) - 1), keys.pop(i))
+    t = items_table
+    mid = agenda.meeting.id
+    with store.transaction() as conn:
+        stored = {r.key for r in conn.execute(select(t.c.key).where(t.c.meeting_id == mid))}
+        for position, k in enumerate(keys, start=1):
+            if k in stored:
+                conn.execute(t.update().where(t.c.meeting_id == mid, t.c.key == k)
+                             .values(position=position))
+            else:
+                conn.execute(t.insert().values(meeting_id=mid, key=k, position=position))
+        audit.record(store, actor, "agenda_order", {"meeting": mid, "key": key, "step": step},
+                     conn=conn)
+        store.bump_version(conn)
+
+
+def agenda_lines(agenda: Agenda) -> list[str]:
+    """The agenda as plain German lines (text download; not escaped)."""
+    m = agenda.meeting
+    lines = [f"Tagesordnung: {m.label}", f"Betrachteter Zeitraum: {agenda.period_text}", ""]
+    for n, item in enumerate(agenda.items, start=1):
+        lines.append(f"{n}. {item.title}")
+        lines.append(f"   {item.text}")
+    if not agenda.items:
+        lines.append("Keine Punkte.")
     return lines

@@ -34,8 +34,13 @@ KINDS = {
 # A year before vs a year after the start: seasons cancel out, and a district's monthly
 # counts are too small for shorter windows to show a 30 % effect reliably.
 EVALUATION_DAYS = 365
-STATUSES = {"planned": "geplant", "active": "laufend", "done": "abgeschlossen",
+STATUSES = {"planned": "geplant", "active": "läuft", "done": "beendet",
             "stopped": "abgebrochen"}
+EDITABLE_STATUSES = ("planned", "active", "done")  # what the page offers; "stopped" stays
+# words for a share, so "−27 %" reads as "etwa ein Viertel"
+SHARE_WORDS = ((0.1, "ein Zehntel"), (0.2, "ein Fünftel"), (0.25, "ein Viertel"),
+               (1 / 3, "ein Drittel"), (0.5, "die Hälfte"), (2 / 3, "zwei Drittel"),
+               (0.75, "drei Viertel"))
 
 
 class MeasureError(ValueError):
@@ -103,16 +108,25 @@ def add_measure(store, measure: Measure, actor: str) -> int:
     return int(new_id)
 
 
-def set_status(store, measure_id: int, status: str, actor: str) -> None:
+def set_status(store, measure_id: int, status: str, actor: str,
+               ends_on: date | None = None) -> None:
+    """Change a measure's status (audited); ending one may set its end day (default: kept)."""
     if status not in STATUSES:
         raise MeasureError(f"Feld „Status“: unbekannter Status „{status}“.")
+    values: dict = {"status": status}
+    if ends_on is not None:
+        values["ends_on"] = ends_on
     with store.transaction() as conn:
+        row = conn.execute(select(measures_table.c.starts_on).where(
+            measures_table.c.id == measure_id)).first()
+        if row is not None and ends_on is not None and ends_on < row.starts_on:
+            raise MeasureError("Feld „Ende“: Das Ende liegt vor dem Beginn.")
         changed = conn.execute(update(measures_table).where(measures_table.c.id == measure_id)
-                               .values(status=status)).rowcount
+                               .values(**values)).rowcount
         if not changed:
             raise MeasureError(f"Maßnahme {measure_id} gibt es nicht.")
-        audit.record(store, actor, "measure_status", {"id": measure_id, "status": status},
-                     conn=conn)
+        audit.record(store, actor, "measure_status", {"id": measure_id, "status": status,
+                                                      "ends_on": ends_on}, conn=conn)
         store.bump_version(conn)
 
 
@@ -215,3 +229,56 @@ def effects(items: list[Measure], frame: pd.DataFrame, days: int = EVALUATION_DA
         })
     return pd.DataFrame(rows, columns=["id", "Titel", "Art", "Beginn", "Wirkung %",
                                        "KI unten %", "KI oben %", "klar", "Aussage"])
+
+
+def _share_words(fraction: float) -> str:
+    """0.27 -> "etwa ein Viertel"; 1.1 -> "etwa das 2,1-Fache" (for rises)."""
+    fraction = abs(fraction)
+    if fraction >= 0.9:
+        return f"etwa das {1 + fraction:.1f}-Fache".replace(".", ",")
+    word = min(SHARE_WORDS, key=lambda pair: abs(pair[0] - fraction))[1]
+    return f"etwa {word}"
+
+
+def _bound(fraction: float) -> str:
+    return f"{abs(fraction) * 100:.0f} % {'weniger' if fraction < 0 else 'mehr'}"
+
+
+def _signed(fraction: float) -> str:
+    return f"{'−' if fraction < 0 else '+'}{abs(fraction) * 100:.0f} %"
+
+
+def effect_text(result: Evaluation) -> str:
+    """The effect in plain German, numbers first, the verdict after (the statistics are the
+    page's second click): "vorher 42, nachher 27 Meldungen im Gebiet; im übrigen Osten im
+    selben Zeitraum −10 %; das spricht für einen Rückgang um etwa ein Viertel, unsicher
+    zwischen 5 % weniger und 40 % weniger."."""
+    if not result.enough_data:
+        return result.sentence
+    a, c, e = result.area, result.comparison, result.effect
+    numbers = (f"vorher {a.before}, nachher {a.after} Meldungen im Gebiet; im übrigen Osten "
+               f"im selben Zeitraum {_signed(c.estimate)}")
+    low, high = _bound(e.low), _bound(e.high)
+    if abs(e.estimate) < 0.05 and not e.clear:
+        verdict = f"das spricht für keine Veränderung durch die Maßnahme (möglich: {low} bis " \
+                  f"{high})"
+    elif not e.clear:
+        direction = "einen Rückgang" if e.estimate < 0 else "einen Anstieg"
+        verdict = (f"das deutet auf {direction} um {_share_words(e.estimate)} hin, ist aber "
+                   f"nicht sicher: möglich ist alles zwischen {low} und {high}")
+    else:
+        direction = "einen Rückgang" if e.estimate < 0 else "einen Anstieg"
+        verdict = (f"das spricht für {direction} um {_share_words(e.estimate)}, unsicher "
+                   f"zwischen {low} und {high}")
+    return f"{numbers}; {verdict}."
+
+
+def public_difference_note(measure: Measure, sees_restricted: bool) -> str:
+    """Why the public sees other numbers for a measure than members (or '' if it does not)."""
+    restricted = set(measure.categories) & set(vocabulary().restricted_categories)
+    if sees_restricted or not restricted:
+        return ""
+    names = ", ".join(sorted(vocabulary().categories[c].label for c in restricted))
+    return (f"Öffentlich werden Meldungen geschützter Kategorien ({names}) nicht gezählt; "
+            "deshalb weichen die öffentlichen Zahlen und die Wirkung von der Ansicht für "
+            "Mitglieder ab.")

@@ -1,14 +1,19 @@
-"""The meeting handout as PDF: static district map with hot spots and the main charts.
+"""The session handout: an A4 document built from the same agenda the page and the projector
+show, so every number on paper is a number on screen.
 
-Drawn with matplotlib (no browser, no tiles). It must stay readable when printed in black and
-white, so hot spot classes are hatched as well as coloured, and topics differ in line style.
+Laid out with fpdf2 (pure Python, maintained, embeds TrueType fonts, page header/footer
+hooks): every page carries the session, the role the copy was made for ("nur für
+Mitglieder" / "öffentlich") and, on demo data, "Synthetische Demodaten". The map is drawn
+with matplotlib (district, Ortsteile, street names, hot street sections numbered as in the
+table) and placed as an image. The font is the DejaVu Sans that matplotlib ships, so German
+text and typographic signs print on any machine.
 """
 
 from __future__ import annotations
 
 import io
-import textwrap
-from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
 
 import geopandas as gpd
 import matplotlib
@@ -16,146 +21,250 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
-from matplotlib.backends.backend_pdf import PdfPages
-from matplotlib.patches import Patch
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
 
-from reports.analysis.analytics import group_label
+from geo.crs import METRIC_CRS
+from reports.analysis.hotspot_change import RULE
+from reports.coordination.agenda import SECTION_TITLES, Agenda
+from reports.coordination.meetings import german_date
+from reports.privacy.access import Role, policy_for
 from reports.privacy.safe import escape_mathtext
-from reports.render.palette import (
-    HOTSPOT_COLORS,
-    HOTSPOT_HATCHES,
-    HOTSPOT_LABELS,
-    TOPIC_COLORS,
-    TOPIC_LINESTYLES,
-)
 
-A4 = (8.27, 11.69)
+FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+DEMO_LABEL = "Synthetische Demodaten"
+MARGIN_MM = 15
+MAP_STREET_LABELS = 40  # the longest streets get a name on the map
+SECTION_COLOUR = "#D55E00"
+ZOOM_M = 500  # a slide's map shows this much around its section
 
 
-@dataclass
-class HandoutData:
-    title: str
-    period: str  # e.g. "15.09.2026 – 27.10.2026 (seit der letzten Sitzung)"
-    figures: pd.DataFrame  # group (topic key or "Gesamt"), now, before (NA: suppressed)
-    weekly: pd.DataFrame  # period, group (topic), reports
-    hotspots: gpd.GeoDataFrame  # gi_class, geometry (EPSG:25833): current Gi* cells
-    changes: pd.DataFrame  # Ortsteil, Veränderung, Meldungen jetzt, Meldungen davor
-    ortsteile: gpd.GeoDataFrame  # name, geometry (EPSG:25833)
-    streets: gpd.GeoDataFrame | None = None
-    agenda: list[str] | None = None  # agenda.agenda_lines; None: no agenda page
+def role_label(role: Role) -> str:
+    return "öffentlich" if role is Role.PUBLIC else "nur für Mitglieder"
 
 
-def _text(value) -> str:
-    return escape_mathtext("–" if value is None or pd.isna(value) else value)
+class _Document(FPDF):
+    def __init__(self, header_text: str, role_text: str, demo: bool) -> None:
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.header_text, self.role_text, self.demo = header_text, role_text, demo
+        self.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
+        self.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+        self.set_margins(MARGIN_MM, 20, MARGIN_MM)
+        self.set_auto_page_break(True, margin=18)
+        self.alias_nb_pages()
+
+    def header(self) -> None:
+        self.set_font("DejaVu", "", 8)
+        self.set_text_color(90)
+        self.set_y(8)
+        self.cell(0, 4, self.header_text, align="L")
+        self.set_x(MARGIN_MM)
+        self.set_font("DejaVu", "B", 8)
+        self.cell(0, 4, self.role_text, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_text_color(0)
+        self.set_y(20)
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("DejaVu", "B" if self.demo else "", 8)
+        self.set_text_color(90)
+        self.cell(0, 4, DEMO_LABEL if self.demo else "", align="L")
+        self.set_x(MARGIN_MM)
+        self.set_font("DejaVu", "", 8)
+        self.cell(0, 4, f"{self.role_text} · Seite {self.page_no()} von {{nb}}", align="R")
+        self.set_text_color(0)
+
+    def heading(self, text: str, size: int = 13) -> None:
+        self.set_font("DejaVu", "B", size)
+        self.multi_cell(0, size * 0.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(1.5)
+
+    def paragraph(self, text: str, size: float = 9.5, bold: bool = False) -> None:
+        self.set_font("DejaVu", "B" if bold else "", size)
+        self.multi_cell(0, size * 0.48, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(1)
+
+    def table_rows(self, header: list[str], rows: list[list[str]], widths: list[int]) -> None:
+        self.set_font("DejaVu", "", 9)
+        with self.table(col_widths=widths, text_align="LEFT", line_height=5,
+                        first_row_as_headings=True) as table:
+            for values in [header, *rows]:
+                row = table.row()
+                for value in values:
+                    row.cell(value)
+        self.ln(3)
 
 
-def _cover(pdf: PdfPages, data: HandoutData) -> None:
-    fig = plt.figure(figsize=A4)
-    fig.text(0.08, 0.94, _text(data.title), fontsize=18, weight="bold")
-    fig.text(0.08, 0.91, _text(data.period), fontsize=11)
-    ax = fig.add_axes((0.08, 0.50, 0.84, 0.36))
-    ax.axis("off")
-    rows = [[_text(group_label("topic", g) if g != "Gesamt" else g), _text(n), _text(b)]
-            for g, n, b in zip(data.figures["group"], data.figures["now"],
-                               data.figures["before"], strict=True)]
-    table = ax.table(cellText=rows, colLabels=["", "jetzt", "Zeitraum davor"], loc="upper left",
-                     colWidths=[0.5, 0.25, 0.25])
-    table.scale(1, 1.6)
-    ax.set_title("Meldungen", loc="left")
-    ax2 = fig.add_axes((0.08, 0.08, 0.84, 0.36))
-    ax2.axis("off")
-    if data.changes.empty:
-        ax2.text(0, 0.9, "Keine neuen oder veränderten Hotspots.", fontsize=11)
-    else:
-        shown = data.changes.head(15).map(_text)
-        t2 = ax2.table(cellText=shown.values.tolist(), colLabels=list(shown.columns),
-                       loc="upper left")
-        t2.scale(1, 1.4)
-    ax2.set_title("Veränderte Hotspots (Gi*, 100-m-Raster)", loc="left")
-    pdf.savefig(fig)
-    plt.close(fig)
+def _number(value) -> str:
+    return "< k" if value is None or pd.isna(value) else f"{int(value):,}".replace(",", ".")
 
 
-def _map(pdf: PdfPages, data: HandoutData) -> None:
-    fig, ax = plt.subplots(figsize=A4)
-    if data.streets is not None and len(data.streets):
-        data.streets.plot(ax=ax, color="#bbbbbb", linewidth=0.5)
-    handles = []
-    for cls in sorted(HOTSPOT_COLORS, reverse=True):
-        cells = data.hotspots[data.hotspots["gi_class"] == cls]
-        if len(cells):
-            cells.plot(ax=ax, facecolor=HOTSPOT_COLORS[cls], edgecolor="black", linewidth=0.3,
-                       hatch=HOTSPOT_HATCHES[cls])
-            handles.append(Patch(facecolor=HOTSPOT_COLORS[cls], edgecolor="black",
-                                 hatch=HOTSPOT_HATCHES[cls], label=HOTSPOT_LABELS[cls]))
-    data.ortsteile.boundary.plot(ax=ax, color="black", linewidth=1.0, linestyle="--")
-    for name, geom in zip(data.ortsteile["name"], data.ortsteile.geometry, strict=True):
-        point = geom.representative_point()
-        ax.annotate(_text(name), (point.x, point.y), ha="center", fontsize=7,
-                    bbox={"boxstyle": "round", "fc": "white", "ec": "none", "alpha": 0.7})
+def map_png(agenda: Agenda, only: int | None = None, size=(7.0, 6.2)) -> bytes:
+    """District, Ortsteile and named streets, with the agenda's hot sections numbered as in
+    its table (``only``: just that 1-based section, for one projector slide)."""
+    from geo.boundary import district, ortsteile
+    from geo.gazetteer import gazetteer
+    from geo.grid import cell_polygons
+    from reports.analysis.hotspot_change import SPEC
+
+    fig, ax = plt.subplots(figsize=size, dpi=160)
+    area = gpd.GeoSeries([district()], crs=METRIC_CRS)
+    streets = gazetteer()
+    streets = streets[streets["kind"] == "street"]
+    streets.plot(ax=ax, color="#9a9a9a", linewidth=0.8)
+    parts = ortsteile()
+    parts.boundary.plot(ax=ax, color="#555555", linewidth=0.6, linestyle="--")
+    area.boundary.plot(ax=ax, color="black", linewidth=1.2)
+    longest = streets.assign(length=streets.length).nlargest(MAP_STREET_LABELS, "length")
+    for name, geom in zip(longest["name"], longest.geometry, strict=True):
+        point = geom.interpolate(0.5, normalized=True)
+        ax.annotate(escape_mathtext(name), (point.x, point.y), fontsize=5.2, color="#333333",
+                    ha="center", va="center", bbox={"boxstyle": "round,pad=0.1", "fc": "white",
+                                       "ec": "none", "alpha": 0.7})
+    for number, row in enumerate(agenda.hotspots.itertuples(), start=1):
+        if only is not None and number != only:
+            continue
+        cells = cell_polygons(list(row.cell_ids), SPEC)
+        cells.plot(ax=ax, facecolor=SECTION_COLOUR, edgecolor="black", linewidth=0.3,
+                   alpha=0.8, hatch="///")
+        centre = cells.union_all().centroid
+        ax.annotate(str(number), (centre.x, centre.y), fontsize=8, weight="bold",
+                    ha="center", va="center", bbox={"boxstyle": "circle,pad=0.2",
+                                                    "fc": "white", "ec": SECTION_COLOUR})
+        if only is not None:  # one slide: the section and its surroundings
+            x0, y0, x1, y1 = cells.total_bounds
+            ax.set_xlim(x0 - ZOOM_M, x1 + ZOOM_M)
+            ax.set_ylim(y0 - ZOOM_M, y1 + ZOOM_M)
     ax.set_axis_off()
     ax.set_aspect("equal")
-    ax.set_title(f"Hotspots im Leipziger Osten\n{_text(data.period)}", fontsize=12)
-    if handles:
-        ax.legend(handles=handles, loc="lower left", fontsize=8, framealpha=0.9)
-    else:
-        ax.text(0.5, 0.02, "Keine signifikanten Hotspots im Zeitraum.", transform=ax.transAxes,
-                ha="center")
-    pdf.savefig(fig)
-    plt.close(fig)
-
-
-def _charts(pdf: PdfPages, data: HandoutData) -> None:
-    fig, ax = plt.subplots(figsize=(A4[0], A4[1] / 2))
-    for topic, part in data.weekly.groupby("group"):
-        ax.plot(part["period"], part["reports"].astype("float64"),
-                color=TOPIC_COLORS.get(topic, "black"),
-                linestyle=TOPIC_LINESTYLES.get(topic, "-"), marker="o", markersize=3,
-                label=_text(group_label("topic", topic)))
-    ax.set_title("Meldungen je Woche und Thema")
-    ax.set_ylabel("Meldungen")
-    ax.grid(alpha=0.3)
-    if len(data.weekly):
-        ax.legend(fontsize=8)
-    fig.autofmt_xdate()
     fig.tight_layout()
-    pdf.savefig(fig)
-    plt.close(fig)
-
-
-AGENDA_WIDTH = 95  # characters per printed line at 9 pt
-AGENDA_LINES = 62  # printed lines per A4 page
-
-
-def _agenda(pdf: PdfPages, lines: list[str]) -> None:
-    """The agenda as plain black text, wrapped, on as many pages as it needs; the first
-    line (the heading) in bold."""
-    printed: list[tuple[str, bool]] = []
-    for n, line in enumerate(lines):
-        indent = "" if n == 0 else " " * (len(line) - len(line.lstrip()) + 2)
-        width = AGENDA_WIDTH * 3 // 4 if n == 0 else AGENDA_WIDTH  # 12 pt instead of 9 pt
-        wrapped = textwrap.wrap(line, width, subsequent_indent=indent) or [""]
-        printed += [(text, n == 0) for text in wrapped]
-    for first in range(0, len(printed), AGENDA_LINES):
-        fig = plt.figure(figsize=A4)
-        top = 0.94
-        for text, bold in printed[first:first + AGENDA_LINES]:
-            fig.text(0.08, top, _text(text), fontsize=12 if bold else 9,
-                     weight="bold" if bold else "normal")
-            top -= 0.02 if bold else 0.0138
-        pdf.savefig(fig)
-        plt.close(fig)
-
-
-def build_handout(data: HandoutData) -> bytes:
-    """The handout as PDF bytes (cover with key figures and changes, agenda if given, map,
-    charts)."""
     buffer = io.BytesIO()
-    with PdfPages(buffer, metadata={"Title": data.title, "Creator": "Lagebild Leipziger Osten"}
-                  ) as pdf:
-        _cover(pdf, data)
-        if data.agenda:
-            _agenda(pdf, data.agenda)
-        _map(pdf, data)
-        _charts(pdf, data)
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
     return buffer.getvalue()
+
+
+def build_handout(agenda: Agenda, demo: bool, made_on: date) -> bytes:
+    """The handout as PDF bytes (all pages A4)."""
+    m = agenda.meeting
+    role_text = role_label(agenda.role)
+    when = german_date(m.held_on, weekday=True, long=True)
+    when += f", {m.starts_at} Uhr" if m.starts_at else ""
+    pdf = _Document(f"Lagebild Leipziger Osten · {m.title} am {german_date(m.held_on)}",
+                    role_text, demo)
+    pdf.set_title(f"{m.title} am {german_date(m.held_on)}")
+    pdf.set_creator("Lagebild Leipziger Osten")
+    pdf.add_page()
+    pdf.heading(f"{m.title}", 18)
+    pdf.paragraph(f"Sitzung am {when}" + (f" · {m.place}" if m.place else ""), 11, bold=True)
+    pdf.paragraph(f"Betrachteter Zeitraum: {agenda.period_text}")
+    pdf.paragraph(f"Erstellt am {german_date(made_on)} · Fassung: {role_text}"
+                  + (f" · {DEMO_LABEL}" if demo else ""), 8.5)
+    pdf.ln(2)
+    pdf.heading("Tagesordnung")
+    for n, item in enumerate(agenda.items, start=1):
+        pdf.paragraph(f"{n}. {item.title}")
+    if not agenda.items:
+        pdf.paragraph("Keine Punkte.")
+    pdf.ln(2)
+    pdf.heading("Kennzahlen: Meldungen im Zeitraum und im Zeitraum davor")
+    pdf.table_rows(["Bereich", "jetzt", "davor"],
+                   [[r.Bereich, _number(r.jetzt), _number(r.davor)]
+                    for r in agenda.figures.itertuples()], [90, 40, 40])
+    if not policy_for(agenda.role).sees_details:
+        pdf.paragraph("„< k“: weniger als die Mindestzahl von Meldungen; öffentlich nicht "
+                      "gezeigt (Datenschutz).", 8.5)
+
+    pdf.add_page()
+    pdf.heading(f"Karte: {SECTION_TITLES['hotspot']}")
+    pdf.image(io.BytesIO(map_png(agenda)), w=pdf.epw)
+    pdf.paragraph("Grau: Straßen (beschriftet: die längsten), gestrichelt: Ortsteilgrenzen; "
+                  "schraffiert und nummeriert: Straßenabschnitte der Tabelle.", 8.5)
+    pdf.heading(SECTION_TITLES["hotspot"])
+    if agenda.hotspots.empty:
+        pdf.paragraph("Keine neuen oder sich verstärkenden Hotspots im Zeitraum.")
+    else:
+        pdf.table_rows(["Nr.", "Straßenabschnitt", "Ortsteil", "Veränderung", "jetzt", "davor"],
+                       [[str(n), r.place, r.ortsteil or "", r.change_label,
+                         _number(r.reports_now), _number(r.reports_before)]
+                        for n, r in enumerate(agenda.hotspots.itertuples(), start=1)],
+                       [10, 52, 40, 40, 19, 19])
+    pdf.paragraph(RULE, 8.5)
+
+    pdf.heading(SECTION_TITLES["measure"])
+    if agenda.measures.empty:
+        pdf.paragraph("Keine Maßnahme ist zur Überprüfung fällig.")
+    for item in (i for i in agenda.items if i.kind == "measure"):
+        pdf.paragraph(item.title, bold=True)
+        pdf.paragraph(item.text)
+    if policy_for(agenda.role).sees_details:
+        pdf.heading(SECTION_TITLES["concern"])
+        concerns = [i for i in agenda.items if i.kind == "concern"]
+        for item in concerns:
+            pdf.paragraph(item.title, bold=True)
+            pdf.paragraph(item.text)
+        if not concerns:
+            pdf.paragraph("Keine Anliegen für diese Sitzung.")
+        free = [i for i in agenda.items if i.kind == "free"]
+        if free:
+            pdf.heading(SECTION_TITLES["free"])
+            for item in free:
+                pdf.paragraph(item.title, bold=True)
+                if item.text:
+                    pdf.paragraph(item.text)
+    if m.note and policy_for(agenda.role).sees_details:
+        pdf.heading("Notiz der Moderation")
+        pdf.paragraph(m.note)
+    return bytes(pdf.output())
+
+
+def handout_for(store, meeting: str, role: Role, today: date,
+                frame: pd.DataFrame | None = None) -> tuple[Agenda, bytes]:
+    """The handout of ``meeting`` ("next" or an id) as ``role`` may see it."""
+    from reports.coordination.agenda import build_agenda
+    from reports.coordination.meetings import MeetingError, next_meeting
+
+    if meeting == "next":
+        upcoming = next_meeting(store, today)
+        if upcoming is None:
+            raise MeetingError("Es ist keine Sitzung geplant (python -m reports meeting add).")
+        meeting_id = upcoming.id
+    else:
+        try:
+            meeting_id = int(meeting)
+        except ValueError:
+            raise MeetingError(f"--meeting „{meeting}“: erwartet next oder eine "
+                               "Sitzungsnummer.") from None
+    agenda = build_agenda(store, meeting_id, role, today, frame=frame)
+    return agenda, build_handout(agenda, store.is_demo(), today)
+
+
+def data_today(store, now: date | None = None) -> date:
+    """The day the data reaches: today, or on the demo store (whose reports end on a fixed
+    day) the day after its last report, as the dashboard counts."""
+    now = now or date.today()
+    if not store.is_demo():
+        return now
+    last = store.last_report_day()
+    return min(now, last) if last else now
+
+
+def register_cli(subparsers) -> None:
+    """``python -m reports handout --meeting next --role mitglied --out FILE.pdf``."""
+    run = subparsers.add_parser("handout", help="Handout einer Sitzung als PDF (A4)")
+    run.add_argument("--meeting", default="next", help="next oder Sitzungsnummer")
+    run.add_argument("--role", default="mitglied", choices=[r.value for r in Role],
+                     help="für wen: oeffentlich oder mitglied (Standard)")
+    run.add_argument("--out", required=True, metavar="DATEI.pdf")
+    run.set_defaults(func=_cli_run)
+
+
+def _cli_run(args) -> int:
+    from reports.storage.store import Store
+
+    store = Store.open()
+    agenda, pdf = handout_for(store, args.meeting, Role(args.role), data_today(store))
+    Path(args.out).write_bytes(pdf)
+    print(f"Handout für {agenda.meeting.label} ({role_label(agenda.role)}) nach {args.out} "
+          "geschrieben.")
+    return 0

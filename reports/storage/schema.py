@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -91,6 +92,24 @@ meetings = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("held_on", Date, nullable=False, unique=True),
     Column("title", Text, nullable=False),
+    Column("starts_at", String(5)),  # "18:30", local time
+    Column("place", Text),
+    Column("note", Text),  # the moderator's note
+    Column("status", String(12), nullable=False, server_default="planned"),  # or cancelled
+)
+
+agenda_items = Table(
+    "agenda_items",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("meeting_id", Integer, nullable=False),
+    # "free:<n>" for an item Redaktion wrote; otherwise the key of a computed item
+    # ("concern:12", "hotspot:<section>", "measure:3") whose position was set by hand
+    Column("key", String(200), nullable=False),
+    Column("title", Text),
+    Column("note", Text),
+    Column("position", Integer, nullable=False),
+    UniqueConstraint("meeting_id", "key", name="uq_agenda_items_meeting_key"),
 )
 
 annotations = Table(

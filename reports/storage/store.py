@@ -558,9 +558,24 @@ class Store:
             self.bump_version(c)
         return int(new_id)
 
-    def list_meetings(self) -> pd.DataFrame:
+    def last_report_day(self) -> date | None:
+        """The local day of the latest report (None: no reports)."""
+        r = schema.reports
+        with self.engine.connect() as conn:
+            latest = conn.execute(sa.select(sa.func.max(r.c.occurred_at))).scalar()
+        if latest is None:
+            return None
+        return pd.Timestamp(int(latest), unit="s", tz="UTC").tz_convert(TIMEZONE).date()
+
+    def list_meetings(self, include_cancelled: bool = False) -> pd.DataFrame:
+        """Meetings by date: id, held_on, title, starts_at, place, note, status; cancelled
+        ones only where asked for (they are no "last" or "next" meeting)."""
         m = schema.meetings
-        return self._frame(sa.select(m.c.id, m.c.held_on, m.c.title).order_by(m.c.held_on))
+        query = sa.select(m.c.id, m.c.held_on, m.c.title, m.c.starts_at, m.c.place, m.c.note,
+                          m.c.status).order_by(m.c.held_on)
+        if not include_cancelled:
+            query = query.where(m.c.status != "cancelled")
+        return self._frame(query)
 
     def add_annotation(self, starts_on: date, ends_on: date | None, kind: str, label: str,
                        conn: Connection | None = None) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import fields
 from pathlib import Path
@@ -58,7 +59,8 @@ def test_values_are_parsed():
 
 @pytest.mark.parametrize(("variable", "value", "words"), [
     ("LAGEBILD_MIN_COUNT", "fünf", "keine ganze Zahl"),
-    ("LAGEBILD_MIN_COUNT", "0", "kleiner als 1"),
+    ("LAGEBILD_MIN_COUNT", "0", "kleinste sichere Wert ist 2"),
+    ("LAGEBILD_MIN_COUNT", "-3", "kleinste sichere Wert ist 2"),
     ("LAGEBILD_RETENTION_DAYS", "-3", "kleiner als 1"),
     ("LAGEBILD_MAX_UPLOAD_MB", "50MB", "keine ganze Zahl"),
     ("LAGEBILD_SESSION_IDLE_MINUTES", "", "keine ganze Zahl"),
@@ -69,14 +71,28 @@ def test_invalid_values_fail_with_a_german_sentence_naming_the_variable(variable
         settings({variable: value})
     assert variable in str(caught.value)
     assert words in str(caught.value)
+    assert "aggregates" not in str(caught.value)  # no English help text reaches a user
 
 
 def test_a_min_count_of_one_is_refused_unless_explicitly_allowed(caplog):
     with pytest.raises(SettingError, match="einzelne Meldungen öffentlich"):
         settings({"LAGEBILD_MIN_COUNT": "1"})
-    allowed = settings({"LAGEBILD_MIN_COUNT": "1", "LAGEBILD_ALLOW_SMALL_MIN_COUNT": "1"})
+    with caplog.at_level(logging.WARNING):
+        allowed = settings({"LAGEBILD_MIN_COUNT": "1", "LAGEBILD_ALLOW_SMALL_MIN_COUNT": "1"})
     assert allowed.min_count == 1
     assert "LAGEBILD_MIN_COUNT=1" in caplog.text
+    with pytest.raises(SettingError, match="kleinste sichere Wert"):  # 0 turns suppression off
+        settings({"LAGEBILD_MIN_COUNT": "0", "LAGEBILD_ALLOW_SMALL_MIN_COUNT": "1"})
+
+
+def test_dashboard_shows_the_german_message(monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("LAGEBILD_MIN_COUNT", "0")
+    app = AppTest.from_file(str(PROJECT_DIR / "dashboard.py"), default_timeout=60).run()
+    texts = " ".join(e.value for e in app.error)
+    assert "LAGEBILD_MIN_COUNT=0" in texts and "kleinste sichere Wert" in texts
+    assert not app.exception
 
 
 def test_documented_defaults_are_the_declared_ones():

@@ -7,7 +7,7 @@ import pytest
 import shapely
 from scipy.stats import binomtest
 
-from geo.compare import hotspot_changes, poisson_rate_test, two_period
+from geo.compare import poisson_rate_test, two_period
 from geo.grid import GridSpec, cell_ids
 from tests.stat_sample import reports_at
 
@@ -54,24 +54,3 @@ def test_verdicts_with_the_counts_behind_them():
     assert np.isnan(out.loc[ids[4], "p_fdr"])  # too few: not part of the tested family
     assert out.attrs["not_placed"] == {"now": 1, "before": 1}
     assert out["change"].tolist() == sorted(out["change"], reverse=True)
-
-
-def test_hotspot_changes_new_and_ended():
-    rng = np.random.default_rng(11)
-
-    def period(cluster_x):
-        x = list(rng.uniform(319_000, 321_000, 300))
-        y = list(rng.uniform(5_690_000, 5_692_000, 300))
-        x += list(rng.uniform(cluster_x, cluster_x + 100, 25))
-        y += list(rng.uniform(5_691_000, 5_691_100, 25))
-        return reports_at(x, y)
-
-    out = hotspot_changes(period(319_400), period(320_400), SPEC, 150.0, AREA).set_index("cell_id")
-    new = cell_ids([319_450], [5_691_050], SPEC)[0]
-    ended = cell_ids([320_450], [5_691_050], SPEC)[0]
-    assert out.loc[new, "change"] == "new" and out.loc[new, "change_label"] == "neuer Hotspot"
-    assert out.loc[new, "class_now"] > 0 >= out.loc[new, "class_before"]
-    assert out.loc[new, "reports_now"] >= 25
-    assert out.loc[ended, "change"] == "ended"
-    assert out.loc[ended, "change_label"] == "kein Hotspot mehr"
-    assert len(out) == 400

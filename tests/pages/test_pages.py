@@ -110,28 +110,38 @@ def test_karte_accounts_for_the_filter(app):
     assert 0 < total() < everything
 
 
-def test_sitzung_names_places_and_shows_the_agenda_by_role(app):
-    at = app(Role.MEMBER).run()
+def test_sitzung_shows_the_agenda_by_street_section_and_by_role(app):
+    at = app(Role.EDITOR).run()
     at.switch_page("pages/sitzung.py").run()
     assert not at.exception, at.exception
-    places = [d.value for d in at.dataframe if "nächste Straße" in d.value.columns]
-    assert places, "no top-places table"
-    for table in places:
-        assert not any(c == "Rasterzelle (100 m)" for c in table.columns)
-        assert table["nächste Straße"].str.contains("[A-Za-zäöüß]", regex=True).all()
-        assert (table["Ortsteil"] != "").all()
-        if "jetzt" in table.columns:
-            assert table["jetzt"].is_monotonic_decreasing
     assert "Tagesordnung" in [s.value for s in at.subheader]
-    agenda = "\n".join(t.value for t in at.text)
-    assert "1. Anliegen" in agenda and "3. Maßnahmen zur Überprüfung" in agenda
+    figures = next(d.value for d in at.dataframe if "Meldungen im Zeitraum" in d.value.columns)
+    def number(text) -> int:
+        return int(str(text).replace(".", ""))
+
+    assert figures["Bereich"].iloc[0] == "Gesamt"
+    assert number(figures["Meldungen im Zeitraum"].iloc[0]) > 0
+    sections = [d.value for d in at.dataframe if "Straßenabschnitt" in d.value.columns]
+    for table in sections:  # new or intensifying only, named by street
+        assert table["Straßenabschnitt"].str.contains("[A-Za-zäöüß]", regex=True).all()
+        assert (table["jetzt"].map(number) > table["davor"].map(number)).all()
+    assert sections or any("Keine neuen oder sich verstärkenden" in i.value for i in at.info)
+    assert any(c.value.startswith("„Neu“ oder „verstärkt“ heißt") for c in at.caption)
+    # Redaktion plans a session; it becomes the next one and is chosen
+    at.text_input(key="s_new_title").set_value("Sondersitzung Rabet")
+    at.text_input(key="s_new_place").set_value("Stadtteilladen")
+    at.button(key="FormSubmitter:s_new-Sitzung planen").click().run()
+    assert not at.exception, at.exception
+    assert any("Sitzung geplant" in s.value for s in at.success)
+    assert "Sondersitzung Rabet" in at.selectbox(key="sitzung_id").format_func(
+        at.selectbox(key="sitzung_id").value)
 
     public = app(Role.PUBLIC).run()
     public.switch_page("pages/sitzung.py").run()
     assert not public.exception, public.exception
     assert "Tagesordnung" in [s.value for s in public.subheader]
-    assert not any("Anliegen (" in t.value for t in public.text)
-    assert any("nur die Hotspots der Tagesordnung" in c.value for c in public.caption)
+    assert not any(t.value.startswith("Anliegen Nr.") for t in public.markdown)
+    assert any("Anliegen und weitere Punkte sehen" in c.value for c in public.caption)
 
 
 def test_trends_compares_with_previous_years_and_names_hidden_weeks(app):

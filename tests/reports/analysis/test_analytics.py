@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
-import geopandas as gpd
 import pandas as pd
 import pytest
-import shapely
 
 from reports.analysis.analytics import (
     counts_over_time,
@@ -21,7 +18,6 @@ from reports.analysis.analytics import (
     shifted_filter,
     weekday_hour,
 )
-from reports.render.handout import HandoutData, build_handout
 from reports.storage.query import ReportFilter
 
 
@@ -123,28 +119,3 @@ def test_key_figures_against_previous_period():
     assert format_change(4, 2) == "+2 (+100 %)"
     assert format_change(1, 3) == "-2 (-67 %)"
     assert format_change(2, 0) == "+2 (neu)"
-
-
-def test_handout_pdf_has_three_pages_and_survives_hostile_text():
-    square = shapely.box(0, 0, 100, 100)
-    ortsteile = gpd.GeoDataFrame({"name": ["$\\alpha$ <b>"]}, geometry=[square], crs=25833)
-    hot = gpd.GeoDataFrame({"gi_class": [3, -2]},
-                           geometry=[shapely.box(0, 0, 50, 50), shapely.box(50, 50, 100, 100)],
-                           crs=25833)
-    weekly = counts_over_time(reports([("2026-03-02", "umwelt", "a")]), "W", "topic")
-    data = HandoutData("Sitzung $x$", "01.03.2026 – 31.03.2026",
-                       key_figures(reports([("2026-03-02", "umwelt", "a")]),
-                                   reports([]), "topic"),
-                       weekly, hot,
-                       pd.DataFrame({"Ortsteil": ["A"], "Veränderung": ["neuer Hotspot"],
-                                     "Meldungen jetzt": [pd.NA], "Meldungen davor": [0]}),
-                       ortsteile)
-    pdf = build_handout(data)
-    assert pdf.startswith(b"%PDF")
-    assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 3
-    # with an agenda: one more page per 62 printed lines, hostile text and all
-    data.agenda = ["Tagesordnung: Sitzung $x$ am 01.04.2026", "",
-                   "1. Anliegen (1)", "   – Nr. 1, Müll: " + "$\\frac{a}{b}$ <b> " * 40]
-    assert len(re.findall(rb"/Type\s*/Page(?!s)", build_handout(data))) == 4
-    data.agenda = [f"   – Punkt {i}" for i in range(70)]
-    assert len(re.findall(rb"/Type\s*/Page(?!s)", build_handout(data))) == 5

@@ -12,10 +12,20 @@ import shapely
 from geo.boundary import district
 from geo.crs import to_display
 from reports.coordination import concerns
-from reports.coordination.agenda import agenda_lines, build_agenda, due_for_review, next_meeting
+from reports.coordination.agenda import (
+    add_free_item,
+    agenda_lines,
+    build_agenda,
+    due_for_review,
+    move_item,
+    remove_free_item,
+)
 from reports.coordination.concerns import Challenge, ConcernForm
 from reports.coordination.measures import Measure, add_measure
+from reports.coordination.meetings import next_meeting
 from reports.model import TIMEZONE
+from reports.privacy.access import Role
+from tests.helpers import reports_at
 
 PREVIOUS, MEETING, LATER = date(2026, 3, 5), date(2026, 4, 16), date(2026, 5, 28)
 CHALLENGE = Challenge("?", 5)
@@ -46,10 +56,8 @@ def _reports(hot_x: float, hot_y: float) -> pd.DataFrame:
     hx, hy = hot_x + rng.normal(0, 20, 60), hot_y + rng.normal(0, 20, 60)
     hot_times = pd.Timestamp(PREVIOUS + timedelta(days=3), tz=TIMEZONE) + pd.to_timedelta(
         rng.uniform(0, 35, 60), unit="D")
-    return pd.DataFrame({"occurred_at": np.concatenate([times, hot_times]),
-                         "x": np.concatenate([x, hx]), "y": np.concatenate([y, hy]),
-                         "category": "illegale_muellablagerung", "count": 1}).assign(
-        occurred_at=lambda f: pd.to_datetime(f["occurred_at"]).dt.tz_convert(TIMEZONE))
+    return reports_at(np.concatenate([x, hx]), np.concatenate([y, hy]),
+                      pd.DatetimeIndex(times).append(pd.DatetimeIndex(hot_times)))
 
 
 def _measure(title: str, starts_on: date, ends_on: date | None = None,
@@ -68,9 +76,14 @@ def calendar(store):
 
 def test_next_meeting_is_the_first_on_or_after_today(calendar):
     store, ids = calendar
-    assert next_meeting(store, MEETING)["id"] == ids[1]
-    assert next_meeting(store, MEETING + timedelta(days=1))["id"] == ids[2]
+    assert next_meeting(store, MEETING).id == ids[1]
+    assert next_meeting(store, MEETING + timedelta(days=1)).id == ids[2]
     assert next_meeting(store, LATER + timedelta(days=1)) is None
+
+
+def _agenda(store, meeting, frame=None, role=Role.EDITOR, today=LATER + timedelta(days=30)):
+    return build_agenda(store, meeting, role, today,
+                        frame=_reports(*_hot_point()) if frame is None else frame)
 
 
 def test_agenda_lists_accepted_and_chosen_concerns_only(calendar):
@@ -88,11 +101,12 @@ def test_agenda_lists_accepted_and_chosen_concerns_only(calendar):
     rejected = _concern(store, PREVIOUS + timedelta(days=15), "f")
     concerns.reject(store, rejected, "Spam", "red")
 
-    agenda = build_agenda(store, meeting, frame=_reports(*_hot_point()))
+    agenda = _agenda(store, meeting)
     assert set(agenda.concerns["id"]) == {accepted_between, chosen_new}
     assert new_between not in set(agenda.concerns["id"])
-    assert agenda.since == PREVIOUS + timedelta(days=1) and agenda.previous_on == PREVIOUS
-    assert set(build_agenda(store, later, frame=_reports(*_hot_point())).concerns["id"]) == {
+    assert agenda.since == PREVIOUS + timedelta(days=1) and agenda.previous.held_on == PREVIOUS
+    assert agenda.until == MEETING - timedelta(days=1)
+    assert set(_agenda(store, later).concerns["id"]) == {
         for_later}
 
 
@@ -103,13 +117,15 @@ def _hot_point() -> tuple[float, float]:
 
 def test_agenda_finds_a_new_hotspot_and_names_its_street(calendar):
     store, (_, meeting, _) = calendar
-    agenda = build_agenda(store, meeting, frame=_reports(*_hot_point()))
+    agenda = _agenda(store, meeting)
     assert len(agenda.hotspots) >= 1
     top = agenda.hotspots.iloc[0]
-    assert top["change"] in ("new", "intensifying") and top["reports_now"] >= 40
-    assert top["near"] and top["ortsteil"]
-    quiet = build_agenda(store, meeting, frame=_reports(*_hot_point()).iloc[:1200])
-    assert quiet.hotspots.empty or quiet.hotspots["reports_now"].max() < 40
+    assert top["change"] in ("new", "intensifying")
+    assert agenda.hotspots["reports_now"].sum() >= 40
+    assert top["place"] and top["ortsteil"]
+    assert any(item.key == f"hotspot:{top['place']}" for item in agenda.items)
+    quiet = _agenda(store, meeting, frame=_reports(*_hot_point()).iloc[:1200])
+    assert quiet.hotspots.empty or quiet.hotspots["reports_now"].sum() < 40
 
 
 def test_measures_due_for_review():
@@ -122,29 +138,67 @@ def test_measures_due_for_review():
             days=20), status="done"),
         _measure("lange beendet", date(2024, 6, 1), date(2025, 1, 1), status="done"),
         _measure("abgebrochen", date(2025, 6, 1), status="stopped"),
+        _measure("geplant, Beginn vorbei", date(2025, 8, 1), status="planned"),
+        _measure("geplant, Beginn später", MEETING + timedelta(days=30), status="planned"),
     ]
-    due = due_for_review(items, MEETING, since, interval)
-    assert list(due["title"]) == ["lange aktiv", "seit der letzten Sitzung beendet"]
-    assert due["reason"].str.contains("Wirkung prüfen|Bilanz ziehen").all()
+    due = due_for_review(items, MEETING, since, interval).set_index("title")["reason"]
+    assert list(due.index) == ["lange aktiv", "seit der letzten Sitzung beendet",
+                               "geplant, Beginn vorbei"]
+    assert due["lange aktiv"] == "läuft seit 28 Wochen: Wirkung prüfen"
+    assert due["seit der letzten Sitzung beendet"] == "beendet am 25.03.2026: Bilanz ziehen"
+    # a planned measure never "läuft seit … Wochen"
+    assert due["geplant, Beginn vorbei"].startswith("geplant ab 01.08.2025, noch nicht begonnen")
 
 
-def test_agenda_lines_for_the_handout(calendar):
+def test_agenda_lines_items_free_points_and_order(calendar):
     store, (_, meeting, _) = calendar
     add_measure(store, _measure("Reinigung Rabet", date(2025, 10, 1)), "red")
     accepted = _concern(store, PREVIOUS + timedelta(days=10), "a")
     concerns.accept(store, accepted, "illegale_muellablagerung", "red")
-    lines = agenda_lines(build_agenda(store, meeting, frame=_reports(*_hot_point())))
+    free = add_free_item(store, meeting, "Bericht Quartiersmanagement", "10 Minuten", "red")
+    agenda = _agenda(store, meeting)
+    kinds = [i.kind for i in agenda.items]
+    assert kinds[0] == "concern" and kinds[-1] == "free" and "hotspot" in kinds
+    assert kinds.index("measure") > kinds.index("hotspot")
+    lines = agenda_lines(agenda)
     text = "\n".join(lines)
-    assert lines[0] == "Tagesordnung: Sitzung 2 am 16.04.2026"
-    assert "1. Anliegen (1)" in text and f"Nr. {accepted}, illegale Müllablagerung" in text
-    assert "2. Neue oder sich verstärkende Hotspots" in text and "Hotspot bei" in text
-    assert "3. Maßnahmen zur Überprüfung (1)" in text and "Reinigung Rabet (Reinigung" in text
+    assert lines[0] == "Tagesordnung: Do., 16.04.2026 – Sitzung 2"
+    assert "Betrachteter Zeitraum: 06.03.2026 – 15.04.2026 (verglichen mit 24.01.2026 – " \
+           "05.03.2026)" in text
+    assert f"Anliegen Nr. {accepted}: illegale Müllablagerung" in text
+    assert "Reinigung Rabet (Reinigung, läuft, seit 01.10.2025)" in text
+    assert "Wirkung bisher: " in text and "Bericht Quartiersmanagement" in text
+
+    move_item(store, agenda, free, -len(agenda.items), "red")  # to the top
+    moved = _agenda(store, meeting)
+    assert moved.items[0].key == free
+    assert [i.key for i in moved.items[1:]] == [i.key for i in agenda.items[:-1]]
+    remove_free_item(store, meeting, free, "red")
+    assert free not in [i.key for i in _agenda(store, meeting).items]
+
+
+def test_public_agenda_has_no_concerns_or_free_points_and_hides_small_counts(calendar):
+    store, (_, meeting, _) = calendar
+    accepted = _concern(store, PREVIOUS + timedelta(days=10), "a")
+    concerns.accept(store, accepted, "illegale_muellablagerung", "red")
+    add_free_item(store, meeting, "intern", "", "red")
+    agenda = _agenda(store, meeting, role=Role.PUBLIC)
+    assert agenda.concerns.empty
+    assert {i.kind for i in agenda.items} <= {"hotspot", "measure"}
+    shown = agenda.hotspots.dropna(subset=["reports_now"])
+    assert (shown["reports_now"] >= 5).all()
+
+
+def test_a_session_ahead_looks_up_to_yesterday(calendar):
+    store, (_, meeting, _) = calendar
+    agenda = _agenda(store, meeting, today=MEETING - timedelta(days=10))
+    assert agenda.until == MEETING - timedelta(days=11)
 
 
 def test_first_meeting_looks_six_weeks_back_and_unknown_meeting_is_refused(calendar):
     store, (first, _, _) = calendar
-    agenda = build_agenda(store, first, frame=_reports(*_hot_point()))
-    assert agenda.previous_on is None and agenda.since == PREVIOUS - timedelta(days=42)
-    assert agenda_lines(agenda)[3:5] == ["1. Anliegen (0)", "   – keine"]
+    agenda = _agenda(store, first)
+    assert agenda.previous is None and agenda.since == PREVIOUS - timedelta(days=42)
+    assert not [i for i in agenda.items if i.kind == "concern"]
     with pytest.raises(ValueError, match="Sitzung 999"):
-        build_agenda(store, 999)
+        build_agenda(store, 999, Role.EDITOR, MEETING)

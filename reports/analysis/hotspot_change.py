@@ -1,0 +1,131 @@
+"""Hot spot changes between two periods: the one definition the app, the agenda and the
+handout use, so a label can never contradict the numbers printed beside it.
+
+Where: Gi* (``geo.hotspots.gi_star``) on the 100 m grid finds the hot cells of each period;
+cells hot in either period are grouped into street sections (``geo.street_sections``) and a
+section is hot in a period if any of its cells is.
+
+What changed is decided on the section's *own* report counts, the numbers shown with the
+label (the old per-cell labels compared Gi* classes, which depend on the neighbourhood, and so
+read "neuer Hotspot" beside 15 vs 14 reports). A change is clear when the conditional
+binomial test for two Poisson counts (``geo.compare.poisson_rate_test``; Benjamini-Hochberg
+over the listed sections) gives p ≤ ALPHA, or when a hot section had no report before and
+now at least MIN_NEW:
+
+  * new           hot now, not before, clearly more reports
+  * intensifying  hot in both periods, clearly more reports
+  * rising        clearly more reports, but no longer hot (its neighbourhood cooled down)
+  * diminishing   hot now, clearly fewer reports
+  * ended         hot before, not now, clearly fewer reports
+  * steady        hot in one of the periods, no clear change in its reports
+  * none          hot in neither period (never listed)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from geo.aggregate import counts_by_cell, counts_on_grid
+from geo.compare import poisson_rate_test
+from geo.grid import GridSpec, cell_centres
+from geo.hotspots import fdr, gi_star
+from geo.street_sections import street_sections
+
+SPEC = GridSpec(100, "square")
+ALPHA = 0.05
+MIN_NEW = 5  # "new" from nothing needs at least this many reports now
+UP = ("new", "intensifying", "rising")
+DOWN = ("diminishing", "ended")
+LABELS = {
+    "new": "neuer Hotspot",
+    "intensifying": "verstärkter Hotspot",
+    "rising": "mehr Meldungen, kein Hotspot mehr",
+    "diminishing": "abgeschwächter Hotspot",
+    "ended": "kein Hotspot mehr",
+    "steady": "Hotspot ohne klare Veränderung",
+    "none": "kein Hotspot",
+}
+RULE = ("„Neu“ oder „verstärkt“ heißt: der Abschnitt ist jetzt ein Hotspot (Gi*, 100-m-Raster) "
+        "und hat deutlich mehr eigene Meldungen als im Zeitraum davor (Test auf 5 %-Niveau, "
+        f"oder vorher keine und jetzt mindestens {MIN_NEW}); „abgeschwächt“ oder „kein "
+        "Hotspot mehr“: deutlich weniger; sonst „ohne klare Veränderung“.")
+COLUMNS = ["section", "place", "street", "ortsteil", "cells", "reports_now", "reports_before",
+           "hot_now", "hot_before", "p_fdr", "change", "change_label", "cell_ids"]
+
+
+def classify(now, before, hot_now, hot_before, alpha: float = ALPHA
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """(change keys, adjusted p) per place from its counts and hot flags (see module
+    docstring); vectorised, the single rule behind every label."""
+    now = np.asarray(now, dtype=np.int64)
+    before = np.asarray(before, dtype=np.int64)
+    hot_now = np.asarray(hot_now, dtype=bool)
+    hot_before = np.asarray(hot_before, dtype=bool)
+    p_fdr = fdr(poisson_rate_test(now, before)) if now.size else np.array([], "float64")
+    clear = np.nan_to_num(p_fdr, nan=1.0) <= alpha
+    from_nothing = hot_now & (before == 0) & (now >= MIN_NEW)
+    up = (clear & (now > before)) | from_nothing
+    down = clear & (now < before)
+    change = np.select(
+        [~hot_now & ~hot_before, up & hot_now & ~hot_before, up & hot_now & hot_before,
+         up & ~hot_now, down & hot_now, down & ~hot_now],
+        ["none", "new", "intensifying", "rising", "diminishing", "ended"], default="steady")
+    return change.astype(object), p_fdr
+
+
+def hot_cells(frame: pd.DataFrame, spec: GridSpec = SPEC, area=None) -> pd.DataFrame:
+    """Gi* per cell of one period: DataFrame[cell_id, reports, hot]."""
+    counts = counts_on_grid(counts_by_cell(frame, spec), spec, area)
+    gi = gi_star(counts, spec)
+    return pd.DataFrame({"cell_id": gi["cell_id"].to_numpy(np.int64),
+                         "reports": gi["reports"].to_numpy(np.int64),
+                         "hot": gi["gi_class"].to_numpy() > 0})
+
+
+def section_changes(now: pd.DataFrame, before: pd.DataFrame, spec: GridSpec = SPEC,
+                    area=None) -> pd.DataFrame:
+    """Per street section hot in either period: DataFrame[COLUMNS], most reports now first.
+
+    ``now`` / ``before``: the report frames of the two periods as the role may see them
+    (counts are their rows); ``area``: the grid's extent (EPSG:25833), default all cells
+    with reports.
+    """
+    from geo.boundary import assign_ortsteil
+
+    a = hot_cells(now, spec, area).rename(columns={"reports": "reports_now", "hot": "hot_now"})
+    b = hot_cells(before, spec, area).rename(columns={"reports": "reports_before",
+                                                      "hot": "hot_before"})
+    cells = a.merge(b, on="cell_id", how="outer")
+    cells = cells.fillna({"reports_now": 0, "reports_before": 0, "hot_now": False,
+                          "hot_before": False})
+    cells = cells[cells["hot_now"].astype(bool) | cells["hot_before"].astype(bool)]
+    if cells.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    sections = street_sections(cells["cell_id"].to_numpy(), spec)
+    cells = cells.merge(sections, on="cell_id")
+    x, y = cell_centres(cells["cell_id"].to_numpy(), spec)
+    cells["ortsteil"] = pd.Series(assign_ortsteil(x, y), index=cells.index).fillna("")
+    out = cells.groupby("section", as_index=False).agg(
+        place=("label", "first"), street=("street", "first"),
+        ortsteil=("ortsteil", lambda s: s.mode().iloc[0] if len(s) else ""),
+        cells=("cell_id", "size"), reports_now=("reports_now", "sum"),
+        reports_before=("reports_before", "sum"), hot_now=("hot_now", "any"),
+        hot_before=("hot_before", "any"), cell_ids=("cell_id", lambda s: tuple(sorted(s))))
+    out = out.astype({"reports_now": np.int64, "reports_before": np.int64})
+    out["change"], out["p_fdr"] = classify(out["reports_now"], out["reports_before"],
+                                           out["hot_now"], out["hot_before"])
+    out["change_label"] = out["change"].map(LABELS)
+    out["place"] = _unique(out["place"])
+    return out.sort_values(["reports_now", "place"], ascending=[False, True])[COLUMNS] \
+        .reset_index(drop=True)
+
+
+def _unique(places: pd.Series) -> pd.Series:
+    """Two separate sections of one street can round to the same name; number them."""
+    seen: dict[str, int] = {}
+    out = []
+    for place in places:
+        seen[place] = seen.get(place, 0) + 1
+        out.append(place if seen[place] == 1 else f"{place} ({seen[place]}. Abschnitt)")
+    return pd.Series(out, index=places.index)
