@@ -1,5 +1,5 @@
-"""Street courses of the real register, by name: what the basemap draws and what names a place
-in the minutes ("Eisenbahnstraße" for a hotspot cell)."""
+"""Street courses and house numbers of the real register, by place: what the basemap draws and
+what names a place in the minutes ("Eisenbahnstraße 60–90" for a hotspot section)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,13 @@ import functools
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
 
 from geo.register import DATA_DIR, load_register
+
+
+MAIN_STREET_BONUS_M = 30.0  # about half a block
 
 
 @functools.cache
@@ -24,10 +29,49 @@ def street_lines() -> gpd.GeoDataFrame:
 
 
 def nearest_street(x, y) -> list[str]:
-    """Name of the nearest street to each EPSG:25833 point ('' where there is none)."""
+    """Name of the street nearest to each EPSG:25833 point ('' where there is none).
+
+    A main street (one with an OSM line: the sources carry lines for main streets) wins over a
+    side street up to MAIN_STREET_BONUS_M nearer: places are named by the street people know
+    them by ("Eisenbahnstraße"), not by the side street whose course runs a little closer."""
     streets = _streets_with_course()
     if streets.empty or len(x) == 0:
         return [""] * len(x)
     points = gpd.points_from_xy(np.asarray(x, "float64"), np.asarray(y, "float64"))
-    _, nearest = streets.sindex.nearest(points, return_all=False)
-    return streets["name"].to_numpy()[nearest].tolist()
+    (_, nearest), distance = streets.sindex.nearest(points, return_all=False,
+                                                    return_distance=True)
+    names = streets["name"].to_numpy()[nearest]
+    main = streets[streets["line_source"] == "osm"].reset_index(drop=True)
+    if len(main):
+        (_, near_main), main_distance = main.sindex.nearest(points, return_all=False,
+                                                            return_distance=True)
+        prefer = main_distance <= distance + MAIN_STREET_BONUS_M
+        names = np.where(prefer, main["name"].to_numpy()[near_main], names)
+    return names.tolist()
+
+
+@functools.cache
+def _numbered_points() -> dict[str, tuple[cKDTree, np.ndarray]]:
+    """Per street: a KD-tree of its building-exact register points and their house numbers."""
+    addresses = load_register(DATA_DIR).addresses
+    good = addresses[addresses["source"].ne("register2013_way")]
+    return {street: (cKDTree(group[["x", "y"]].to_numpy("float64")),
+                     group["number"].to_numpy("float64"))
+            for street, group in good.groupby("street")}
+
+
+def house_numbers_at(x, y) -> tuple[list[str], np.ndarray]:
+    """Nearest street to each EPSG:25833 point and the house number of that street's nearest
+    real address ('' and NaN where there is no street, NaN where it has no numbered address)."""
+    x, y = np.asarray(x, "float64"), np.asarray(y, "float64")
+    names = nearest_street(x, y)
+    numbers = np.full(len(x), np.nan)
+    if not names:
+        return names, numbers
+    trees = _numbered_points()
+    by_name = pd.Series(np.arange(len(x))).groupby(np.asarray(names, dtype=object)).indices
+    for name, rows in by_name.items():
+        if name in trees:
+            tree, street_numbers = trees[name]
+            numbers[rows] = street_numbers[tree.query(np.column_stack([x[rows], y[rows]]))[1]]
+    return names, numbers

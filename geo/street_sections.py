@@ -5,45 +5,24 @@ A hot spot is found on a 100 m grid, but nobody remembers cell 4711. Neighbourin
 is named by that street and the house numbers nearest its cells, rounded out to tens so the
 range reads like a stretch of street, not like a measurement.
 
-House numbers come from the address data behind the geocoder: for each street its course
-with its number range; a point's number is interpolated along the course (the same model the
-offline geocoder uses to place "Eisenbahnstraße 40").
+House numbers come from the address register behind the geocoder: the number of the nearest
+real address of the nearest street (``geo.gazetteer.house_numbers_at``).
 """
 
 from __future__ import annotations
 
 import math
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 from scipy.sparse import coo_array
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from geo.gazetteer import gazetteer
+from geo.gazetteer import house_numbers_at
 from geo.grid import GridSpec, cell_centres
 
 NUMBER_STEP = 10  # section ranges are rounded out to tens
-
-
-def house_numbers_at(x, y) -> tuple[list[str], np.ndarray]:
-    """Nearest street name and interpolated house number for each EPSG:25833 point
-    (name '' and NaN where there is no street, NaN where the street has no number range)."""
-    x, y = np.asarray(x, "float64"), np.asarray(y, "float64")
-    streets = gazetteer()
-    streets = streets[streets["kind"] == "street"].reset_index(drop=True)
-    if streets.empty or len(x) == 0:
-        return [""] * len(x), np.full(len(x), np.nan)
-    points = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=streets.crs)
-    _, nearest = streets.sindex.nearest(points.values, return_all=False)
-    lines = streets.geometry.to_numpy()[nearest]
-    share = np.array([line.project(p, normalized=True)
-                      for line, p in zip(lines, points.values, strict=True)])
-    low = streets["hn_from"].astype("float64").to_numpy()[nearest]
-    high = streets["hn_to"].astype("float64").to_numpy()[nearest]
-    numbers = np.round(low + share * (high - low))
-    return streets["name"].to_numpy()[nearest].tolist(), numbers
 
 
 def section_label(street: str, numbers) -> str:
