@@ -12,7 +12,6 @@ from scipy.spatial import cKDTree
 
 from geo.register import DATA_DIR, load_register
 
-
 MAIN_STREET_BONUS_M = 30.0  # about half a block
 
 
