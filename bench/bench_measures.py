@@ -23,11 +23,11 @@ import pandas as pd
 from demo.generate import generate_truth, interventions
 from demo.measures import demo_measures
 from reports.analysis.evaluation import evaluate
-from reports.coordination.agenda import build_agenda
 from reports.coordination.measures import effects, list_measures
-from reports.model import TIMEZONE
+from reports.model import TIMEZONE, vocabulary
 from reports.privacy.access import Role
 from reports.storage.store import Store
+from reports.views.meeting import agenda_for
 
 
 def peak_mb() -> float:
@@ -42,7 +42,10 @@ def reports(n: int) -> pd.DataFrame:
     frame["y"] += rng.normal(0, 5, n)
     frame["occurred_at"] = pd.to_datetime(frame["when"]).dt.tz_localize(
         TIMEZONE, ambiguous="NaT", nonexistent="shift_forward")
-    return frame[["occurred_at", "category", "x", "y", "count"]]
+    topics = {key: c.topic for key, c in vocabulary().categories.items()}
+    frame["topic"] = frame["category"].map(topics)
+    frame["sensitivity"] = "public"  # the agenda takes the role's rows itself
+    return frame[["occurred_at", "topic", "category", "x", "y", "count", "sensitivity"]]
 
 
 def timed(fn, *args, **kwargs) -> float:
@@ -71,7 +74,7 @@ def main() -> None:
             one = timed(evaluate, frame, cleaning.area, cleaning.start,
                         categories=cleaning.categories)
             five = timed(effects, items, frame)
-            agenda = timed(build_agenda, store, meeting, Role.EDITOR, date(2025, 10, 2),
+            agenda = timed(agenda_for, store, meeting, Role.EDITOR, date(2025, 10, 2),
                            frame=frame)
             print(f"{n:>9,} | {one:>11.0f} | {five:>14.0f} | {agenda:>9.0f} | "
                   f"{n / one * 1000:>17,.0f} | {peak_mb():>7.0f}")

@@ -18,6 +18,8 @@ import pandas as pd
 from scipy.sparse import coo_array
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
+from shapely import union_all
+from shapely.ops import substring
 
 from geo.gazetteer import house_numbers_at
 from geo.grid import GridSpec, cell_centres
@@ -65,3 +67,26 @@ def street_sections(cell_ids, spec: GridSpec) -> pd.DataFrame:
               for s, part in out.groupby("section")}
     out["label"] = out["section"].map(labels)
     return out.drop(columns="number")
+
+
+SECTION_WIDTH_M = 40.0  # a street section as an area: this far either side of its course
+
+
+def section_area(street: str, number_from: float | None = None,
+                 number_to: float | None = None, width_m: float = SECTION_WIDTH_M):
+    """The area of "Eisenbahnstraße 60–90" (EPSG:25833): the street's course between the
+    interpolated positions of the two house numbers (the whole street without numbers),
+    ``width_m`` either side. ValueError (German) for an unknown street."""
+    streets = gazetteer()
+    rows = streets[(streets["kind"] == "street") & (streets["name"] == street)]
+    if rows.empty:
+        raise ValueError(f"Die Straße „{street}“ ist nicht im Straßenverzeichnis.")
+    parts = []
+    for line, low, high in zip(rows.geometry, rows["hn_from"].astype("float64"),
+                               rows["hn_to"].astype("float64"), strict=True):
+        a, b = 0.0, 1.0
+        if number_from is not None and number_to is not None and high > low:
+            a, b = sorted(min(max((n - low) / (high - low), 0.0), 1.0)
+                          for n in (number_from, number_to))
+        parts.append(substring(line, a, b, normalized=True).buffer(width_m))
+    return union_all(parts)

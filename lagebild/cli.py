@@ -32,13 +32,13 @@ def _store():
 
 
 def parse_mapping(pairs: list[str] | None) -> dict[str, str] | None:
-    """``["Spalte=occurred_at", ...]`` -> ``{"occurred_at": "Spalte"}``."""
+    """``["Spalte=occurred_at", ...]`` -> ``{"occurred_at": "Spalte"}``; ``=FELD`` unmaps."""
     if not pairs:
         return None
     mapping = {}
     for pair in pairs:
         column, sep, fld = pair.rpartition("=")
-        if not sep or not fld or not (column or fld == "id"):  # "=id": no id column
+        if not sep or not fld:
             raise ValueError(
                 f"--mapping „{pair}“: erwartet SPALTE=FELD, z. B. Tatzeit=occurred_at.")
         mapping[fld.strip()] = column.strip()
@@ -98,7 +98,8 @@ def cmd_import(args) -> int:
 
 
 def cmd_quarantine(args) -> int:
-    from reports.ingest.pipeline import export_quarantine
+    """List, export (CSV or XLSX by the file's ending, formulas neutralised) or re-import."""
+    from reports.render.export import export_quarantine
 
     if args.reimport:
         if not args.source:
@@ -107,9 +108,14 @@ def cmd_quarantine(args) -> int:
         return 0
     store = _store()
     if args.export:
-        n = export_quarantine(store, args.export, args.source)
-        console.print(f"{n} Zeilen aus der Quarantäne nach {args.export} geschrieben. "
-                      "Korrigieren und mit --reimport wieder einlesen.")
+        target = Path(args.export)
+        fmt = "xlsx" if target.suffix.lower() == ".xlsx" else "csv"
+        data, cuts = export_quarantine(store, fmt, "cli", args.source)
+        target.write_bytes(data)
+        for note in cuts:
+            console.print(Text.assemble(("Hinweis: ", "yellow"), note))
+        console.print(f"Quarantäne nach {target} geschrieben. Korrigieren und mit --reimport "
+                      "wieder einlesen; die Spalte „Quarantäne-Nr“ bitte stehen lassen.")
         return 0
     entries = store.list_quarantine()
     if args.source:
@@ -158,12 +164,13 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("files", nargs="+", metavar="DATEI")
     imp.add_argument("--source", required=True, help="Quelle, z. B. polizei")
     imp.add_argument("--mapping", action="append", metavar="SPALTE=FELD",
-                     help="Spalte einem Feld zuordnen (mehrfach), z. B. Datum=occurred_at")
+                     help="erkannte Zuordnung ändern (mehrfach), z. B. Datum=occurred_at, "
+                          "Uhrzeit=occurred_time, Hausnr=house_number; =id: keine Kennung")
     imp.set_defaults(func=cmd_import)
 
     qua = sub.add_parser("quarantine", help="abgelehnte Zeilen anzeigen, exportieren, "
                                             "korrigiert wieder einlesen")
-    qua.add_argument("--export", metavar="DATEI.csv")
+    qua.add_argument("--export", metavar="DATEI.csv|DATEI.xlsx")
     qua.add_argument("--reimport", metavar="DATEI")
     qua.add_argument("--source")
     qua.add_argument("--mapping", action="append", metavar="SPALTE=FELD")

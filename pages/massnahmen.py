@@ -21,6 +21,7 @@ from reports.model import vocabulary
 from reports.privacy.access import policy_for
 from reports.privacy.safe import escape_markdown
 from reports.storage.query import ReportFilter
+from reports.views.measures import published_evaluation
 
 CELL_SPEC = GridSpec(100, "square")
 AREA_MODES = {"draw": "auf der Karte zeichnen", "ortsteil": "Ortsteil",
@@ -154,8 +155,9 @@ def evaluation_view(frame: pd.DataFrame) -> None:
                               format_func=lambda d: f"{d} Tage", key="m_eval_days")
     seasonal = right.toggle("Saisonal abgestimmt (Vorjahreszeitraum)", True, key="m_eval_season")
     try:
-        result = measures.evaluate_measure(measure, frame, days=days, seasonal=seasonal,
-                                           district=ctx.district)
+        result = published_evaluation(measures.evaluate_measure(
+            measure, frame, days=days, seasonal=seasonal, district=ctx.district),
+            shared.current_role())
     except ValueError as exc:
         st.error(escape_markdown(str(exc)))
         return

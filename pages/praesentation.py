@@ -7,12 +7,12 @@ handout show.
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from pages import shared
 from reports.analysis.hotspot_change import RULE
 from reports.coordination import meetings
+from reports.privacy.access import count_text, policy_for
 from reports.privacy.safe import escape_markdown
 from reports.render.handout import map_png
 
@@ -61,7 +61,7 @@ page_down.button("Bild ↓", key="p_pagedown", shortcut="pagedown", on_click=_go
 
 
 def _count(value) -> str:
-    return "ausgeblendet" if pd.isna(value) else shared.fmt_int(int(value))
+    return count_text(value, policy_for(agenda.role).min_count)
 
 
 with st.container(key="slide"):

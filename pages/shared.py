@@ -101,11 +101,11 @@ def _visible(version: str, role: Role, f: ReportFilter) -> pd.DataFrame:
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _agenda(version: str, meeting_id: int, role: Role, day: date):
-    from reports.coordination.agenda import build_agenda
+    from reports.views.meeting import agenda_for
 
-    # the library applies the role's rules itself; the district limits the grid
-    return build_agenda(get_store(), meeting_id, role, day, frame=_all_reports(version),
-                        district=district_geometry().district)
+    # the view-model applies the role's rules itself; the district limits the grid
+    return agenda_for(get_store(), meeting_id, role, day, frame=_all_reports(version),
+                      district=district_geometry().district)
 
 
 def agenda(meeting_id: int):
@@ -370,9 +370,9 @@ def chart_with_downloads(chart, data: pd.DataFrame, name: str) -> None:
 
 
 def _svg(chart) -> bytes:
-    import vl_convert
+    from reports.render.export import chart_svg
 
-    return vl_convert.vegalite_to_svg(chart.to_dict()).encode("utf-8")
+    return chart_svg(chart.to_dict())
 
 
 def rounding_note() -> None:

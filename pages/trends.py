@@ -6,7 +6,9 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 import streamlit as st
+from streamlit_folium import st_folium
 
+from maps.measures import measures_map
 from pages import shared
 from reports.analysis.analytics import (
     FREQS,
@@ -16,12 +18,27 @@ from reports.analysis.analytics import (
     shifted_filter,
     year_label,
 )
+from reports.coordination import measures
+from reports.coordination.meetings import list_meetings
+from reports.privacy.safe import escape_markdown
 from reports.render.palette import OKABE_ITO, TOPIC_COLORS
-from reports.views.trends import seasonal, trend_counts, weekday_hour_counts, year_comparison
+from reports.views.trends import (
+    PLACE_KINDS,
+    Place,
+    drawn_place,
+    hotspot_places,
+    measure_place,
+    place_reports,
+    seasonal,
+    section_place,
+    street_names,
+    time_markers,
+    trend_counts,
+    weekday_hour_counts,
+    year_comparison,
+)
 
 YEARS_BACK = (1, 2)  # the year-over-year chart compares with the two previous years
-ANNOTATION_KINDS = {"meeting": "Sitzung", "measure": "Maßnahme", "event": "Ereignis",
-                    "construction": "Baustelle"}
 
 shared.ensure_entrypoint()
 st.title("Trends")
@@ -46,19 +63,50 @@ def _colour_scale(groups: list[str]) -> alt.Scale:
                                            for i in range(len(groups))])
 
 
-def _time_marks(start, end) -> pd.DataFrame:
-    """Meetings and annotations inside the period, for rules on the time axis."""
-    rows = [{"date": pd.Timestamp(d), "label": t, "kind": "Sitzung"}
-            for d, t in zip(shared.meetings()["held_on"], shared.meetings()["title"],
-                            strict=True)]
-    notes = shared.annotations()
-    rows += [{"date": pd.Timestamp(d), "label": label,
-              "kind": ANNOTATION_KINDS.get(kind, kind)}
-             for d, kind, label in zip(notes.get("starts_on", []), notes.get("kind", []),
-                                       notes.get("label", []), strict=True)]
-    marks = pd.DataFrame(rows, columns=["date", "label", "kind"])
-    inside = (marks["date"] >= pd.Timestamp(start)) & (marks["date"] <= pd.Timestamp(end))
-    return marks[inside]
+def _place(frame, before) -> Place:
+    """The place selector: the whole filter, a hot spot, a street section, a measure's area
+    or a drawn area (the view-model turns each into an area)."""
+    role = shared.current_role()
+    kind = st.segmented_control("Ort", list(PLACE_KINDS), format_func=PLACE_KINDS.get,
+                                default="all", key="trend_place")
+    try:
+        if kind == "hotspot":
+            spots = hotspot_places(frame, before, role, shared.district_geometry().district)
+            if not spots:
+                st.info("Im gewählten Zeitraum gibt es keinen Hotspot; gezeigt wird der "
+                        "ganze Filter.")
+                return Place("all", PLACE_KINDS["all"])
+            labels = [p.label for p in spots]
+            chosen = st.selectbox("Hotspot (Straßenabschnitt)", labels, key="trend_hotspot")
+            return spots[labels.index(chosen)]
+        if kind == "section":
+            left, mid, right = st.columns([3, 1, 1])
+            street = left.selectbox("Straße", street_names(), key="trend_street")
+            low = mid.number_input("Hausnummer von", 1, 999, None, key="trend_hn_from")
+            high = right.number_input("bis", 1, 999, None, key="trend_hn_to")
+            return section_place(street, low, high)
+        if kind == "measure":
+            items = measures.list_measures(shared.get_store())
+            if not items:
+                st.info("Es gibt noch keine Maßnahme; gezeigt wird der ganze Filter.")
+                return Place("all", PLACE_KINDS["all"])
+            chosen = st.selectbox("Maßnahme", range(len(items)),
+                                  format_func=lambda i: items[i].title, key="trend_measure")
+            return measure_place(items[chosen])
+        if kind == "drawn":
+            ctx = shared.district_geometry()
+            st.caption("Eine Fläche (Vieleck oder Rechteck) mit den Werkzeugen links oben "
+                       "zeichnen.")
+            drawn = st_folium(measures_map([], ctx.ortsteile, ctx.district, ctx.streets,
+                                           draw=True, tile_url=ctx.tile_url,
+                                           attribution=ctx.attribution, height=360),
+                              height=360, use_container_width=True, key="trend_map",
+                              returned_objects=["last_active_drawing"])
+            return drawn_place(((drawn or {}).get("last_active_drawing") or {})
+                               .get("geometry"))
+    except (ValueError, measures.MeasureError) as exc:
+        st.info(f"{escape_markdown(str(exc))} Gezeigt wird der ganze Filter.")
+    return Place("all", PLACE_KINDS["all"])
 
 
 def _label_expr(by: str, groups: list[str]) -> str:
@@ -71,7 +119,8 @@ def _label_expr(by: str, groups: list[str]) -> str:
 
 if shared.require_reports(frame):
     role = shared.current_role()
-    counts = trend_counts(frame, role, freq, by, f, window)
+    place = _place(frame, shared.visible_frame(f.previous_period()))
+    counts = trend_counts(place_reports(frame, place), role, freq, by, f, window)
     counts["Gruppe"] = counts["group"].map(lambda k: group_label(by, k))
     step = pd.DateOffset(weeks=1) if freq == "W" else pd.DateOffset(months=1)
     counts["period_end"] = counts["period"] + step
@@ -85,11 +134,20 @@ if shared.require_reports(frame):
                alt.Tooltip("reports:Q", title="Meldungen"),
                alt.Tooltip("rolling:Q", title="gleitender Mittelwert", format=".1f")]
     base = alt.Chart(counts)
-    marks = _time_marks(f.start, f.end)
-    rules = alt.Chart(marks).mark_rule(strokeDash=[3, 3], color="#555").encode(
-        x="date:T", tooltip=[alt.Tooltip("kind:N", title="Art"),
-                             alt.Tooltip("label:N", title="Ereignis"),
-                             alt.Tooltip("date:T", title="Datum", format="%d.%m.%Y")])
+    store = shared.get_store()
+    marks = time_markers(list_meetings(store), measures.list_measures(store),
+                         shared.annotations(), f.start, f.end, place)
+    marker_tooltip = [alt.Tooltip("kind:N", title="Art"),
+                      alt.Tooltip("label:N", title="Bezeichnung"),
+                      alt.Tooltip("date:T", title="Datum", format="%d.%m.%Y")]
+    # a rule per event and its text beside it, staggered over a few lines (pixel rows, so
+    # the texts need no scale of their own)
+    markers = [alt.Chart(marks).mark_rule(color="#555").encode(x="date:T",
+                                                               tooltip=marker_tooltip)]
+    markers += [alt.Chart(marks).transform_filter(f"datum.row == {row}").mark_text(
+        align="left", baseline="top", dx=3, fontSize=11, color="#333").encode(
+        x="date:T", y=alt.value(3 + 13 * row), text="text:N", tooltip=marker_tooltip)
+        for row in sorted(marks["row"].unique())]
     # Periods with hidden values get a full-height grey band, so a gap reads as "hidden",
     # not as "nothing happened"; the band carries no number.
     hidden = (counts[counts["hidden"]].drop_duplicates("period")
@@ -98,22 +156,25 @@ if shared.require_reports(frame):
         x="period:T", x2="period_end:T",
         tooltip=[alt.Tooltip("period:T", title=f"{FREQS[freq]} ab", format="%d.%m.%Y"),
                  alt.Tooltip("note:N", title="Hinweis")])
-    st.subheader(f"Meldungen je {FREQS[freq]}")
+    st.subheader(f"Meldungen je {FREQS[freq]}"
+                 + ("" if place.area is None else f" – {place.label}"))
     if layout == "stacked":
         bars = base.mark_bar(stroke="white", strokeWidth=0.5).encode(
             x=x, x2=x2, y=alt.Y("sum(reports):Q", title="Meldungen"), color=colour,
             tooltip=tooltip)
-        chart = alt.layer(shade, bars, rules).properties(height=320)
+        chart = alt.layer(shade, bars, *markers).properties(height=320)
     else:
         line = base.mark_line(color="#333").encode(x=x, y=alt.Y("rolling:Q", title="Meldungen"))
         bars = base.mark_bar(opacity=0.6, stroke="white", strokeWidth=0.5).encode(
             x=x, x2=x2, y="reports:Q", color=colour, tooltip=tooltip)
-        chart = alt.layer(bars, line, rules, data=counts).properties(height=110).facet(
+        chart = alt.layer(bars, line, *markers, data=counts).properties(height=110).facet(
             row=alt.Row("Gruppe:N", title=None)).resolve_scale(y="independent")
     shared.chart_with_downloads(chart, counts.drop(columns=["Gruppe", "period_end"]),
                                 f"meldungen_{by}_{freq}")
     if not marks.empty:
-        st.caption("Gestrichelte Linien: Sitzungen, Maßnahmen und Ereignisse (Tooltip).")
+        st.caption("Senkrechte Linien mit Beschriftung: Sitzungen, Beginn und Ende von "
+                   "Maßnahmen" + (" in diesem Gebiet" if place.area is not None else "")
+                   + " und Ereignisse.")
     shared.rounding_note()
     if counts["hidden"].any():
         fmt = "KW %V/%G" if freq == "W" else "%m/%Y"

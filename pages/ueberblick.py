@@ -9,6 +9,7 @@ from streamlit_folium import st_folium
 from maps.view import build_map
 from pages import shared
 from reports.analysis.analytics import group_label
+from reports.analysis.hotspot_change import RULE
 from reports.render.palette import TOPIC_COLORS
 from reports.views.map import MapOptions, map_view
 from reports.views.overview import key_figure_table, top_hotspots, weekly_by_topic
@@ -56,19 +57,15 @@ if shared.require_reports(now):
         ).properties(height=60).facet(row=alt.Row("Thema:N", title=None))
         shared.chart_with_downloads(chart, weekly.drop(columns="Thema"), "verlauf_thema")
 
-    st.subheader("Top-Hotspots und ihre Veränderung")
+    st.subheader("Top-Hotspots nach Straßenabschnitt und ihre Veränderung")
     top = top_hotspots(now, before, role, shared.district_geometry().district)
     if top.empty:
         st.info("Im gewählten Zeitraum gibt es keine statistisch auffälligen Hotspots "
                 "(100-m-Raster, Gi*).")
     else:
-        from geo.boundary import assign_ortsteil
-        from geo.gazetteer import nearest_street
-
-        top = top.assign(ort=nearest_street(top["x"], top["y"]),
-                         ortsteil=assign_ortsteil(top["x"], top["y"]))
-        shown = top[["ort", "ortsteil", "change_label", "reports_now", "reports_before"]].rename(
-            columns={"ort": "Nächste Straße", "ortsteil": "Ortsteil", "change_label": "Veränderung",
-                     "reports_now": "Meldungen in der Zelle", "reports_before": "davor"})
-        st.dataframe(shared.readable(shown, ["Meldungen in der Zelle", "davor"]),
-                     hide_index=True, width="stretch")
+        shown = top.drop(columns="hidden").rename(columns={
+            "place": "Straßenabschnitt", "ortsteil": "Ortsteil", "change_label": "Veränderung",
+            "reports_now": "Meldungen", "reports_before": "davor"})
+        st.dataframe(shared.readable(shown, ["Meldungen", "davor"]), hide_index=True,
+                     width="stretch")
+    st.caption(RULE)

@@ -216,14 +216,21 @@ def evaluate(frame: pd.DataFrame, area: BaseGeometry, start: date, *, days: int 
     inside = shapely.contains_xy(area, x, y)
     in_comparison = shapely.contains_xy(comparison, x, y)
     in_ring = shapely.contains_xy(ring, x, y)
-    area_change = _rate_change(*_window_counts(frame, inside, windows))
-    comparison_change = _rate_change(*_window_counts(frame, in_comparison, windows))
-    ring_change = _rate_change(*_window_counts(frame, in_ring, windows))
+    return evaluation_of_counts(windows, _window_counts(frame, inside, windows),
+                                _window_counts(frame, in_comparison, windows),
+                                _window_counts(frame, in_ring, windows), note)
+
+
+def evaluation_of_counts(windows: Windows, area: tuple[int, int], comparison: tuple[int, int],
+                         ring: tuple[int, int], note: str = "") -> Evaluation:
+    """The evaluation from the (before, after) report counts of area, comparison area and
+    displacement ring; for the public, ``reports.views`` passes the published counts."""
+    area_change = _rate_change(*area)
+    comparison_change = _rate_change(*comparison)
+    ring_change = _rate_change(*ring)
     effect = _did(area_change, comparison_change)
-    enough = min(area_change.before, area_change.after) >= MIN_REPORTS and min(
-        comparison_change.before, comparison_change.after) >= MIN_REPORTS
-    displacement = (_did(ring_change, comparison_change)
-                    if min(ring_change.before, ring_change.after) >= MIN_REPORTS else None)
+    enough = min(area) >= MIN_REPORTS and min(comparison) >= MIN_REPORTS
+    displacement = _did(ring_change, comparison_change) if min(ring) >= MIN_REPORTS else None
     return Evaluation(windows, area_change, comparison_change, effect, displacement, enough,
                       sentence(area_change, effect, enough), note)
 

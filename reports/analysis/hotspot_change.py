@@ -50,6 +50,8 @@ RULE = ("„Neu“ oder „verstärkt“ heißt: der Abschnitt ist jetzt ein Hot
         "und hat deutlich mehr eigene Meldungen als im Zeitraum davor (Test auf 5 %-Niveau, "
         f"oder vorher keine und jetzt mindestens {MIN_NEW}); „abgeschwächt“ oder „kein "
         "Hotspot mehr“: deutlich weniger; sonst „ohne klare Veränderung“.")
+MIN_CELL_REPORTS = 3  # Gi* classes only cells with at least this many (the map's default)
+LABEL_COLUMNS = ("p_fdr", "change", "change_label")
 COLUMNS = ["section", "place", "street", "ortsteil", "cells", "reports_now", "reports_before",
            "hot_now", "hot_before", "p_fdr", "change", "change_label", "cell_ids"]
 
@@ -74,36 +76,35 @@ def classify(now, before, hot_now, hot_before, alpha: float = ALPHA
     return change.astype(object), p_fdr
 
 
-def hot_cells(frame: pd.DataFrame, spec: GridSpec = SPEC, area=None) -> pd.DataFrame:
-    """Gi* per cell of one period: DataFrame[cell_id, reports, hot]."""
-    counts = counts_on_grid(counts_by_cell(frame, spec), spec, area)
-    gi = gi_star(counts, spec)
+def hot_cells(counts: pd.DataFrame, spec: GridSpec = SPEC, area=None,
+              min_reports: int = MIN_CELL_REPORTS) -> pd.DataFrame:
+    """Gi* per cell of one period from its cell counts (DataFrame[cell_id, reports]; for the
+    public the published ones): DataFrame[cell_id, hot]."""
+    gi = gi_star(counts_on_grid(counts, spec, area), spec, min_reports=min_reports)
     return pd.DataFrame({"cell_id": gi["cell_id"].to_numpy(np.int64),
-                         "reports": gi["reports"].to_numpy(np.int64),
                          "hot": gi["gi_class"].to_numpy() > 0})
 
 
-def section_changes(now: pd.DataFrame, before: pd.DataFrame, spec: GridSpec = SPEC,
-                    area=None) -> pd.DataFrame:
-    """Per street section hot in either period: DataFrame[COLUMNS], most reports now first.
-
-    ``now`` / ``before``: the report frames of the two periods as the role may see them
-    (counts are their rows); ``area``: the grid's extent (EPSG:25833), default all cells
-    with reports.
-    """
+def section_counts(counts_now: pd.DataFrame, counts_before: pd.DataFrame,
+                   hot_now: pd.DataFrame, hot_before: pd.DataFrame,
+                   spec: GridSpec = SPEC) -> pd.DataFrame:
+    """Per street section of the cells hot in either period (``hot_cells``) its own report
+    counts (summed from ``counts_*``, DataFrame[cell_id, reports]): DataFrame[section, place,
+    street, ortsteil, cells, reports_now, reports_before, hot_now, hot_before, cell_ids]."""
     from geo.boundary import assign_ortsteil
 
-    a = hot_cells(now, spec, area).rename(columns={"reports": "reports_now", "hot": "hot_now"})
-    b = hot_cells(before, spec, area).rename(columns={"reports": "reports_before",
-                                                      "hot": "hot_before"})
-    cells = a.merge(b, on="cell_id", how="outer")
-    cells = cells.fillna({"reports_now": 0, "reports_before": 0, "hot_now": False,
-                          "hot_before": False})
-    cells = cells[cells["hot_now"].astype(bool) | cells["hot_before"].astype(bool)]
+    hot = hot_now.rename(columns={"hot": "hot_now"}).merge(
+        hot_before.rename(columns={"hot": "hot_before"}), on="cell_id", how="outer")
+    hot = hot.fillna({"hot_now": False, "hot_before": False}).astype(
+        {"hot_now": bool, "hot_before": bool})
+    cells = hot[hot["hot_now"] | hot["hot_before"]]
     if cells.empty:
-        return pd.DataFrame(columns=COLUMNS)
-    sections = street_sections(cells["cell_id"].to_numpy(), spec)
-    cells = cells.merge(sections, on="cell_id")
+        return pd.DataFrame(columns=[c for c in COLUMNS if c not in LABEL_COLUMNS])
+    for key, counts in (("now", counts_now), ("before", counts_before)):
+        cells = cells.merge(counts[["cell_id", "reports"]].rename(
+            columns={"reports": f"reports_{key}"}), on="cell_id", how="left")
+    cells = cells.fillna({"reports_now": 0, "reports_before": 0})
+    cells = cells.merge(street_sections(cells["cell_id"].to_numpy(), spec), on="cell_id")
     x, y = cell_centres(cells["cell_id"].to_numpy(), spec)
     cells["ortsteil"] = pd.Series(assign_ortsteil(x, y), index=cells.index).fillna("")
     out = cells.groupby("section", as_index=False).agg(
@@ -112,13 +113,35 @@ def section_changes(now: pd.DataFrame, before: pd.DataFrame, spec: GridSpec = SP
         cells=("cell_id", "size"), reports_now=("reports_now", "sum"),
         reports_before=("reports_before", "sum"), hot_now=("hot_now", "any"),
         hot_before=("hot_before", "any"), cell_ids=("cell_id", lambda s: tuple(sorted(s))))
-    out = out.astype({"reports_now": np.int64, "reports_before": np.int64})
-    out["change"], out["p_fdr"] = classify(out["reports_now"], out["reports_before"],
-                                           out["hot_now"], out["hot_before"])
-    out["change_label"] = out["change"].map(LABELS)
     out["place"] = _unique(out["place"])
-    return out.sort_values(["reports_now", "place"], ascending=[False, True])[COLUMNS] \
-        .reset_index(drop=True)
+    return out.astype({"reports_now": np.int64, "reports_before": np.int64})
+
+
+def with_labels(sections: pd.DataFrame, now=None, before=None) -> pd.DataFrame:
+    """``sections`` with change, p_fdr and change_label decided by ``classify`` on ``now`` /
+    ``before`` (default: the section's own counts; for the public the values of its
+    published counts), most reports now first."""
+    out = sections.copy()
+    now = out["reports_now"] if now is None else now
+    before = out["reports_before"] if before is None else before
+    out["change"], out["p_fdr"] = classify(now, before, out["hot_now"], out["hot_before"])
+    out["change_label"] = out["change"].map(LABELS)
+    return out.sort_values(["reports_now", "place"], ascending=[False, True],
+                           na_position="last")[COLUMNS].reset_index(drop=True)
+
+
+def section_changes(now: pd.DataFrame, before: pd.DataFrame, spec: GridSpec = SPEC,
+                    area=None) -> pd.DataFrame:
+    """Per street section hot in either period: DataFrame[COLUMNS], most reports now first.
+
+    ``now`` / ``before``: the report frames of the two periods (counts are their rows; exact
+    counts, for roles that see them – the public's go through ``reports.views.hotspots``);
+    ``area``: the grid's extent (EPSG:25833), default all cells with reports.
+    """
+    counts_now, counts_before = (counts_by_cell(frame, spec) for frame in (now, before))
+    sections = section_counts(counts_now, counts_before, hot_cells(counts_now, spec, area),
+                              hot_cells(counts_before, spec, area), spec)
+    return with_labels(sections) if len(sections) else pd.DataFrame(columns=COLUMNS)
 
 
 def _unique(places: pd.Series) -> pd.Series:

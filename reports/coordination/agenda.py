@@ -5,36 +5,27 @@ sections that became or stayed hot with clearly more reports (``reports.analysis
 hotspot_change``, the one definition of a change), measures due for review with their effect
 so far, and free items Redaktion writes. The period is the same everywhere (page,
 presentation, handout): from the day after the previous session to the day before this one,
-or to the last complete day with data when the session lies ahead; it is compared with the
-equally long period just before.
+or to the last complete day with data when the session lies ahead (for the public: whole
+weeks, up to the last complete one); it is compared with the equally long period just
+before. What a role sees of the reports (figures, hot spots, effects) is decided in
+``reports.views.meeting``; this module assembles, orders and stores the agenda.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import and_, or_, select
 
-from reports.analysis.analytics import group_label, key_figures
-from reports.analysis.hotspot_change import section_changes
-from reports.coordination.measures import (
-    KINDS,
-    STATUSES,
-    Measure,
-    effect_text,
-    evaluate_measure,
-    list_measures,
-    public_difference_note,
-)
-from reports.coordination.meetings import Meeting, german_date, get_meeting, previous_meeting
+from reports.coordination.measures import KINDS, STATUSES, Measure
+from reports.coordination.meetings import Meeting, german_date, get_meeting
 from reports.model import TIMEZONE, vocabulary
-from reports.privacy.access import Role, aggregate_for, policy_for, visible_reports
+from reports.privacy.access import Role, count_text, policy_for
 from reports.storage import audit
-from reports.storage.query import ReportFilter, apply_filter
 from reports.storage.schema import agenda_items as items_table
 from reports.storage.schema import concerns as concerns_table
 
@@ -42,8 +33,6 @@ DEFAULT_INTERVAL = timedelta(days=42)  # without a previous meeting: six weeks b
 MIN_PERIOD = timedelta(days=28)  # shorter periods (data ending just after the last
 # session) say nothing about hot spots; the agenda then looks four weeks back
 SHOWN_TEXT = 160  # characters of a concern's description on the agenda
-MIN_HOTSPOT_REPORTS = 5  # a section with fewer reports of its own is no topic yet
-MAX_HOTSPOTS = 12
 SECTION_BASE = {"concern": 100, "hotspot": 200, "measure": 300, "free": 400}
 SECTION_TITLES = {"concern": "Anliegen", "hotspot": "Neue oder sich verstärkende Hotspots",
                   "measure": "Maßnahmen zur Überprüfung", "free": "Weitere Punkte"}
@@ -92,12 +81,17 @@ class Agenda:
                 f"{german_date(lo)} – {german_date(hi)})")
 
 
-def agenda_period(meeting: Meeting, previous: Meeting | None, today: date) -> tuple[date, date]:
+def agenda_period(meeting: Meeting, previous: Meeting | None, today: date,
+                  whole_weeks: bool = False) -> tuple[date, date]:
     """(first, last day) the agenda looks at; a session ahead looks up to yesterday, so a
-    partial day (or week) is never shown as a fall; at least MIN_PERIOD long."""
+    partial day is never shown as a fall; at least MIN_PERIOD long. ``whole_weeks`` (the
+    public): up to the last Sunday, so the caller's widening to whole weeks
+    (``reports.privacy.access.effective_filter``) never adds days without data."""
     since = (previous.held_on + timedelta(days=1) if previous
              else meeting.held_on - DEFAULT_INTERVAL)
     until = min(meeting.held_on, today) - timedelta(days=1)
+    if whole_weeks:
+        until -= timedelta(days=(until.weekday() + 1) % 7)
     return min(since, until - MIN_PERIOD + timedelta(days=1)), until
 
 
@@ -113,19 +107,6 @@ def _agenda_concerns(store, meeting: Meeting, since: date) -> pd.DataFrame:
                    )).order_by(c.c.created_at)
     with store.engine.connect() as conn:
         return pd.read_sql_query(query, conn)
-
-
-def _agenda_hotspots(frame: pd.DataFrame, since: date, until: date, role: Role,
-                     area=None) -> pd.DataFrame:
-    length = until - since + timedelta(days=1)
-    now = apply_filter(frame, ReportFilter(since, until))
-    before = apply_filter(frame, ReportFilter(since - length, since - timedelta(days=1)))
-    changes = section_changes(now, before, area=area)
-    rising = changes[changes["change"].isin(("new", "intensifying"))
-                     & (changes["reports_now"] >= MIN_HOTSPOT_REPORTS)].head(MAX_HOTSPOTS)
-    # the role's rules for every count shown (the public sees no small numbers)
-    return aggregate_for(role, rising.reset_index(drop=True),
-                         ["reports_now", "reports_before"], derived=["cells"])
 
 
 def review_reason(m: Measure, held_on: date, since: date, interval: timedelta) -> str | None:
@@ -154,63 +135,22 @@ def due_for_review(items: list[Measure], held_on: date, since: date,
                                        "reason"])
 
 
-def _measure_effects(due: pd.DataFrame, items: list[Measure], frame: pd.DataFrame,
-                     role: Role, district) -> pd.DataFrame:
-    by_id = {m.id: m for m in items}
-    effects, notes = [], []
-    sees_restricted = policy_for(role).sees_restricted_categories
-    for row in due.itertuples():
-        m = by_id[row.id]
-        if m.status == "planned":
-            effects.append("noch keine Wirkung messbar (nicht begonnen).")
-        else:
-            effects.append(effect_text(evaluate_measure(m, frame, district=district)))
-        notes.append(public_difference_note(m, sees_restricted))
-    return due.assign(effect=effects, note=notes)
-
-
-def build_agenda(store, meeting_id: int, role: Role, today: date,
-                 frame: pd.DataFrame | None = None, district=None) -> Agenda:
-    """The agenda of session ``meeting_id`` as ``role`` may see it.
-
-    ``frame``: all reports to look in (default: the store's); the role's rules are applied
-    here, so callers cannot forget them. ``today``: the day the data reaches (the demo's
-    last day on the demo store).
-    """
-    meeting = get_meeting(store, meeting_id)
-    previous = previous_meeting(store, meeting)
-    since, until = agenda_period(meeting, previous, today)
-    interval = max(meeting.held_on - since, timedelta(days=1))
-    if frame is None:
-        frame = store.load_reports(ReportFilter())
-    frame = visible_reports(frame, role)
-    policy = policy_for(role)
-    concerns = (_agenda_concerns(store, meeting, since) if policy.sees_details
+def assemble_agenda(store, meeting: Meeting, previous: Meeting | None, role: Role,
+                    period: tuple[date, date], hotspots: pd.DataFrame, measures: pd.DataFrame,
+                    figures: pd.DataFrame) -> Agenda:
+    """The agenda from the role's figures, hot spots and measures (``reports.views.meeting.
+    agenda_for`` decides those by the role's rules), with the accepted concerns and free
+    items for roles that see details, in the order Redaktion set."""
+    since, until = period
+    assert meeting.id is not None, "agendas belong to stored meetings"
+    details = policy_for(role).sees_details
+    concerns = (_agenda_concerns(store, meeting, since) if details
                 else pd.DataFrame(columns=["id", "created_at", "topic", "category",
                                            "description", "ortsteil", "status"]))
-    hotspots = _agenda_hotspots(frame, since, until, role, district)
-    measures = list_measures(store)
-    due = _measure_effects(due_for_review(measures, meeting.held_on, since, interval), measures,
-                           frame, role, district)
-    figures = _figures(frame, since, until, role)
-    agenda = Agenda(meeting, role, since, until, previous, concerns, hotspots, due, [], figures)
-    items = _items(agenda, _free_items(store, meeting_id) if policy.sees_details else [])
-    return Agenda(meeting, role, since, until, previous, concerns, hotspots, due,
-                  _ordered(items, _positions(store, meeting_id)), figures)
-
-
-def _figures(frame: pd.DataFrame, since: date, until: date, role: Role) -> pd.DataFrame:
-    """Reports in the period and the one before, in total and per topic, as the role may
-    see them."""
-    length = until - since + timedelta(days=1)
-    now = apply_filter(frame, ReportFilter(since, until))
-    before = apply_filter(frame, ReportFilter(since - length, since - timedelta(days=1)))
-    table = pd.concat([key_figures(now, before), key_figures(now, before, "topic")],
-                      ignore_index=True)
-    table = aggregate_for(role, table, ["now", "before"], derived=["change", "change_pct"])
-    table["Bereich"] = [g if g == "Gesamt" else group_label("topic", g) for g in table["group"]]
-    return table.rename(columns={"now": "jetzt", "before": "davor"})[
-        ["Bereich", "jetzt", "davor"]].reset_index(drop=True)
+    agenda = Agenda(meeting, role, since, until, previous, concerns, hotspots, measures, [],
+                    figures)
+    items = _items(agenda, _free_items(store, meeting.id) if details else [])
+    return replace(agenda, items=_ordered(items, _positions(store, meeting.id)))
 
 
 def _short(text: str) -> str:
@@ -231,10 +171,11 @@ def _items(agenda: Agenda, free: list[AgendaItem]) -> list[AgendaItem]:
         where = f" ({row.ortsteil})" if isinstance(row.ortsteil, str) and row.ortsteil else ""
         items.append(AgendaItem(f"concern:{row.id}", "concern",
                                 f"Anliegen Nr. {row.id}: {what}{where}", _short(row.description)))
+    k = policy_for(agenda.role).min_count
     for row in agenda.hotspots.itertuples():
         now, before = _count(row.reports_now), _count(row.reports_before)
-        numbers = ("Meldungen ausgeblendet (weniger als die Mindestzahl)" if pd.isna(now)
-                   else f"{now} Meldungen, im Zeitraum davor {before}")
+        numbers = (f"{count_text(now, k)} Meldungen, im Zeitraum davor "
+                   f"{count_text(before, k)}")
         where = f" ({row.ortsteil})" if row.ortsteil else ""
         items.append(AgendaItem(f"hotspot:{row.place}", "hotspot", f"{row.place}{where}",
                                 f"{row.change_label}: {numbers}",

@@ -2,8 +2,9 @@
 its values mean which category. Kept as data (``data/profiles/<source>.toml``) so a partner
 changing its export means editing a file, not code.
 
-``suggest_mapping`` guesses a mapping from column headers for files nobody wrote a profile
-for yet; the dashboard shows it as a preview the user confirms or corrects.
+Files nobody wrote a profile for are recognised by ``reports.ingest.recognize`` (with the
+synonyms below); the Daten page shows the result as a preview the user confirms or corrects
+and can save as a profile in the database.
 """
 
 from __future__ import annotations
@@ -22,15 +23,23 @@ FIELDS = ("occurred_at", "reported_at", "address", "lon", "lat", "x", "y", "cate
           "description", "count", "sensitivity")
 REQUIRED = ("occurred_at", "category")
 ID_FIELD = "id"  # pseudo field of a mapping: the partner's record number column
+# Pseudo fields for exports that split one field over several columns: they are combined
+# with their field (date + time -> occurred_at; street + house number + postcode -> address).
+PARTS = {"occurred_time": "occurred_at", "house_number": "address", "postcode": "address"}
+CHOICES = (ID_FIELD, *FIELDS[:1], "occurred_time", *FIELDS[1:3], "house_number", "postcode",
+           *FIELDS[3:])
 
 # Normalised header -> field, most specific first. Headers are matched after lower-casing,
 # folding umlauts (ä -> ae, ß -> ss) and dropping everything but letters and digits.
 SYNONYMS: dict[str, tuple[str, ...]] = {
+    "occurred_time": ("uhrzeit", "tatuhrzeit", "zeitangabe", "uhr", "time"),
+    "house_number": ("hausnummer", "hausnr", "hnr", "hsnr", "housenumber"),
+    "postcode": ("postleitzahl", "plz", "postcode", "zip"),
     ID_FIELD: ("vorgangsnummer", "vorgangsnr", "aktenzeichen", "meldungsnummer", "meldungsnr",
                "servicerequestid", "laufendenummer", "lfdnr", "nummer", "id", "nr"),
     "occurred_at": ("tatzeit", "tatdatum", "tatzeitpunkt", "zeitpunkt", "ereigniszeit",
                     "funddatum", "fundzeit", "einsatzzeit", "datumuhrzeit", "vorfallsdatum",
-                    "datum", "zeit", "occurredat", "requesteddatetime", "datetime", "date",
+                    "datum", "tag", "zeit", "occurredat", "requesteddatetime", "datetime", "date",
                     "timestamp"),
     "reported_at": ("meldedatum", "meldezeit", "gemeldetam", "eingangsdatum", "eingang",
                     "erfasstam", "erfassungsdatum", "reportedat"),
@@ -67,26 +76,70 @@ class Profile:
     count: int = 1
     category_sensitivity: dict[str, str] = field(default_factory=dict)
 
-    def with_mapping(self, mapping: dict[str, str] | None) -> Profile:
-        """This profile with columns overridden by ``mapping`` (field -> column).
-
-        An empty column unmaps the field; for ``id`` that means: identity from the content.
-        """
-        if not mapping:
-            return self
-        unknown = set(mapping) - set(FIELDS) - {ID_FIELD}
+    def with_choices(self, choices: dict[str, str]) -> Profile:
+        """This profile with exactly the given columns (flat choices incl. parts)."""
+        unknown = set(choices) - set(CHOICES)
         if unknown:
-            raise ProfileError(
-                f"Unbekannte Felder in der Zuordnung: {', '.join(sorted(unknown))} "
-                f"(möglich: {', '.join((ID_FIELD, *FIELDS))})."
-            )
-        columns = {**self.columns, **{k: v for k, v in mapping.items() if k != ID_FIELD}}
-        columns = {k: v for k, v in columns.items() if v}
-        id_column = mapping.get(ID_FIELD, self.id_column) or None  # "" -> identity from content
-        return replace(self, columns=columns, id_column=id_column)
+            raise ProfileError(f"Unbekannte Felder in der Zuordnung: {', '.join(sorted(unknown))}.")
+        columns = columns_from_choices({k: v for k, v in choices.items() if k != ID_FIELD})
+        return replace(self, columns=columns, id_column=choices.get(ID_FIELD) or None)
+
+    def with_categories(self, categories: dict[str, str] | None) -> Profile:
+        """This profile with more export values -> category keys (e.g. chosen in the page)."""
+        if not categories:
+            return self
+        known = vocabulary().categories
+        bad = sorted(k for k in categories.values() if k not in known)
+        if bad:
+            raise ProfileError(f"Unbekannte Kategorie(n): {', '.join(bad)}.")
+        return replace(self, categories={**self.categories,
+                                         **{fold(v): k for v, k in categories.items()}})
+
+    def choices(self) -> dict[str, str]:
+        """Flat field -> column view of the columns (combined fields split into parts)."""
+        out = {ID_FIELD: self.id_column} if self.id_column else {}
+        for fld, col in self.columns.items():
+            if isinstance(col, tuple):
+                names = COMBINED_PARTS.get(fld, (fld,))
+                out.update({n: c for n, c in zip(names, col, strict=False)})
+            else:
+                out[fld] = col
+        return out
 
     def category_of(self, value: str) -> str | None:
         return self.categories.get(fold(value))
+
+
+COMBINED_PARTS = {"occurred_at": ("occurred_at", "occurred_time"),
+                  "address": ("address", "house_number", "postcode")}
+
+
+def columns_from_choices(choices: dict[str, str]) -> dict[str, str | tuple[str, ...]]:
+    """Flat choices -> profile columns: a field with parts becomes a tuple in part order
+    (date, time) or (street, house number, postcode)."""
+    choices = {k: v for k, v in choices.items() if v}
+    columns: dict[str, str | tuple[str, ...]] = {
+        k: v for k, v in choices.items() if k not in PARTS}
+    for fld, names in COMBINED_PARTS.items():
+        parts = [choices[n] for n in names if n in choices]
+        if fld in choices and len(parts) > 1:
+            columns[fld] = tuple(parts)
+    return columns
+
+
+def profile_to_dict(profile: Profile) -> dict:
+    """The TOML/JSON shape ``profile_from_dict`` reads (for the database and batches)."""
+    out: dict = {"source": profile.source, "label": profile.label,
+                 "columns": {k: list(v) if isinstance(v, tuple) else v
+                             for k, v in profile.columns.items()},
+                 "categories": dict(profile.categories),
+                 "defaults": {"sensitivity": profile.sensitivity, "count": profile.count},
+                 "sensitivity": dict(profile.category_sensitivity)}
+    if profile.format:
+        out["format"] = profile.format
+    if profile.id_column:
+        out["id_column"] = profile.id_column
+    return out
 
 
 def fold(text: str) -> str:
@@ -156,39 +209,3 @@ def generic_profile(source: str) -> Profile:
             f"Unbekannte Quelle „{source}“; möglich: {', '.join(vocabulary().sources)}."
         )
     return Profile(source=source)
-
-
-def suggest_mapping(columns: list[str], profile: Profile | None = None) -> dict[str, str]:
-    """Best guess field -> column for the given headers.
-
-    A profile's own columns win where the file has them (header compared folded); the
-    remaining fields are matched by synonyms, exact before prefix matches, each column once.
-    """
-    keys = {c: _header_key(c) for c in columns}
-    mapping: dict[str, str] = {}
-    used: set[str] = set()
-    if profile:
-        wanted = {**profile.columns, **({ID_FIELD: profile.id_column} if profile.id_column else {})}
-        for fld, col in wanted.items():
-            if isinstance(col, tuple):
-                continue
-            hit = next((c for c in columns if keys[c] == _header_key(col)), None)
-            if hit and hit not in used:
-                mapping[fld] = hit
-                used.add(hit)
-    for exact in (True, False):
-        for fld, synonyms in SYNONYMS.items():
-            if fld in mapping:
-                continue
-            for synonym in synonyms:
-                hit = next(
-                    (c for c in columns if c not in used and keys[c]
-                     and (keys[c] == synonym if exact
-                          else len(synonym) >= 4 and keys[c].startswith(synonym))),
-                    None,
-                )
-                if hit:
-                    mapping[fld] = hit
-                    used.add(hit)
-                    break
-    return mapping

@@ -21,11 +21,13 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 
+from reports.ingest.coordinates import impossible, metric_zone, placeholder, zone32_to_33
 from reports.ingest.importers import FileError, RawTable
 from reports.ingest.profiles import REQUIRED, Profile, fold, vocabulary_categories
 from reports.model import REPORT_COLUMNS, TIMEZONE, stable_id, vocabulary
 
 REJECT_COLUMNS = ["row_number", "field", "message", "raw"]
+REQUIRED_LABELS = {"occurred_at": "das Datum", "category": "die Kategorie"}
 MIN_YEAR = 2000  # earlier dates are typing errors in this project's data
 MAX_COUNT = 1_000_000
 SENSITIVITY_VALUES = {
@@ -41,6 +43,31 @@ _OFFSET = r"(?:Z|[+-]\d{2}(?::?\d{2})?)$"
 _EXCEL = r"^\d{5}(?:[.,]\d+)?$"  # days since 1899-12-30; 5 digits = years 1927-2173
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _NAIVE = "datetime64[ns]"
+# A time of day as exports write it: 18:30, 18:30:15, 18.30 Uhr, 18h30, 18 Uhr, 1830, or the
+# time part of an ISO/spreadsheet value (1899-12-30T18:30:00).
+_CLOCK = (r"^(?:.*[T ])?(?P<h>[01]?\d|2[0-3])(?:[:.h](?P<m>[0-5]\d)(?:[:.](?P<s>[0-5]\d))?)?"
+          r"\s*(?:uhr|h)?$")
+_CLOCK_COMPACT = r"^(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)$"
+_POSTCODE_GAP = r"\s+(0\d{4})\b"
+
+
+def parse_times(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Times of day -> seconds after midnight (NaN where empty) and a mask of bad ones.
+
+    A bare hour must say so (``18 Uhr``); a bare number like ``18`` is not taken as a time.
+    """
+    codes, uniques = pd.factorize(values.astype("str").fillna("").str.strip())
+    text = pd.Series(uniques, dtype="str")
+    parts = text.str.extract(_CLOCK, flags=2)  # re.IGNORECASE
+    compact = text.str.extract(_CLOCK_COMPACT)
+    parts = parts.where(parts["h"].notna(), compact.reindex(columns=parts.columns))
+    bare = text.str.fullmatch(r"\d{1,2}") & parts["m"].isna()
+    hours = pd.to_numeric(parts["h"], errors="coerce").where(~bare)
+    seconds = (hours * 3600 + pd.to_numeric(parts["m"], errors="coerce").fillna(0) * 60
+               + pd.to_numeric(parts["s"], errors="coerce").fillna(0)).to_numpy("float64")
+    empty = text.eq("").to_numpy()
+    bad = ~empty & np.isnan(seconds)
+    return seconds[codes], bad[codes]
 
 
 def parse_datetimes(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
@@ -169,9 +196,10 @@ def _quoted(values: pd.Series, template: str):
     return lambda where: [f"{before}„{v[:80]}“{after}" for v in values.iloc[where]]
 
 
-def to_reports(raw: RawTable, profile: Profile, file_name: str,
-               batch_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(reports frame, rejects[row_number, field, message, raw]).
+def to_reports(raw: RawTable, profile: Profile, file_name: str, batch_id: str,
+               notes: list[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(reports frame, rejects[row_number, field, message, raw]); file-level findings (a
+    coordinate system converted, placeholder coordinates) are appended to ``notes``.
 
     The frame has the ``REPORT_COLUMNS``; its index is the row number shown in messages.
     Rows whose id repeats within the file with different content are rejected (which
@@ -183,13 +211,22 @@ def to_reports(raw: RawTable, profile: Profile, file_name: str,
     n = len(rows)
     problems = _Problems(n)
 
+    def required(fld: str) -> pd.Series:
+        """Cells of a field the mapping is known to contain."""
+        found = cells(fld)
+        assert found is not None, fld
+        return found
+
     def cells(fld: str) -> pd.Series | None:
         col = columns.get(fld)
         if col is None:
             return None
         if isinstance(col, tuple):
             parts = [rows[c].astype("str").fillna("").str.strip() for c in col]
-            return parts[0].str.cat(parts[1:], sep=" ").str.strip()
+            joined = parts[0].str.cat(parts[1:], sep=" ").str.replace(r"\s+", " ", regex=True)
+            if fld == "address":  # "Eisenbahnstraße 10 04315" -> "Eisenbahnstraße 10, 04315"
+                joined = joined.str.replace(_POSTCODE_GAP, r", \1", regex=True)
+            return joined.str.strip()
         return rows[col].astype("str").fillna("").str.strip()
 
     def name(fld: str) -> str:
@@ -204,11 +241,16 @@ def to_reports(raw: RawTable, profile: Profile, file_name: str,
 
     out: dict[str, object] = {}
     # Times
-    text = cells("occurred_at")
-    occurred, bad = parse_datetimes(text)
-    problems.add(text.eq("").to_numpy(), name("occurred_at"), "Angabe fehlt.")
-    problems.add(bad, name("occurred_at"), _quoted(text, "{} ist kein gültiges Datum."))
-    _check_range(occurred, problems, name("occurred_at"))
+    when = columns["occurred_at"]
+    if isinstance(when, tuple) and len(when) == 2:  # date column + time-of-day column
+        occurred = _date_and_time(rows, when, problems)
+        _check_range(occurred, problems, when[0])
+    else:
+        text = required("occurred_at")
+        occurred, bad = parse_datetimes(text)
+        problems.add(text.eq("").to_numpy(), name("occurred_at"), "Angabe fehlt.")
+        problems.add(bad, name("occurred_at"), _quoted(text, "{} ist kein gültiges Datum."))
+        _check_range(occurred, problems, name("occurred_at"))
     out["occurred_at"] = occurred
     text = cells("reported_at")
     if text is not None:
@@ -221,14 +263,13 @@ def to_reports(raw: RawTable, profile: Profile, file_name: str,
                                        dtype=REPORT_COLUMNS["reported_at"])
 
     # Category -> topic
-    text = cells("category")
+    text = required("category")
     known = vocabulary_categories()
     category = _map_distinct(text, lambda v: profile.category_of(v) or known.get(fold(v)))
     empty = text.eq("").to_numpy()
     problems.add(empty, name("category"), "Angabe fehlt.")
     problems.add(category.isna().to_numpy() & ~empty, name("category"), _quoted(
-        text, "{} ist keine bekannte Kategorie (im Profil data/profiles/"
-        f"{profile.source}.toml unter [categories] zuordnen)."))
+        text, "{} ist keine bekannte Kategorie; beim Import einer Kategorie zuordnen."))
     topics = {k: c.topic for k, c in vocabulary().categories.items()}
     out["category"] = category
     out["topic"] = _map_distinct(category.fillna(""), topics.get)
@@ -236,20 +277,24 @@ def to_reports(raw: RawTable, profile: Profile, file_name: str,
     # Place
     out["address"] = optional_text("address")
     for a, b in (("lon", "lat"), ("x", "y")):
-        values = {}
+        values, texts = {}, {}
         for fld in (a, b):
-            text = cells(fld)
+            text = texts[fld] = cells(fld)
             if text is None:
                 values[fld] = np.full(n, np.nan)
                 continue
             values[fld], bad = parse_numbers(text)
             problems.add(bad, name(fld), _quoted(text, "{} ist keine Zahl."))
+        if texts[a] is not None and texts[b] is not None:
+            _check_pair(values[a], values[b], texts[a], texts[b], name(a), name(b), problems,
+                        notes)
         half = np.isnan(values[a]) != np.isnan(values[b])
         problems.add(half & np.isnan(values[b]), name(b),
                      f"Angabe fehlt, obwohl „{name(a)}“ angegeben ist.")
         problems.add(half & np.isnan(values[a]), name(a),
                      f"Angabe fehlt, obwohl „{name(b)}“ angegeben ist.")
         out[a], out[b] = values[a], values[b]
+    _zone32(out, (name("lon"), name("lat"), name("x"), name("y")), notes)
 
     # Count
     text = cells("count")
@@ -284,7 +329,7 @@ def to_reports(raw: RawTable, profile: Profile, file_name: str,
     content = _content_hash(out)
     id_column = columns.get("id")
     if id_column:
-        ref = cells("id")
+        ref = required("id")
         problems.add(ref.eq("").to_numpy(), id_column, "Angabe fehlt (Kennung des Vorgangs).")
         problems.add(ref.str.len().gt(200).to_numpy(), id_column,
                      "Kennung ist länger als 200 Zeichen.")
@@ -309,6 +354,65 @@ def to_reports(raw: RawTable, profile: Profile, file_name: str,
     return frame, rejects.sort_values("row_number", kind="stable", ignore_index=True)
 
 
+def _date_and_time(rows: pd.DataFrame, columns: tuple[str, str],
+                   problems: _Problems) -> pd.Series:
+    """A date column and a time-of-day column -> one local datetime (the date's own time
+    is replaced where the time column has a value)."""
+    date_col, time_col = columns
+    dates = rows[date_col].astype("str").fillna("").str.strip()
+    clock = rows[time_col].astype("str").fillna("").str.strip()
+    parsed, bad = parse_datetimes(dates)
+    problems.add(dates.eq("").to_numpy(), date_col, "Angabe fehlt.")
+    problems.add(bad, date_col, _quoted(dates, "{} ist kein gültiges Datum."))
+    seconds, bad_time = parse_times(clock)
+    problems.add(bad_time, time_col, _quoted(clock, "{} ist keine gültige Uhrzeit."))
+    given = ~np.isnan(seconds) & parsed.notna().to_numpy()
+    if not given.any():
+        return parsed
+    day = parsed.dt.tz_localize(None).dt.normalize()
+    naive = day + pd.to_timedelta(np.where(given, seconds, 0), unit="s")
+    return parsed.where(~given, _localize(naive))
+
+
+def _check_pair(a: np.ndarray, b: np.ndarray, text_a: pd.Series, text_b: pd.Series,
+                name_a: str, name_b: str, problems: _Problems, notes: list[str] | None) -> None:
+    """Placeholder pairs (0/0) become empty; pairs no coordinate system explains are
+    rejected with both values named (the values are cleared either way)."""
+    zero = placeholder(a, b)
+    if zero.any():
+        a[zero] = b[zero] = np.nan
+        if notes is not None:
+            notes.append(f"{int(zero.sum())} Zeile(n) mit „0“ als „{name_a}“ und „{name_b}“: "
+                         "als „keine Koordinaten“ gelesen; der Ort kommt aus der Adresse.")
+    wrong = impossible(a, b)
+    if wrong.any():
+        problems.add(wrong, name_a, lambda where: [
+            f"„{text_a.iloc[i][:40]}“ / „{text_b.iloc[i][:40]}“ ({name_b}) ist keine mögliche "
+            "Koordinate im Raum Leipzig (erwartet Grad wie 51,34 / 12,41 oder Meter wie "
+            "318000 / 5690000); Koordinaten korrigieren oder leeren." for i in where])
+        a[wrong] = b[wrong] = np.nan
+
+
+def _zone32(out: dict, names: tuple[str, ...], notes: list[str] | None) -> None:
+    """Metres of UTM zone 32 (EPSG:25832), in the x/y or the lon/lat columns, are converted
+    to EPSG:25833 x/y; the file's zone is decided once over all its rows."""
+    x, y, lon, lat = out["x"], out["y"], out["lon"], out["lat"]
+    metric_in_lonlat = (lon > 1000) | (lat > 1000)
+    a = np.where(metric_in_lonlat, lon, x)
+    b = np.where(metric_in_lonlat, lat, y)
+    given = ~np.isnan(a) & ~np.isnan(b)
+    if not given.any() or metric_zone(a[given], b[given], names) != 32:
+        return
+    new_x, new_y, ok = zone32_to_33(a, b)
+    if not ok.any():
+        return
+    out["x"], out["y"] = np.where(ok, new_x, x), np.where(ok, new_y, y)
+    out["lon"], out["lat"] = np.where(ok, np.nan, lon), np.where(ok, np.nan, lat)
+    if notes is not None:
+        notes.append(f"Koordinaten in {int(ok.sum())} Zeile(n) sind ETRS89/UTM Zone 32 "
+                     "(EPSG:25832) und wurden nach EPSG:25833 umgerechnet.")
+
+
 def resolve_columns(raw: RawTable, profile: Profile, file_name: str) -> dict:
     """Field -> column(s) the file has: format defaults, overridden by the profile.
 
@@ -325,22 +429,24 @@ def resolve_columns(raw: RawTable, profile: Profile, file_name: str) -> dict:
 
     if "id" in columns and not has(columns["id"]):
         raise FileError(
-            f"{file_name}: Die Kennungsspalte „{columns['id']}“ fehlt. Vorhandene Spalten: "
-            f"{', '.join(raw.columns) or 'keine'}. Eine andere Spalte als Kennung (id) "
-            "zuordnen (--mapping Spalte=id) oder ohne Kennung importieren (--mapping =id); "
-            "die Kennung wird dann aus dem Inhalt gebildet."
-        )
+            f"{file_name}: Die Spalte „{columns['id']}“ für die Vorgangsnummer fehlt. "
+            f"Vorhandene Spalten: {', '.join(raw.columns) or 'keine'}. Eine andere Spalte "
+            "als Vorgangsnummer wählen oder keine: dann wird die Kennung aus dem Inhalt "
+            "jeder Zeile gebildet.")
     missing = [f for f in REQUIRED if f not in columns or not has(columns[f])]
     if missing:
-        wanted = ", ".join(
-            f"„{columns[f]}“ ({f})" if f in columns else f"({f})" for f in dict.fromkeys(missing)
-        )
+        wanted = " und ".join(REQUIRED_LABELS[f] + (
+            f" (erwartet: „{' + '.join(_names(columns[f]))}“)" if f in columns else "")
+            for f in dict.fromkeys(missing))
         raise FileError(
-            f"{file_name}: Pflichtspalten fehlen: {wanted}. Vorhandene Spalten: "
-            f"{', '.join(raw.columns) or 'keine'}. Zuordnung beim Import angeben "
-            "(z. B. --mapping Spalte=occurred_at)."
-        )
+            f"{file_name}: Keine Spalte für {wanted} gefunden. Vorhandene Spalten: "
+            f"{', '.join(raw.columns) or 'keine'}. Bitte beim Import die passende Spalte "
+            "zuordnen.")
     return {f: c for f, c in columns.items() if has(c)}
+
+
+def _names(col) -> tuple[str, ...]:
+    return col if isinstance(col, tuple) else (col,)
 
 
 def missing_optional(raw: RawTable, profile: Profile) -> list[str]:
@@ -384,7 +490,7 @@ def _content_hash(out: dict) -> pd.Series:
         "reported_at": epoch(out["reported_at"]),
         "category": text(out["category"]),
         "address": text(out["address"]),
-        **{k: np.round(np.nan_to_num(out[k], nan=-1e9), 7) for k in ("lon", "lat", "x", "y")},
+        **{k: _rounded(out[k]) for k in ("lon", "lat", "x", "y")},
         "count": out["count"],
         "description": text(out["description"]),
         "sensitivity": text(out["sensitivity"]),
@@ -394,6 +500,12 @@ def _content_hash(out: dict) -> pd.Series:
     raw = np.column_stack(halves).astype(">u8").tobytes().hex().encode()
     return pd.Series(np.frombuffer(raw, dtype="S32").astype("U32"), index=out["category"].index,
                      dtype="string")
+
+
+def _rounded(values: np.ndarray) -> np.ndarray:
+    """Coordinates to 7 decimals for hashing; huge values (rejected rows) do not warn."""
+    with np.errstate(all="ignore"):
+        return np.round(np.nan_to_num(values, nan=-1e9), 7)
 
 
 def _map_distinct(values: pd.Series, func) -> pd.Series:

@@ -1,8 +1,11 @@
-"""Exports of reports and aggregates as CSV, XLSX and GeoJSON.
+"""Exports of reports, aggregates and the quarantine as CSV, XLSX and GeoJSON, and charts
+as SVG.
 
 Single reports go out only to roles that see them (through ``visible_reports``), aggregates
 only as the role may see them (through ``aggregate_for``); spreadsheet formulas are
-neutralised; every export, and every refused one, is in the audit log.
+neutralised in every CSV and XLSX; an XLSX cell holds at most 32,767 characters, so longer
+texts are cut with a visible marker in the cell and ``xlsx_cuts`` says where; every export,
+and every refused one, is in the audit log.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from reports.ingest.pipeline import quarantine_frame
 from reports.privacy.access import Role, aggregate_for, policy_for, visible_reports
 from reports.privacy.safe import neutralise_formulas, xlsx_text
 from reports.storage import audit
@@ -47,10 +51,40 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
         index=False, sep=";", encoding="utf-8-sig").encode("utf-8-sig")
 
 
+XLSX_CELL_LIMIT = 32_767  # characters in one cell (Excel's and the file format's limit)
+_CUT_MARKER = " … [gekürzt: {} Zeichen]"
+
+
+def _text_columns(frame: pd.DataFrame) -> list:
+    return [c for c in frame.columns if frame[c].dtype == object
+            or pd.api.types.is_string_dtype(frame[c])]
+
+
+def _cut(value: object) -> object:
+    if isinstance(value, str) and len(value) > XLSX_CELL_LIMIT:
+        marker = _CUT_MARKER.format(f"{len(value):,}".replace(",", "."))
+        return value[: XLSX_CELL_LIMIT - len(marker)] + marker
+    return value
+
+
+def xlsx_cuts(frame: pd.DataFrame) -> list[str]:
+    """German notes naming every cell an XLSX export of ``frame`` has to cut (row as the
+    spreadsheet shows it: header = row 1)."""
+    notes = []
+    for column in _text_columns(frame):
+        lengths = frame[column].astype("string").str.len().fillna(0).to_numpy()
+        for pos in (lengths > XLSX_CELL_LIMIT).nonzero()[0]:
+            size = f"{int(lengths[pos]):,}".replace(",", ".")
+            notes.append(f"Zeile {pos + 2}, Spalte „{column}“: {size} Zeichen, in der "
+                         "XLSX-Datei auf 32.767 gekürzt (CSV enthält den ganzen Text).")
+    return notes
+
+
 def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "Meldungen") -> bytes:
+    """XLSX with formulas neutralised; texts over 32,767 characters cut with a marker."""
     safe = neutralise_formulas(_plain(frame))
-    safe = safe.apply(lambda s: s.map(xlsx_text) if s.dtype == object or
-                      pd.api.types.is_string_dtype(s) else s)
+    for column in _text_columns(safe):
+        safe[column] = safe[column].map(lambda v: _cut(xlsx_text(v)), na_action="ignore")
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         safe.to_excel(writer, sheet_name=sheet, index=False)
@@ -72,7 +106,7 @@ def to_geojson_bytes(frame: pd.DataFrame) -> bytes:
     features = []
     for rec in plain.to_dict("records"):
         lon, lat = _json_value(rec.get("lon")), _json_value(rec.get("lat"))
-        geometry = None if lon is None or lat is None else {
+        geometry = None if not (isinstance(lon, float) and isinstance(lat, float)) else {
             "type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]}
         features.append({"type": "Feature", "geometry": geometry,
                          "properties": {c: _json_value(rec[c]) for c in props}})
@@ -97,6 +131,36 @@ def export_reports(store, frame: pd.DataFrame, role: Role, fmt: str, actor: str)
     audit.record(store, actor, "export", {"format": fmt, "role": role.value,
                                           "rows": len(visible), "kind": "reports"})
     return data
+
+
+def export_quarantine(store, fmt: str, actor: str, source: str | None = None
+                      ) -> tuple[bytes, list[str]]:
+    """Open quarantine rows (of one source) with their original columns, the error, the
+    erroneous fields and the Quarantäne-Nr, as CSV or XLSX; and notes on cut cells."""
+    if fmt not in ("csv", "xlsx"):
+        raise ValueError(f"the quarantine exports as csv or xlsx, not {fmt!r}")
+    table = quarantine_frame(store, source)
+    data = _ENCODERS[fmt](table)
+    audit.record(store, actor, "export", {"format": fmt, "rows": len(table),
+                                          "kind": "quarantine", "source": source})
+    return data, xlsx_cuts(table) if fmt == "xlsx" else []
+
+
+def chart_svg(spec: dict) -> bytes:
+    """A Vega-Lite chart as SVG, rendered offline. Dates and times in the inline data are
+    written as ISO text first: vl-convert cannot serialise Python date objects."""
+    import vl_convert
+
+    plain = json.loads(json.dumps(spec, default=_iso))
+    return vl_convert.vegalite_to_svg(plain).encode("utf-8")
+
+
+def _iso(value: object) -> object:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 def export_aggregate(store, counts: pd.DataFrame, role: Role, fmt: str, actor: str,

@@ -28,8 +28,9 @@ from geo.crs import METRIC_CRS
 from reports.analysis.hotspot_change import RULE
 from reports.coordination.agenda import SECTION_TITLES, Agenda
 from reports.coordination.meetings import german_date
-from reports.privacy.access import Role, policy_for
+from reports.privacy.access import Role, count_text, policy_for
 from reports.privacy.safe import escape_mathtext
+from reports.views.tables import min_count, rounding_note
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 DEMO_LABEL = "Synthetische Demodaten"
@@ -95,8 +96,6 @@ class _Document(FPDF):
         self.ln(3)
 
 
-def _number(value) -> str:
-    return "< k" if value is None or pd.isna(value) else f"{int(value):,}".replace(",", ".")
 
 
 def map_png(agenda: Agenda, only: int | None = None, size=(7.0, 6.2)) -> bytes:
@@ -148,6 +147,11 @@ def build_handout(agenda: Agenda, demo: bool, made_on: date) -> bytes:
     """The handout as PDF bytes (all pages A4)."""
     m = agenda.meeting
     role_text = role_label(agenda.role)
+    k = min_count(agenda.role)
+
+    def number(value) -> str:  # as the pages print it ("unter 5" for a hidden public count)
+        return count_text(value, k)
+
     when = german_date(m.held_on, weekday=True, long=True)
     when += f", {m.starts_at} Uhr" if m.starts_at else ""
     pdf = _Document(f"Lagebild Leipziger Osten · {m.title} am {german_date(m.held_on)}",
@@ -169,11 +173,11 @@ def build_handout(agenda: Agenda, demo: bool, made_on: date) -> bytes:
     pdf.ln(2)
     pdf.heading("Kennzahlen: Meldungen im Zeitraum und im Zeitraum davor")
     pdf.table_rows(["Bereich", "jetzt", "davor"],
-                   [[r.Bereich, _number(r.jetzt), _number(r.davor)]
+                   [[r.Bereich, number(r.jetzt), number(r.davor)]
                     for r in agenda.figures.itertuples()], [90, 40, 40])
-    if not policy_for(agenda.role).sees_details:
-        pdf.paragraph("„< k“: weniger als die Mindestzahl von Meldungen; öffentlich nicht "
-                      "gezeigt (Datenschutz).", 8.5)
+    note = rounding_note(agenda.role)
+    if note:
+        pdf.paragraph(note, 8.5)
 
     pdf.add_page()
     pdf.heading(f"Karte: {SECTION_TITLES['hotspot']}")
@@ -186,7 +190,7 @@ def build_handout(agenda: Agenda, demo: bool, made_on: date) -> bytes:
     else:
         pdf.table_rows(["Nr.", "Straßenabschnitt", "Ortsteil", "Veränderung", "jetzt", "davor"],
                        [[str(n), r.place, r.ortsteil or "", r.change_label,
-                         _number(r.reports_now), _number(r.reports_before)]
+                         number(r.reports_now), number(r.reports_before)]
                         for n, r in enumerate(agenda.hotspots.itertuples(), start=1)],
                        [10, 52, 40, 40, 19, 19])
     pdf.paragraph(RULE, 8.5)
@@ -221,12 +225,12 @@ def build_handout(agenda: Agenda, demo: bool, made_on: date) -> bytes:
 def handout_for(store, meeting: str, role: Role, today: date,
                 frame: pd.DataFrame | None = None) -> tuple[Agenda, bytes]:
     """The handout of ``meeting`` ("next" or an id) as ``role`` may see it."""
-    from reports.coordination.agenda import build_agenda
     from reports.coordination.meetings import MeetingError, next_meeting
+    from reports.views.meeting import agenda_for
 
     if meeting == "next":
         upcoming = next_meeting(store, today)
-        if upcoming is None:
+        if upcoming is None or upcoming.id is None:
             raise MeetingError("Es ist keine Sitzung geplant (python -m reports meeting add).")
         meeting_id = upcoming.id
     else:
@@ -235,7 +239,7 @@ def handout_for(store, meeting: str, role: Role, today: date,
         except ValueError:
             raise MeetingError(f"--meeting „{meeting}“: erwartet next oder eine "
                                "Sitzungsnummer.") from None
-    agenda = build_agenda(store, meeting_id, role, today, frame=frame)
+    agenda = agenda_for(store, meeting_id, role, today, frame=frame)
     return agenda, build_handout(agenda, store.is_demo(), today)
 
 

@@ -68,6 +68,9 @@ batches = Table(
     Column("updated", Integer, nullable=False),
     Column("duplicate", Integer, nullable=False),
     Column("rejected", Integer, nullable=False),
+    # JSON profile the file was read with (columns, categories): the quarantine re-validates
+    # corrected rows of this batch with exactly it (migration 0002)
+    Column("profile", Text),
 )
 
 quarantine = Table(
@@ -193,6 +196,20 @@ measures = Table(
     Column("notes", Text),
     Column("created_at", BigInteger, nullable=False),
     Column("created_by", String(80)),
+)
+
+import_profiles = Table(
+    # Column mappings saved on the Daten page, one row per version; the newest version of a
+    # source is its active profile and takes precedence over data/profiles/<source>.toml.
+    "import_profiles",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(40), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("profile", Text, nullable=False),  # JSON in the shape of data/profiles/*.toml
+    Column("created_at", BigInteger, nullable=False),
+    Column("created_by", String(80)),
+    UniqueConstraint("source", "version", name="uq_import_profiles_source_version"),
 )
 
 meta = Table(

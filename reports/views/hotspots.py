@@ -1,39 +1,50 @@
-"""Hot spots and their change between two periods as a role may see them: for the public,
-Gi* runs on the published cell counts, so a class carries nothing the counts do not."""
+"""Hot spot changes by street section as a role may see them: the one definition of
+``reports.analysis.hotspot_change`` on the numbers the role is shown.
+
+For the public, Gi* runs on the published cell counts (as on the map), each section's count
+is published on its own (``publish_counts`` via ``table_for``) and the label is decided on
+those published values, so a label says nothing its numbers do not and always agrees with
+them.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from geo.aggregate import counts_by_cell
-from geo.compare import hotspot_changes_of_counts
 from geo.grid import GridSpec
+from reports.analysis.hotspot_change import (
+    COLUMNS,
+    MIN_CELL_REPORTS,
+    SPEC,
+    hot_cells,
+    section_changes,
+    section_counts,
+    with_labels,
+)
 from reports.privacy.access import Role
 from reports.views.tables import analysis_values, min_count, table_for
 
 
-def role_cell_counts(frame: pd.DataFrame, spec: GridSpec, role: Role) -> pd.DataFrame:
-    """DataFrame[cell_id, reports, hidden] with the counts ``role`` may see."""
-    return table_for(role, counts_by_cell(frame, spec), "reports")
-
-
-def hotspot_changes_for(now: pd.DataFrame, before: pd.DataFrame, role: Role,
-                        spec: GridSpec, area=None, distance_band_m: float = 150.0
-                        ) -> pd.DataFrame:
-    """``geo.compare.hotspot_changes`` on the role's cell counts, with ``reports_now`` and
-    ``reports_before`` as the role may see them, ``hidden`` and ``rank_now`` (the value the
-    order may use: published, a hidden count in the middle of its band)."""
+def section_changes_for(now: pd.DataFrame, before: pd.DataFrame, role: Role,
+                        spec: GridSpec = SPEC, area=None) -> pd.DataFrame:
+    """DataFrame[COLUMNS + hidden] of the two periods' frames (already the role's reports):
+    ``reports_now`` / ``reports_before`` as ``role`` may see them (NA: "unter k"); ``cells``
+    is hidden with a hidden count (it bounds the count from below)."""
     k = min_count(role)
-    counts = {key: role_cell_counts(frame, spec, role) for key, frame in
-              (("now", now), ("before", before))}
-    values = {key: c.assign(reports=analysis_values(c["reports"], role))
-              for key, c in counts.items()}
-    changes = hotspot_changes_of_counts(values["now"], values["before"], spec,
-                                        distance_band_m, area, min_reports=max(3, k))
-    for key in ("now", "before"):
-        shown = changes[["cell_id"]].merge(counts[key], on="cell_id", how="left")
-        changes[f"reports_{key}"] = shown["reports"].fillna(0).astype("Int64").where(
-            ~shown["hidden"].fillna(False).astype(bool))
-    changes["rank_now"] = analysis_values(changes["reports_now"], role)
-    changes["hidden"] = changes["reports_now"].isna() | changes["reports_before"].isna()
-    return changes
+    if not k:
+        return section_changes(now, before, spec, area).assign(hidden=False)
+    exact_now, exact_before = (counts_by_cell(frame, spec) for frame in (now, before))
+    hot_now, hot_before = (
+        hot_cells(p.assign(reports=analysis_values(p["reports"], role)), spec, area,
+                  max(MIN_CELL_REPORTS, k))
+        for p in (table_for(role, c, "reports") for c in (exact_now, exact_before)))
+    sections = section_counts(exact_now, exact_before, hot_now, hot_before, spec)
+    if sections.empty:
+        return pd.DataFrame(columns=[*COLUMNS, "hidden"])
+    shown = table_for(role, sections, ["reports_now", "reports_before"])
+    shown["cells"] = shown["cells"].astype("Int64").where(~shown["hidden"])
+    labelled = with_labels(shown, analysis_values(shown["reports_now"], role),
+                           analysis_values(shown["reports_before"], role))
+    return labelled.assign(hidden=labelled["reports_now"].isna()
+                           | labelled["reports_before"].isna())

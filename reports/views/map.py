@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from geo.aggregate import counts_by_cell, counts_by_ortsteil, counts_on_grid
 from geo.density import Surface, kde
@@ -49,7 +50,7 @@ class MapContext:
     """The district's geometry, loaded once per process by the caller."""
 
     ortsteile: gpd.GeoDataFrame  # name, geometry (25833)
-    district: object  # shapely geometry (25833)
+    district: shapely.Geometry  # EPSG:25833
     streets: gpd.GeoDataFrame | None = None
     population: pd.DataFrame | None = None
     tile_url: str | None = None

@@ -1,83 +1,105 @@
-"""Sitzung and its handout: hot spot changes per Ortsteil, top places per topic, the agenda's
-hot spots, key figures, the weekly course and the hot cells of the handout's map, as a role
-may see them."""
+"""Sitzung, Präsentation and handout: the agenda of a session as a role may see it.
+
+One builder, ``agenda_for``, gives the page, the projector and the handout the same object,
+so paper and screen show the same numbers for each role. For the public the period covers
+whole weeks (up to the last complete one), key figures and hot street sections carry
+published counts (``publish_counts`` through ``tables.table_for``), hot spot labels are
+decided on those published counts, and a measure's effect is computed from its published
+window counts – the same rules as every other page.
+"""
 
 from __future__ import annotations
 
-import geopandas as gpd
+from datetime import date, timedelta
+
 import pandas as pd
 
-from geo.boundary import assign_ortsteil
-from geo.compare import two_period
-from geo.gazetteer import nearest_street
-from geo.grid import GridSpec, cell_centres, grid
-from reports.analysis.analytics import key_figures
-from reports.privacy.access import Role
-from reports.views.hotspots import hotspot_changes_for, role_cell_counts
-from reports.views.map import hotspot_cells
-from reports.views.tables import table_for, with_change
+from reports.analysis.analytics import group_label
+from reports.coordination.agenda import Agenda, agenda_period, assemble_agenda, due_for_review
+from reports.coordination.measures import (
+    Measure,
+    effect_text,
+    evaluate_measure,
+    list_measures,
+    public_difference_note,
+)
+from reports.coordination.meetings import get_meeting, previous_meeting
+from reports.privacy.access import Role, effective_filter, policy_for
+from reports.storage.query import ReportFilter, apply_filter
+from reports.views.hotspots import section_changes_for
+from reports.views.measures import published_evaluation
+from reports.views.overview import key_figure_table
+from reports.views.source import reports_for
+from reports.views.tables import min_count
 
-SPEC = GridSpec(100, "square")
-CHANGE_KINDS = {"new": "Neue Hotspots", "intensifying": "Verstärkte Hotspots",
-                "diminishing": "Abgeschwächte Hotspots"}
-
-
-def hotspot_change_summary(now: pd.DataFrame, before: pd.DataFrame, role: Role, area,
-                           spec: GridSpec = SPEC) -> tuple[dict[str, int], pd.DataFrame]:
-    """Number of cells per kind of change, and DataFrame[Ortsteil, change_label, Zellen,
-    jetzt, davor, hidden]: changed cells per Ortsteil (counts summed from the published
-    cell counts, so a sum shows nothing its cells hide)."""
-    changes = hotspot_changes_for(now, before, role, spec, area)
-    cx, cy = cell_centres(changes["cell_id"].to_numpy(), spec)
-    changes["Ortsteil"] = assign_ortsteil(cx, cy)
-    kinds = {key: int((changes["change"] == key).sum()) for key in CHANGE_KINDS}
-    changed = changes[changes["change"].isin(list(CHANGE_KINDS))]
-    table = (changed.groupby(["Ortsteil", "change_label"], dropna=False)
-             .agg(Zellen=("cell_id", "size"),
-                  jetzt=("reports_now", lambda s: s.sum(min_count=len(s))),
-                  davor=("reports_before", lambda s: s.sum(min_count=len(s))))
-             .reset_index().sort_values(["Zellen", "jetzt"], ascending=False))
-    table["Ortsteil"] = table["Ortsteil"].fillna("außerhalb")
-    table["hidden"] = table["jetzt"].isna() | table["davor"].isna()
-    return kinds, table
+MIN_HOTSPOT_REPORTS = 5  # a section with fewer reports of its own is no topic yet
+MAX_HOTSPOTS = 12
 
 
-def top_places(now: pd.DataFrame, before: pd.DataFrame, role: Role, topic: str,
-               spec: GridSpec = SPEC, n: int = 5) -> pd.DataFrame:
-    """DataFrame[Ort, Ortsteil, Zellen, now, before, change, hidden]: the ``n`` places (cells
-    grouped by nearest street) with most reports of ``topic``, hidden rows last by name."""
-    cells = two_period(now[now["topic"] == topic], before[before["topic"] == topic], spec)
-    x, y = cell_centres(cells["cell_id"].to_numpy(), spec)
-    cells = cells.assign(Ort=nearest_street(x, y),
-                         Ortsteil=pd.Series(assign_ortsteil(x, y), index=cells.index)
-                         .fillna("außerhalb"))
-    places = (cells.groupby(["Ort", "Ortsteil"], as_index=False)
-              .agg(Zellen=("cell_id", "size"), now=("now", "sum"), before=("before", "sum")))
-    # the number of cells bounds a hidden count from below, so it is dropped with it
-    shown = with_change(table_for(role, places, ["now", "before"]))
-    shown["Zellen"] = places["Zellen"].astype("Int64").where(~shown["hidden"])
-    return shown.sort_values(["now", "before", "Ort"], ascending=[False, False, True],
-                             na_position="last").head(n)
+def agenda_for(store, meeting_id: int, role: Role, today: date,
+               frame: pd.DataFrame | None = None, district=None) -> Agenda:
+    """The agenda of session ``meeting_id`` as ``role`` may see it.
+
+    ``frame``: all reports to look in (default: the store's); the role's rows are taken
+    here, so callers cannot forget them. ``today``: the day the data reaches (the demo's
+    last day on the demo store). ``district``: the grid's extent for the hot spots.
+    """
+    meeting = get_meeting(store, meeting_id)
+    previous = previous_meeting(store, meeting)
+    since, until = agenda_period(meeting, previous, today, whole_weeks=bool(min_count(role)))
+    period = effective_filter(ReportFilter(since, until), role)
+    assert period.start is not None and period.end is not None
+    since, until = period.start, period.end
+    length = until - since + timedelta(days=1)
+    if frame is None:
+        frame = store.load_reports(ReportFilter())
+    shown = reports_for(frame, ReportFilter(since - length, until), role)
+    now = apply_filter(shown, period)
+    before = apply_filter(shown, ReportFilter(since - length, since - timedelta(days=1)))
+    interval = max(meeting.held_on - since, timedelta(days=1))
+    items = list_measures(store)
+    due = due_for_review(items, meeting.held_on, since, interval)
+    visible = reports_for(frame, ReportFilter(), role)
+    return assemble_agenda(store, meeting, previous, role, (since, until),
+                           agenda_hotspots(now, before, role, district),
+                           measure_effects(due, items, visible, role, district),
+                           agenda_figures(now, before, role))
 
 
-def agenda_hotspots(hotspots: pd.DataFrame, role: Role) -> pd.DataFrame:
-    """The agenda's hot spot table (``coordination.agenda.Agenda.hotspots``) as ``role``
-    may see it; the cell count is hidden with the counts."""
-    shown = table_for(role, hotspots, ["reports_now", "reports_before"])
-    shown["cells"] = hotspots["cells"].astype("Int64").where(~shown["hidden"])
-    return shown
+def agenda_figures(now: pd.DataFrame, before: pd.DataFrame, role: Role) -> pd.DataFrame:
+    """DataFrame[Bereich, jetzt, davor] (NA: "unter k"), "Gesamt" first then per topic: the
+    Überblick's key figures (``overview.key_figure_table``) of the agenda's periods."""
+    table = pd.concat([key_figure_table(now, before, role),
+                       key_figure_table(now, before, role, "topic")], ignore_index=True)
+    table["Bereich"] = [g if g == "Gesamt" else group_label("topic", g) for g in table["group"]]
+    return table.rename(columns={"now": "jetzt", "before": "davor"})[
+        ["Bereich", "jetzt", "davor"]].reset_index(drop=True)
 
 
-def handout_figures(now: pd.DataFrame, before: pd.DataFrame, role: Role) -> pd.DataFrame:
-    """Key figures (total and per topic) for the handout's cover."""
-    raw = pd.concat([key_figures(now, before), key_figures(now, before, "topic")])
-    return with_change(table_for(role, raw[["group", "now", "before"]], ["now", "before"]))
+def agenda_hotspots(now: pd.DataFrame, before: pd.DataFrame, role: Role, district=None
+                    ) -> pd.DataFrame:
+    """New or intensifying street sections with at least MIN_HOTSPOT_REPORTS (shown)
+    reports now, most first (``hotspots.section_changes_for``)."""
+    changes = section_changes_for(now, before, role, area=district)
+    rising = changes[changes["change"].isin(("new", "intensifying"))
+                     & (changes["reports_now"].astype("Float64").fillna(0)
+                        >= MIN_HOTSPOT_REPORTS)]
+    return rising.head(MAX_HOTSPOTS).reset_index(drop=True)
 
 
-def handout_hot_cells(now: pd.DataFrame, role: Role, area, spec: GridSpec = SPEC
-                      ) -> gpd.GeoDataFrame:
-    """Significant Gi* cells (gi_class, geometry) for the handout's map, from the role's cell
-    counts with the same minimum as the map."""
-    gi = hotspot_cells(role_cell_counts(now, spec, role), spec, area, role, 150.0)
-    return grid(spec, area).merge(gi.loc[gi["gi_class"] != 0, ["cell_id", "gi_class"]],
-                                  on="cell_id")
+def measure_effects(due: pd.DataFrame, items: list[Measure], frame: pd.DataFrame, role: Role,
+                    district=None) -> pd.DataFrame:
+    """``due`` (``coordination.agenda.due_for_review``) with the effect so far in plain
+    German and why the public's figures differ; ``frame``: the role's reports."""
+    by_id = {m.id: m for m in items}
+    effects, notes = [], []
+    sees_restricted = policy_for(role).sees_restricted_categories
+    for row in due.itertuples():
+        m = by_id[row.id]
+        if m.status == "planned":
+            effects.append("noch keine Wirkung messbar (nicht begonnen).")
+        else:
+            result = evaluate_measure(m, frame, district=district)
+            effects.append(effect_text(published_evaluation(result, role)))
+        notes.append(public_difference_note(m, sees_restricted))
+    return due.assign(effect=effects, note=notes)

@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from geo.grid import GridSpec, cell_centres
 from reports.analysis.analytics import counts_over_time, format_change, key_figures
 from reports.privacy.access import Role, count_text
 from reports.storage.query import ReportFilter
-from reports.views.hotspots import hotspot_changes_for
+from reports.views.hotspots import section_changes_for
 from reports.views.tables import min_count, table_for, with_change
-
-TOP_SPEC = GridSpec(100, "square")
 
 
 def key_figure_table(now: pd.DataFrame, before: pd.DataFrame, role: Role,
@@ -35,12 +32,11 @@ def weekly_by_topic(now: pd.DataFrame, role: Role, f: ReportFilter) -> pd.DataFr
 
 
 def top_hotspots(now: pd.DataFrame, before: pd.DataFrame, role: Role, area,
-                 spec: GridSpec = TOP_SPEC, n: int = 10) -> pd.DataFrame:
-    """The ``n`` strongest current hot spots: DataFrame[cell_id, x, y, change_label,
-    reports_now, reports_before, hidden], strongest first (counts as published)."""
-    changes = hotspot_changes_for(now, before, role, spec, area)
-    top = changes[changes["class_now"] > 0].sort_values(
-        ["class_now", "rank_now"], ascending=False).head(n)
-    x, y = cell_centres(top["cell_id"].to_numpy(), spec)
-    return top.assign(x=x, y=y)[["cell_id", "x", "y", "change_label", "reports_now",
-                                 "reports_before", "hidden"]]
+                 n: int = 10) -> pd.DataFrame:
+    """The ``n`` current hot street sections with most reports: DataFrame[place, ortsteil,
+    change_label, reports_now, reports_before, hidden] (``hotspot_change``, counts as the
+    role may see them)."""
+    changes = section_changes_for(now, before, role, area=area)
+    top = changes[changes["hot_now"].astype(bool)].head(n)
+    return top[["place", "ortsteil", "change_label", "reports_now", "reports_before",
+                "hidden"]].reset_index(drop=True)

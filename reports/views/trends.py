@@ -1,10 +1,23 @@
 """Trends: counts over time, the same period in earlier years, the seasonal profile and the
-weekday x hour table, as a role may see them. Means are computed from published counts."""
+weekday x hour table, as a role may see them. Means are computed from published counts.
+
+A trend can be counted at one place (a hot street section, a stretch of street by house
+numbers, a measure's area or an area drawn on the map); its series goes through the same
+``table_for`` (for the public ``publish_counts``) as every other count. Sessions and the
+start and end of measures are markers with a text on the time axis."""
 
 from __future__ import annotations
 
-import pandas as pd
+from dataclasses import dataclass
 
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from geo.gazetteer import gazetteer
+from geo.grid import cell_polygons
+from geo.street_sections import section_area
 from reports.analysis.analytics import (
     MONTHS,
     counts_over_time,
@@ -12,8 +25,12 @@ from reports.analysis.analytics import (
     period_comparison,
     weekday_hour,
 )
+from reports.analysis.hotspot_change import SPEC
+from reports.coordination.measures import Measure, area_from_drawing
+from reports.coordination.meetings import Meeting
 from reports.privacy.access import Role
 from reports.storage.query import ReportFilter
+from reports.views.hotspots import section_changes_for
 from reports.views.tables import table_for
 
 
@@ -55,3 +72,93 @@ def weekday_hour_counts(frame: pd.DataFrame, role: Role) -> tuple[pd.DataFrame, 
     long = table.reset_index(names="Wochentag").melt(
         id_vars="Wochentag", var_name="Stunde", value_name="reports")
     return table_for(role, long, "reports"), list(table.index)
+
+
+PLACE_KINDS = {"all": "ganzer Filter", "hotspot": "Hotspot", "section": "Straßenabschnitt",
+               "measure": "Maßnahmengebiet", "drawn": "gezeichnete Fläche"}
+MARKER_LABEL_CHARS = 32  # a marker's text on the chart; the tooltip has the whole title
+MARKER_ROWS = 3  # marker texts are staggered over this many lines
+ANNOTATION_KINDS = {"meeting": "Sitzung", "measure": "Maßnahme", "event": "Ereignis",
+                    "construction": "Baustelle"}
+KIND_SHORT = {"Sitzung": "Sitzung", "Maßnahme beginnt": "Beginn", "Maßnahme endet": "Ende"}
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a trend is counted: ``area`` in EPSG:25833, None for the whole filter."""
+
+    kind: str
+    label: str
+    area: BaseGeometry | None = None
+
+
+def hotspot_places(now: pd.DataFrame, before: pd.DataFrame, role: Role, area=None
+                   ) -> list[Place]:
+    """The street sections hot in the filter's period (``hotspots.section_changes_for``, for
+    the public found on published counts), most reports first."""
+    changes = section_changes_for(now, before, role, area=area)
+    hot = changes[changes["hot_now"].astype(bool)]
+    return [Place("hotspot", row.place, cell_polygons(list(row.cell_ids), SPEC).union_all())
+            for row in hot.itertuples()]
+
+
+def section_place(street: str, number_from: int | None, number_to: int | None) -> Place:
+    """A stretch of street by house numbers ("Eisenbahnstraße 60–90"); ValueError (German)
+    for an unknown street."""
+    label = street if number_from is None or number_to is None else \
+        f"{street} {min(number_from, number_to)}–{max(number_from, number_to)}"
+    return Place("section", label, section_area(street, number_from, number_to))
+
+
+def street_names() -> list[str]:
+    """The streets a section can lie on, by name."""
+    streets = gazetteer()
+    return sorted(streets.loc[streets["kind"] == "street", "name"].unique())
+
+
+def measure_place(measure: Measure) -> Place:
+    return Place("measure", measure.title, measure.area)
+
+
+def drawn_place(geometry: dict | None) -> Place:
+    """An area drawn on the map (GeoJSON in lon/lat); MeasureError (German) if it is none."""
+    return Place("drawn", "gezeichnete Fläche", area_from_drawing(geometry))
+
+
+def place_reports(frame: pd.DataFrame, place: Place) -> pd.DataFrame:
+    """The reports of ``frame`` (the role's, see ``source.reports_for``) inside the place;
+    for the public their points are already snapped to 50 m cells, so a drawn area counts
+    what the public map's cells count."""
+    if place.area is None:
+        return frame
+    x, y = frame["x"].to_numpy("float64"), frame["y"].to_numpy("float64")
+    inside = shapely.contains_xy(place.area, np.nan_to_num(x, nan=0.0), np.nan_to_num(y, nan=0.0))
+    return frame[inside & np.isfinite(x) & np.isfinite(y)]
+
+
+def time_markers(meetings: list[Meeting], measures: list[Measure], annotations: pd.DataFrame,
+                 start, end, place: Place) -> pd.DataFrame:
+    """DataFrame[date, kind, label, text] of the events on the time axis inside start..end:
+    sessions, the start and end of measures (at a place: only those whose area touches it)
+    and annotations; ``text`` is the short label drawn on the chart."""
+    rows = [{"date": m.held_on, "kind": "Sitzung", "label": m.title} for m in meetings]
+    for m in measures:
+        if place.area is not None and not m.area.intersects(place.area):
+            continue
+        rows.append({"date": m.starts_on, "kind": "Maßnahme beginnt", "label": m.title})
+        if m.ends_on is not None:
+            rows.append({"date": m.ends_on, "kind": "Maßnahme endet", "label": m.title})
+    rows += [{"date": d, "kind": ANNOTATION_KINDS.get(k, k), "label": label}
+             for d, k, label in zip(annotations.get("starts_on", []),
+                                    annotations.get("kind", []),
+                                    annotations.get("label", []), strict=True)]
+    out = pd.DataFrame(rows, columns=["date", "kind", "label"])
+    out["date"] = pd.to_datetime(out["date"])
+    out = out[(out["date"] >= pd.Timestamp(start)) & (out["date"] <= pd.Timestamp(end))]
+    out = out.sort_values("date").reset_index(drop=True)
+    short = [t if len(t) <= MARKER_LABEL_CHARS else t[:MARKER_LABEL_CHARS - 1] + "…"
+             for t in out["label"].astype(str)]
+    out["text"] = [f"{KIND_SHORT.get(k, k)}: {t}" for k, t in zip(out["kind"], short,
+                                                                   strict=True)]
+    out["row"] = np.arange(len(out)) % MARKER_ROWS  # staggered, so close labels do not overlap
+    return out

@@ -122,7 +122,9 @@ def test_editor_places_an_unresolved_report_by_clicking_the_map(server):
         try:
             page.goto(f"{base}/?{ALL_TIME}")  # filter from the URL, kept in the session
             page.get_by_role("heading", name="Überblick").first.wait_for(timeout=60_000)
-            page.get_by_text("01.01.2020 – 31.12.2030", exact=True).wait_for(timeout=60_000)
+            # the URL's period, widened to whole weeks for the public
+            page.get_by_text("30.12.2019 – 05.01.2031 (ganze Wochen)", exact=True).wait_for(
+                timeout=60_000)
             page.get_by_role("link", name="Anmelden").click()
             page.get_by_label("Benutzername").fill(EDITOR[0])
             page.get_by_label("Passwort").fill(EDITOR[1])
@@ -146,6 +148,8 @@ def test_editor_places_an_unresolved_report_by_clicking_the_map(server):
             page.get_by_label("Quelle (Partner)").click()
             page.get_by_role("option", name="Polizei").click()
             page.wait_for_timeout(2000)  # let the rerun for the new source finish
+            page.get_by_text("Zeilen aus").first.wait_for(timeout=60_000)  # page drawn
+            page.wait_for_timeout(2000)
             upload = page.locator("[data-testid='stFileUploaderDropzoneInput']").first
             upload.set_input_files(files=[{"name": "kaputt.xlsx", "mimeType": "application/zip",
                                            "buffer": b"PK\x03\x04 not really a zip"}])
@@ -155,7 +159,7 @@ def test_editor_places_an_unresolved_report_by_clicking_the_map(server):
             page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(
                 str(export))
             page.get_by_text("Spaltenzuordnung").wait_for(timeout=60_000)
-            page.get_by_role("button", name="Importieren").click()
+            page.get_by_role("button", name="Importieren", exact=True).click()
             page.get_by_text(re.compile(r"0 neu, 0 aktualisiert, \d+ doppelt")).wait_for(
                 timeout=60_000)
             page.screenshot(path=str(ARTIFACTS / "daten_import.png"), full_page=True)

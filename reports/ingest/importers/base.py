@@ -33,6 +33,7 @@ class RawTable:
     implied: dict[str, str] = field(default_factory=dict)
     encoding: str | None = None
     separator: str | None = None
+    notes: list[str] = field(default_factory=list)  # German: how the file was read, and why
 
     @property
     def total(self) -> int:
@@ -60,6 +61,17 @@ def table_from_records(records: list[dict], file_name: str, row_label: str = "Ei
     names = list(columns)
     rows = pd.DataFrame.from_records(records, columns=names).fillna("").astype(str)
     return RawTable(names, rows, np.arange(1, len(rows) + 1), row_label, implied=implied or {})
+
+
+def unique_names(names: list[str]) -> list[str]:
+    """Repeated header cells get a suffix, as pandas does for CSV (``Name``, ``Name.1``)."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        n = seen.get(name, 0)
+        out.append(name if n == 0 else f"{name}.{n}")
+        seen[name] = n + 1
+    return out
 
 
 def cell_text(value) -> str:

@@ -15,7 +15,6 @@ from reports.coordination import concerns
 from reports.coordination.agenda import (
     add_free_item,
     agenda_lines,
-    build_agenda,
     due_for_review,
     move_item,
     remove_free_item,
@@ -25,6 +24,7 @@ from reports.coordination.measures import Measure, add_measure
 from reports.coordination.meetings import next_meeting
 from reports.model import TIMEZONE
 from reports.privacy.access import Role
+from reports.views.meeting import agenda_for
 from tests.helpers import reports_at
 
 PREVIOUS, MEETING, LATER = date(2026, 3, 5), date(2026, 4, 16), date(2026, 5, 28)
@@ -82,7 +82,7 @@ def test_next_meeting_is_the_first_on_or_after_today(calendar):
 
 
 def _agenda(store, meeting, frame=None, role=Role.EDITOR, today=LATER + timedelta(days=30)):
-    return build_agenda(store, meeting, role, today,
+    return agenda_for(store, meeting, role, today,
                         frame=_reports(*_hot_point()) if frame is None else frame)
 
 
@@ -201,4 +201,4 @@ def test_first_meeting_looks_six_weeks_back_and_unknown_meeting_is_refused(calen
     assert agenda.previous is None and agenda.since == PREVIOUS - timedelta(days=42)
     assert not [i for i in agenda.items if i.kind == "concern"]
     with pytest.raises(ValueError, match="Sitzung 999"):
-        build_agenda(store, 999, Role.EDITOR, MEETING)
+        agenda_for(store, 999, Role.EDITOR, MEETING)

@@ -15,11 +15,12 @@ from config.paths import PROJECT_DIR
 from reports.ingest import pipeline
 from reports.ingest.pipeline import (
     ERROR_COLUMN,
+    FIELDS_COLUMN,
     QUARANTINE_ID_COLUMN,
-    export_quarantine,
     import_file,
 )
 from reports.model import GEOCODE_STATUSES
+from reports.render.export import export_quarantine
 
 PROJECT = PROJECT_DIR
 HEADER = "Vorgangsnummer;Tatzeit;Delikt;Tatort;Sachverhalt;Rechtswert;Hochwert"
@@ -83,9 +84,11 @@ def test_changed_row_is_updated(store, tmp_path):
 def test_quarantine_export_correct_reimport(store, tmp_path):
     import_file(store, write(tmp_path / "polizei.csv", FILE_ROWS), "polizei")
     out = tmp_path / "quarantaene.csv"
-    assert export_quarantine(store, out) == 3
+    out.write_bytes(export_quarantine(store, "csv", "test", "polizei")[0])
     table = pd.read_csv(out, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    assert list(table.columns) == [*HEADER.split(";"), ERROR_COLUMN, QUARANTINE_ID_COLUMN]
+    assert len(table) == 3
+    assert list(table.columns) == [*HEADER.split(";"), ERROR_COLUMN, FIELDS_COLUMN,
+                                   QUARANTINE_ID_COLUMN]
     assert table[ERROR_COLUMN].str.startswith("polizei.csv, Zeile ").all()
 
     table.loc[table["Vorgangsnummer"] == "P-6", "Tatzeit"] = "13.12.2025"
@@ -103,7 +106,7 @@ def test_quarantine_export_correct_reimport(store, tmp_path):
 def test_row_rejected_again_replaces_its_quarantine_entry(store, tmp_path):
     import_file(store, write(tmp_path / "polizei.csv", FILE_ROWS), "polizei")
     out = tmp_path / "q.csv"
-    export_quarantine(store, out)
+    out.write_bytes(export_quarantine(store, "csv", "test")[0])
     table = pd.read_csv(out, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     table = table[table["Vorgangsnummer"] == "P-6"]
     table["Tatzeit"] = "31.02.2025"  # still wrong
@@ -161,10 +164,10 @@ def test_source_without_profile_guesses_the_mapping(store, tmp_path, monkeypatch
     path.write_text("Datum;Kategorie;Adresse\n24.11.2025;Graffiti;Rabet\n", encoding="utf-8")
     result = import_file(store, path, "quartiersmanagement")
     assert result.imported == 1
-    assert "Datum → occurred_at" in result.notes[0]
+    assert any("„Datum“ → Datum/Zeitpunkt" in n for n in result.notes)
     explicit = import_file(store, path.read_bytes(), "quartiersmanagement", file_name="x.csv",
-                           mapping={"occurred_at": "Datum", "category": "Kategorie"})
-    assert explicit.imported == 1  # no address mapped: other content, other identity
+                           mapping={"address": ""})
+    assert explicit.imported == 1  # address unmapped: other content, other identity
 
 
 def test_every_import_is_in_the_audit_log(store, tmp_path):

@@ -12,7 +12,6 @@ from reports.ingest.profiles import (
     ProfileError,
     load_profile,
     profile_from_dict,
-    suggest_mapping,
 )
 from reports.ingest.validate import parse_datetimes, parse_numbers, to_reports
 from reports.model import stable_id
@@ -162,23 +161,26 @@ def test_future_and_ancient_dates_rejected(profile):
 
 
 def test_missing_required_column_is_a_file_error(profile):
-    with pytest.raises(FileError, match="Pflichtspalten fehlen: „Tatzeit“"):
+    with pytest.raises(FileError,
+                       match="Keine Spalte für das Datum \\(erwartet: „Tatzeit“\\) gefunden"):
         run("Vorgangsnummer;Delikt\nA1;BtM-Handel\n", profile)
 
 
-def test_mapping_override_and_split_date_time(profile):
+def test_choices_override_and_split_date_time(profile):
     text = "Nr;Datum;Uhrzeit;Art\nA1;24.11.2026;18:30;Drogenhandel\n"
-    mapped = profile.with_mapping({"id": "Nr", "category": "Art"})
+    chosen = profile.with_choices({"id": "Nr", "category": "Art", "occurred_at": "Datum",
+                                   "occurred_time": "Uhrzeit"})
     split = profile_from_dict({"source": "polizei", "columns": {
         "occurred_at": ["Datum", "Uhrzeit"], "category": "Art"}})
-    for prof in (mapped.with_mapping({"occurred_at": "Datum"}), split):
+    assert chosen.columns["occurred_at"] == ("Datum", "Uhrzeit")
+    for prof in (chosen, split):
         frame, rejects = run(text, prof)
         assert rejects.empty
-    assert frame["occurred_at"].iloc[0].isoformat() == "2026-11-24T18:30:00+01:00"
+        assert frame["occurred_at"].iloc[0].isoformat() == "2026-11-24T18:30:00+01:00"
     with pytest.raises(ProfileError, match="Unbekannte Felder"):
-        profile.with_mapping({"wann": "Datum"})
-    unmapped = profile.with_mapping({"address": "", "id": ""})
-    assert "address" not in unmapped.columns and unmapped.id_column is None
+        profile.with_choices({"wann": "Datum"})
+    assert chosen.choices() == {"id": "Nr", "category": "Art", "occurred_at": "Datum",
+                                "occurred_time": "Uhrzeit"}
 
 
 def test_profile_errors_are_german(tmp_path):
@@ -187,19 +189,6 @@ def test_profile_errors_are_german(tmp_path):
         load_profile("polizei", tmp_path)
     with pytest.raises(ProfileError, match="Kein Zuordnungsprofil"):
         load_profile("niemand", tmp_path)
-
-
-def test_suggest_mapping_synonyms_umlauts_and_profile(profile):
-    columns = ["lfd. Nr.", "TATZEIT", "Straße", "Kategorie", "Beschreibung", "Anzahl",
-               "Breitengrad", "Längengrad"]
-    assert suggest_mapping(columns) == {
-        "id": "lfd. Nr.", "occurred_at": "TATZEIT", "address": "Straße", "category": "Kategorie",
-        "description": "Beschreibung", "count": "Anzahl", "lat": "Breitengrad",
-        "lon": "Längengrad"}
-    guess = suggest_mapping(["Vorgangsnummer", "Zeit", "Delikt", "Rechtswert", "Hochwert"],
-                            profile)
-    assert guess == {"id": "Vorgangsnummer", "category": "Delikt", "x": "Rechtswert",
-                     "y": "Hochwert", "occurred_at": "Zeit"}
 
 
 # -- properties -------------------------------------------------------------------------------

@@ -17,9 +17,11 @@ from reports.coordination import concerns
 from reports.coordination.agenda import add_free_item
 from reports.coordination.concerns import Challenge, ConcernForm
 from reports.coordination.meetings import Meeting, add_meeting
-from reports.privacy.access import Role
+from reports.model import stable_id
+from reports.privacy.access import Role, count_text
 from reports.render.handout import DEMO_LABEL, data_today, handout_for
 from reports.storage.store import Store
+from reports.views.tables import min_count
 from tests.helpers import reports_at
 from tests.lagebild.test_cli import cli
 
@@ -82,7 +84,7 @@ def check_document(pdf: bytes, agenda, role_text: str) -> str:
     assert "Do., 10. Dezember 2026, 18:30 Uhr" in text
     assert f"{agenda.since:%d.%m.%Y} – {agenda.until:%d.%m.%Y}" in text
     for row in agenda.figures.itertuples():
-        shown = "< k" if pd.isna(row.jetzt) else f"{int(row.jetzt):,}".replace(",", ".")
+        shown = count_text(row.jetzt, min_count(agenda.role))
         assert re.search(rf"{re.escape(row.Bereich)}\s+{re.escape(shown)}\b", text), row
     for row in agenda.hotspots.itertuples():
         assert row.place in text.replace("\n", " ")
@@ -115,3 +117,80 @@ def test_cli_writes_the_same_handout(tmp_path):
     check_document(out.read_bytes(), agenda, "nur für Mitglieder")
     none = cli(tmp_path, "handout", "--meeting", "99", "--out", str(out))
     assert none.returncode == 2 and "Sitzung 99" in none.stderr
+
+
+COUNT = r"unter 5|\d{1,3}(?:\.\d{3})*"
+
+
+def _published(text: str) -> bool:
+    """A public count as printed: "unter 5" or a multiple of 5 (never 1–4)."""
+    return text == "unter 5" or int(text.replace(".", "")) % 5 == 0
+
+
+def test_public_handout_prints_published_counts_as_the_public_sitzung_page(
+        tmp_path, monkeypatch):
+    """Three Ruhestörungen in the period: members read 3, the public's handout and Sitzung
+    page both "unter 5"; every count on the public handout is published and equals the page's
+    figure in the same row."""
+    url = f"sqlite:///{tmp_path / 'public.sqlite'}"
+    store = Store.open(url)
+    fill(store)
+    x, y = _street_point("Hermann-Liebmann-Straße", 0.3)
+    quiet = reports_at(np.full(3, x), np.full(3, y), pd.DatetimeIndex(
+        [pd.Timestamp(PREVIOUS + timedelta(days=d), tz="Europe/Berlin") for d in (6, 9, 12)]),
+        category="ruhestoerung")
+    quiet["source_ref"] = quiet["content_hash"] = [f"quiet-{k}" for k in range(3)]
+    quiet["id"] = [stable_id("stadtreinigung", r) for r in quiet["source_ref"]]
+    with store.transaction() as conn:
+        store.upsert_reports(quiet, conn)
+    member, _ = handout_for(store, "next", Role.MEMBER, TODAY)
+    agenda, pdf = handout_for(store, "next", Role.PUBLIC, TODAY)
+    store.close()
+    assert member.figures.set_index("Bereich").loc["Ordnung", "jetzt"] == 3
+    assert agenda.since.weekday() == 0 and agenda.until.weekday() == 6  # whole weeks
+    text = check_document(pdf, agenda, "öffentlich").replace("\n", " ")
+
+    printed = {}
+    for row in agenda.figures.itertuples():
+        found = re.search(rf"{re.escape(row.Bereich)} ({COUNT}) ({COUNT})\b", text)
+        assert found, row
+        printed[row.Bereich] = found.groups()
+    assert printed["Ordnung"][0] == "unter 5"
+    for row in agenda.hotspots.itertuples():
+        found = re.search(rf"{re.escape(row.change_label)} ({COUNT}) ({COUNT})\b",
+                          text[text.index(row.place):])
+        assert found, row
+        printed[row.place] = found.groups()
+    counts = [v for pair in printed.values() for v in pair]
+    counts += re.findall(rf"({COUNT}) Meldungen", text) + re.findall(rf"vorher ({COUNT})", text)
+    assert counts and all(_published(c) for c in counts), counts
+
+    # the public Sitzung page of the same store and day shows the same figures
+    from streamlit.testing.v1 import AppTest
+
+    from config.paths import PROJECT_DIR
+    from pages import shared
+
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setattr(shared, "today", lambda: TODAY)
+    at = AppTest.from_file(str(PROJECT_DIR / "dashboard.py"), default_timeout=120)
+    at.session_state["role"] = Role.PUBLIC
+    at.run()
+    at.switch_page("pages/sitzung.py").run()
+    assert not at.exception, at.exception
+    page = {}
+    for table in at.dataframe:
+        frame = table.value
+        if "Meldungen im Zeitraum" in frame.columns:
+            page.update({r[0]: (r[1], r[2]) for r in frame[
+                ["Bereich", "Meldungen im Zeitraum", "im Zeitraum davor"]].itertuples(
+                    index=False)})
+        if "Straßenabschnitt" in frame.columns:
+            page.update({r[0]: (r[1], r[2]) for r in frame[
+                ["Straßenabschnitt", "jetzt", "davor"]].itertuples(index=False)})
+    assert page == printed
+    assert any(agenda.period_text in c.value for c in at.caption)
+    import streamlit as st
+
+    st.cache_resource.clear()
+    st.cache_data.clear()

@@ -1,0 +1,141 @@
+"""Trends at a place: the place's reports only, published for the public, and labelled
+markers for sessions and measures."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from geo.crs import to_display
+from geo.gazetteer import gazetteer
+from reports.coordination.measures import Measure, MeasureError
+from reports.coordination.meetings import Meeting
+from reports.model import TIMEZONE
+from reports.privacy.access import Role, publish_counts
+from reports.storage.query import ReportFilter
+from reports.views.trends import (
+    Place,
+    drawn_place,
+    hotspot_places,
+    measure_place,
+    place_reports,
+    section_place,
+    time_markers,
+    trend_counts,
+)
+from tests.helpers import reports_at
+
+START = date(2026, 3, 2)  # a Monday
+F = ReportFilter(START, START + timedelta(days=55))
+
+
+def _street(name: str):
+    streets = gazetteer()
+    return streets[(streets["kind"] == "street") & (streets["name"] == name)].iloc[0]
+
+
+def _point(name: str, share: float) -> tuple[float, float]:
+    p = _street(name).geometry.interpolate(share, normalized=True)
+    return p.x, p.y
+
+
+def _frame(seed: int = 1) -> pd.DataFrame:
+    """A cluster on Eisenbahnstraße (40 % of its course) in the last four weeks, a few
+    reports at 90 % of it, background elsewhere."""
+    rng = np.random.default_rng(seed)
+    hx, hy = _point("Eisenbahnstraße", 0.4)
+    fx, fy = _point("Eisenbahnstraße", 0.9)
+    bx, by = _point("Hermann-Liebmann-Straße", 0.5)
+    x = np.concatenate([hx + rng.normal(0, 15, 80), np.full(3, fx), bx + rng.normal(0, 500, 600)])
+    y = np.concatenate([hy + rng.normal(0, 15, 80), np.full(3, fy), by + rng.normal(0, 500, 600)])
+    start = pd.Timestamp(START, tz=TIMEZONE)
+    days = np.concatenate([rng.uniform(28, 55, 80), [30, 37, 44], rng.uniform(0, 55, 600)])
+    return reports_at(x, y, pd.DatetimeIndex(start + pd.to_timedelta(days, unit="D")))
+
+
+def test_a_street_section_counts_only_its_stretch():
+    frame = _frame()
+    low, high = (int(_street("Eisenbahnstraße")[c]) for c in ("hn_from", "hn_to"))
+    at_40 = low + 0.4 * (high - low)
+    place = section_place("Eisenbahnstraße", int(at_40 - 10), int(at_40 + 10))
+    assert place.label == f"Eisenbahnstraße {int(at_40 - 10)}–{int(at_40 + 10)}"
+    inside = set(place_reports(frame, place)["id"])
+    cluster, far_end = set(frame["id"].iloc[:80]), set(frame["id"].iloc[80:83])
+    assert len(cluster & inside) >= 75 and not far_end & inside
+    assert len(inside) < 120  # not the background around it
+    whole = set(place_reports(frame, section_place("Eisenbahnstraße", None, None))["id"])
+    assert far_end <= whole and inside <= whole
+    with pytest.raises(ValueError, match="nicht im Straßenverzeichnis"):
+        section_place("Gibtesnichtstraße", 1, 10)
+
+
+def test_the_public_series_of_a_place_is_published():
+    frame = _frame()
+    x, y = _point("Eisenbahnstraße", 0.9)
+    place = Place("drawn", "klein", shapely.Point(x, y).buffer(3))
+    exact = trend_counts(place_reports(frame, place), Role.MEMBER, "W", "topic", F, 1)
+    public = trend_counts(place_reports(frame, place), Role.PUBLIC, "W", "topic", F, 1)
+    assert exact["reports"].sum() == 3 and exact["reports"].max() == 1
+    assert public["reports"].isna().all() and public["hidden"].all()  # one a week: "unter 5"
+    cluster = measure_place(Measure("Reinigung", ("stadtreinigung",), "cleaning",
+                                    shapely.Point(*_point("Eisenbahnstraße", 0.4)).buffer(80),
+                                    "", START, ("illegale_muellablagerung",)))
+    exact = trend_counts(place_reports(frame, cluster), Role.MEMBER, "W", "topic", F, 1)
+    public = trend_counts(place_reports(frame, cluster), Role.PUBLIC, "W", "topic", F, 1)
+    assert exact["reports"].max() >= 10
+    pd.testing.assert_series_equal(public["reports"], publish_counts(exact["reports"], 5),
+                                   check_names=False)
+
+
+def test_a_hotspot_place_covers_its_cluster_for_both_roles():
+    frame = _frame()
+    now = frame[frame["occurred_at"] >= pd.Timestamp(START + timedelta(days=28), tz=TIMEZONE)]
+    before = frame[frame["occurred_at"] < pd.Timestamp(START + timedelta(days=28),
+                                                        tz=TIMEZONE)]
+    hx, hy = _point("Eisenbahnstraße", 0.4)
+    for role in (Role.MEMBER, Role.PUBLIC):
+        spots = hotspot_places(now, before, role)
+        assert spots and all(p.kind == "hotspot" for p in spots)
+        here = [p for p in spots if p.area.contains(shapely.Point(hx, hy))]
+        assert here and here[0].label.startswith(("Eisenbahnstraße", "Hermann")), spots
+
+
+def test_a_drawn_area_from_geojson_and_a_line_is_refused():
+    x, y = _point("Eisenbahnstraße", 0.4)
+    lon, lat = to_display(np.array([x - 50, x + 50, x + 50, x - 50, x - 50]),
+                          np.array([y - 50, y - 50, y + 50, y + 50, y - 50]))
+    ring = [[float(a), float(b)] for a, b in zip(lon, lat, strict=True)]
+    place = drawn_place({"type": "Polygon", "coordinates": [ring]})
+    assert place.area.area == pytest.approx(100 * 100, rel=0.02)
+    assert place.area.contains(shapely.Point(x, y))
+    with pytest.raises(MeasureError, match="Fläche"):
+        drawn_place({"type": "LineString", "coordinates": ring[:2]})
+
+
+def test_markers_carry_texts_for_sessions_and_measures_at_the_place():
+    near = shapely.Point(*_point("Eisenbahnstraße", 0.4))
+    far = shapely.Point(*_point("Eisenbahnstraße", 0.95))
+    here = Measure("Streetwork Rabet mit einem sehr langen Titel der gekürzt wird",
+                   ("streetwork",), "social", near.buffer(100), "", START + timedelta(days=7),
+                   ("ruhestoerung",), START + timedelta(days=40), "ended")
+    elsewhere = Measure("Reinigung Ost", ("stadtreinigung",), "cleaning", far.buffer(50), "",
+                        START + timedelta(days=14), ("illegale_muellablagerung",))
+    sessions = [Meeting(START + timedelta(days=21), "Plenum März"),
+                Meeting(START + timedelta(days=200), "Plenum Herbst")]
+    notes = pd.DataFrame({"starts_on": [START + timedelta(days=3)], "kind": ["event"],
+                          "label": ["Stadtteilfest"]})
+    everywhere = time_markers(sessions, [here, elsewhere], notes, F.start, F.end,
+                              Place("all", "ganzer Filter"))
+    assert list(everywhere["text"]) == [
+        "Ereignis: Stadtteilfest", "Beginn: Streetwork Rabet mit einem sehr…",
+        "Beginn: Reinigung Ost", "Sitzung: Plenum März", "Ende: Streetwork Rabet mit einem "
+        "sehr…"]
+    assert everywhere["row"].nunique() > 1  # neighbouring texts on different lines
+    at_place = time_markers(sessions, [here, elsewhere], notes, F.start, F.end,
+                            Place("section", "Eisenbahnstraße", near.buffer(40)))
+    assert "Beginn: Reinigung Ost" not in set(at_place["text"])
+    assert {"Sitzung", "Maßnahme beginnt", "Maßnahme endet"} <= set(at_place["kind"])
