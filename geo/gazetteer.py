@@ -59,6 +59,13 @@ def _numbered_points() -> dict[str, tuple[cKDTree, np.ndarray]]:
             for street, group in good.groupby("street")}
 
 
+def street_points(street: str) -> pd.DataFrame:
+    """DataFrame[number, x, y] of a street's building-exact register addresses."""
+    tree, numbers = _numbered_points().get(street, (None, np.empty(0)))
+    xy = tree.data if tree is not None else np.empty((0, 2))
+    return pd.DataFrame({"number": numbers, "x": xy[:, 0], "y": xy[:, 1]})
+
+
 def house_numbers_at(x, y) -> tuple[list[str], np.ndarray]:
     """Nearest street to each EPSG:25833 point and the house number of that street's nearest
     real address ('' and NaN where there is no street, NaN where it has no numbered address)."""
