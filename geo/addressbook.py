@@ -40,9 +40,9 @@ NUMBER_LIMIT = 10_000
 SUFFIX_COUNT = len(SUFFIXES)
 
 # how a number was placed (reason codes; the geocoder turns them into German text)
-EXACT, EXACT_NO_SUFFIX, EXACT_OTHER_SUFFIX, BETWEEN, NEAREST, COARSE, STREET, NO_POSITION = (
-    range(8)
-)
+(EXACT, EXACT_NO_SUFFIX, EXACT_OTHER_SUFFIX, BETWEEN, NEAREST, COARSE, STREET, NO_POSITION,
+ BETWEEN_SIDES) = range(9)
+CROSS_STREET_M = 20.0  # neighbours taken from both sides: the point may be across the street
 
 
 def address_code(street, number, suffix):
@@ -89,6 +89,10 @@ class AddressBook:
         self._side_keys = side_key[good][order]
         self._side_xy = xy[good][order]
         self._side_number = number[good][order]
+        any_key = street_ids * NUMBER_LIMIT + number
+        order = np.argsort(any_key[good], kind="stable")
+        self._any_keys, self._any_xy = any_key[good][order], xy[good][order]
+        self._any_number = number[good][order]
         self._extent = self._extents(street_ids, xy, n_streets, lines)
 
     @staticmethod
@@ -167,7 +171,7 @@ class AddressBook:
         self._interpolate(street, number, todo, x, y, precision, how, low, high)
         # a coarse way point wins where it holds less than the interpolation (or there is none)
         coarse = (coarse_row >= 0) & ~(precision <= self._precision[coarse_row.clip(0)])
-        coarse &= numbered & np.isin(how, (STREET, BETWEEN, NEAREST))
+        coarse &= numbered & np.isin(how, (STREET, BETWEEN, NEAREST, BETWEEN_SIDES))
         if coarse.any():
             x[coarse], y[coarse] = self._xy[coarse_row[coarse]].T
             precision[coarse] = self._precision[coarse_row[coarse]]
@@ -215,3 +219,28 @@ class AddressBook:
         precision[i] = INTERPOLATION_BASE_M + NEAREST_STEP_M * steps[near]
         how[i] = NEAREST
         low[i] = np.where(use_below, nb, na)[near]
+        # neither: the nearest real numbers below and above on either side of the street
+        rest = ~both & ~near
+        if rest.any():
+            self._between_sides(street, number, idx[rest], x, y, precision, how, low, high)
+
+    def _between_sides(self, street, number, idx, x, y, precision, how, low, high) -> None:
+        key = street[idx] * NUMBER_LIMIT + number[idx]
+        size = self._any_keys.size
+        below = np.searchsorted(self._any_keys, key, side="left") - 1
+        above = np.searchsorted(self._any_keys, key, side="right")
+        b, a = below.clip(0), above.clip(max=size - 1)
+        ok = ((below >= 0) & (above < size) & (self._any_keys[b] // NUMBER_LIMIT == street[idx])
+              & (self._any_keys[a] // NUMBER_LIMIT == street[idx]))
+        nb, na = self._any_number[b], self._any_number[a]
+        pb, pa = self._any_xy[b], self._any_xy[a]
+        gap = np.hypot(*(pa - pb).T)
+        ok &= gap <= INTERPOLATION_MAX_GAP_M
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(na > nb, (number[idx] - nb) / (na - nb), 0.5)
+        point = pb + share[:, None] * (pa - pb)
+        i = idx[ok]
+        x[i], y[i] = point[ok].T
+        precision[i] = np.ceil(INTERPOLATION_BASE_M + CROSS_STREET_M
+                               + INTERPOLATION_GAP_SHARE * gap[ok])
+        how[i], low[i], high[i] = BETWEEN_SIDES, nb[ok], na[ok]

@@ -140,6 +140,12 @@ class _NameCodes(dict):
         return code
 
 
+# A register "street" that is a square, market or park ("Neustädter Markt", "Rabet"): asked
+# without a house number it is a place, located by its addresses around it.
+_SQUARE = re.compile(r"(?:platz|markt|park|garten|anlage)$")
+_STREET_TYPE = re.compile(
+    r"(?:strasse|str|weg|allee|gasse|ring|damm|ufer|steig|pfad|chaussee|promenade|zeile"
+    r"|bogen|winkel|graben|siedlung|steg|wall|gaesschen|hof|berg|grund|aue|anger|tal)$")
 _POSTCODE = re.compile(r"\b0\d{4}\b")  # Leipzig's postcodes start with 04
 
 
@@ -244,6 +250,8 @@ class Geocoder:
                 street_names.append(name)
                 street_lines.append(line)
         self._street_names = np.array(street_names, dtype=object)
+        self._square = np.array([bool(_SQUARE.search(name_key(n)) or not _STREET_TYPE.search(
+            name_key(n))) for n in street_names], dtype=bool)
         self._lines = np.array(street_lines, dtype=object)
         self._names: dict[str, tuple[int, int]] = {
             key: (_STREET, sid) for key, sid in self._street_of_key.items()}
@@ -501,8 +509,9 @@ class Geocoder:
         how = placed.how
         n = len(street)
         status = np.full(n, "exact", dtype=object)
-        status[np.isin(how, (book.BETWEEN, book.NEAREST))] = "interpolated"
+        status[np.isin(how, (book.BETWEEN, book.NEAREST, book.BETWEEN_SIDES))] = "interpolated"
         status[how == book.STREET] = "street"
+        status[(how == book.STREET) & (number <= 0) & self._square[street]] = "place"
         status[how == book.NO_POSITION] = "unresolved"
         names = self._street_names[street]
         numbered = np.isin(status, ("exact", "interpolated"))
@@ -523,13 +532,15 @@ class Geocoder:
             return f"Hausnummer {number} nur mit Zusatz im Verzeichnis"
         if how == book.BETWEEN:
             return f"zwischen Nr. {low} und {high} interpoliert"
+        if how == book.BETWEEN_SIDES:
+            return f"zwischen Nr. {low} und {high} interpoliert (beide Straßenseiten)"
         if how == book.NEAREST:
             return f"neben Nr. {low} (gleiche Straßenseite)"
         if how == book.COARSE:
             return "Registerpunkt nur straßengenau (2013)"
         if how == book.STREET:
             return (f"Hausnummer {number}{suffix} nicht im Verzeichnis; Bereich der Straße"
-                    if number > 0 else "nur Straße: Bereich ihrer Adressen")
+                    if number > 0 else "Bereich der Adressen dieses Namens")
         if how == book.NO_POSITION:
             return "Straße bekannt, aber ohne Lage in den Daten"
         return ""

@@ -58,14 +58,16 @@ def small_register() -> Register:
                ("Teststraße", "7b", 7, "b", "04315", 319065.0, 5691530.0, "osm2025", 10.0)]
             + _address_rows("Kieler Straße", [1, 3, 5], 319300, 5691430)
             + _address_rows("Kelbestraße", [1, 3, 5], 300000, 5680000)
-            + _address_rows("Fernstraße", [1, 3, 11], 300000, 5679000))
+            + _address_rows("Fernstraße", [1, 3, 11], 300000, 5679000)
+            + _address_rows("Einseitweg", [1, 9], 319000, 5691650)
+            + _address_rows("Testplatz", [1, 2, 3], 319100, 5691350))
     addresses = pd.DataFrame(rows, columns=["street", "housenumber", "number", "suffix",
                                             "postcode", "x", "y", "source", "precision_m"])
     names = ["Teststraße", "Querstraße", "Parallelweg", "Kieler Straße", "Kelbestraße",
-             "Fernstraße"]
+             "Fernstraße", "Einseitweg", "Testplatz"]
     lines = [LineString([(319000, 5691500), (319400, 5691500)]),
              LineString([(319200, 5691300), (319200, 5691700)]),
-             LineString([(319000, 5691600), (319400, 5691600)]), None, None, None]
+             LineString([(319000, 5691600), (319400, 5691600)]), None, None, None, None, None]
     streets = gpd.GeoDataFrame({"name": names, "key": [name_key(n) for n in names]},
                                geometry=gpd.GeoSeries(lines, crs=25833), crs=25833)
     places = gpd.GeoDataFrame({"name": ["Testpark"], "key": ["testpark"], "kind": ["park"],
@@ -100,6 +102,21 @@ def test_missing_number_interpolated_between_real_numbers_of_the_same_side(geoco
     assert (even.x, even.y) == pytest.approx((319190, 5691490))
     # the error grows with the gap between the neighbours (19 and 23: 40 m apart)
     assert odd.precision_m == np.ceil(INTERPOLATION_BASE_M + INTERPOLATION_GAP_SHARE * 40)
+
+
+def test_without_real_numbers_on_its_side_a_number_lies_between_both_sides(geocoder):
+    result = geocoder.geocode("Einseitweg 4")  # only 1 and 9 exist, both on the odd side
+    assert result.status == "interpolated"
+    assert (result.x, result.y) == pytest.approx((319030, 5691650))
+    assert "beide Straßenseiten" in result.reason
+    assert result.precision_m > geocoder.geocode("Teststraße 21").precision_m
+
+
+def test_a_square_without_house_number_is_a_place(geocoder):
+    square = geocoder.geocode("Testplatz")
+    assert (square.status, square.matched) == ("place", "Testplatz")
+    assert geocoder.geocode("Testplatz 2").status == "exact"
+    assert geocoder.geocode("Teststraße").status == "street"
 
 
 def test_coarse_point_gives_way_to_a_tighter_interpolation(geocoder):
