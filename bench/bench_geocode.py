@@ -1,11 +1,12 @@
 """Geocoding throughput (targets: >= 100,000 addresses/s for exact and normalised matches,
->= 5,000/s where fuzzy matching is needed) on the shipped gazetteer and boundary.
+>= 5,000/s where fuzzy matching is needed) on the shipped register and boundary.
 
 Cases, each on a cold geocoder (empty caches) in its own process so peak memory is its own:
-- exact/repeated: 2,000 distinct addresses of a synthetic official address list, repeated as in
-  real exports; - normalised/repeated: the same addresses in messy spellings (Str./strasse,
-  case, spaces, postcode), interpolated; - unique: every string distinct (spelling x number x
-  suffix x postcode); - fuzzy: a typo in every street name (distinct typos, repeated numbers).
+- exact/repeated: 2,000 distinct addresses on the district's streets (numbers up to each
+  street's highest), repeated as in real exports; - normalised/repeated: the same addresses
+  in messy spellings (Str./strasse, case, spaces, postcode); - unique: every string distinct
+  (spelling x number x suffix x postcode); - fuzzy: a typo in every street name (distinct
+  typos, repeated numbers).
 The "keys" column counts distinct normalised keys: the work that cannot be cached away.
 "seconds" is wall time; "cpu s" is this process's CPU time, which a busy shared machine
 inflates less (the wall time of a starved process is mostly waiting).
@@ -28,29 +29,20 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from geo.boundary import assign_ortsteil
-from geo.gazetteer import gazetteer
 from geo.geocode import Geocoder
 from geo.normalize import parse_address
+from geo.register import load_register
 
 SIZES = (10_000, 100_000, 1_000_000)
 CASES = ("exact/repeated", "normalised/repeated", "unique", "fuzzy")
 
 
 def _streets() -> pd.DataFrame:
-    frame = gazetteer()
-    return frame[frame["kind"] == "street"].reset_index(drop=True)
-
-
-def _address_list(streets: pd.DataFrame) -> pd.DataFrame:
-    """Synthetic official list: every house number of every street, points on the line."""
-    rows = []
-    for row in streets.itertuples():
-        numbers = np.arange(int(row.hn_from), int(row.hn_to) + 1)
-        fractions = (numbers - row.hn_from) / max(row.hn_to - row.hn_from, 1)
-        points = [row.geometry.interpolate(f, normalized=True) for f in fractions]
-        rows.append(pd.DataFrame({"street": row.name, "housenumber": numbers.astype(str),
-                                  "x": [p.x for p in points], "y": [p.y for p in points]}))
-    return pd.concat(rows, ignore_index=True)
+    """The district's streets of the register with their highest house number."""
+    addresses = load_register().addresses
+    inside = assign_ortsteil(addresses["x"].to_numpy(), addresses["y"].to_numpy()) != None  # noqa: E711
+    top = addresses[inside].groupby("street")["number"].max()
+    return pd.DataFrame({"name": top.index, "hn_to": top.to_numpy()})
 
 
 def _spellings(name: str) -> list[str]:
@@ -95,8 +87,7 @@ def one(case: str, n: int) -> None:
     rng = np.random.default_rng(7)
     streets = _streets()
     texts = _texts(case, n, streets, rng)
-    addresses = _address_list(streets) if case == "exact/repeated" else None
-    geocoder = Geocoder(gazetteer(), assign_ortsteil, addresses)
+    geocoder = Geocoder(load_register(), assign_ortsteil)
     assign_ortsteil(np.array([0.0]), np.array([0.0]))  # load the boundary outside the timing
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     start, cpu = time.perf_counter(), time.process_time()

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import shapely
-from shapely.geometry import LineString, Point
+from shapely.geometry import Point
 
 from config.paths import DATA_DIR, VAR_DIR
 from geo.crs import to_display, to_metric
@@ -64,61 +64,69 @@ def config(path: Path = CONFIG_FILE) -> dict:
 
 @dataclass(frozen=True)
 class Geography:
-    """Named places (points) and streets (lines with house numbers), EPSG:25833."""
+    """Anchors (named places, squares, corners, streets: points), the real street courses and
+    the register's addresses of the district, EPSG:25833."""
 
     places: dict[str, Point]
     street_names: np.ndarray  # object
     street_lines: np.ndarray  # shapely geometries
-    hn_from: np.ndarray  # float, NaN where unknown
-    hn_to: np.ndarray
+    address_xy: np.ndarray  # (n, 2) register points of the district
+    address_text: np.ndarray  # object: (street, "12a") per point
     district: shapely.Geometry  # background reports stay inside it
 
     def street(self, name: str):
         hit = np.flatnonzero(self.street_names == name)
         if not len(hit):
-            raise KeyError(f"Straße „{name}“ ist weder im Gazetteer noch in data/demo.toml.")
+            raise KeyError(f"Straße „{name}“ hat keinen Verlauf in den Geodaten (data/).")
         return self.street_lines[hit[0]]
 
     def anchor(self, name: str) -> Point:
-        """A place, or the middle of a street: the centre of hotspots and interventions."""
+        """A place, square or corner (where the geocoder puts its name), or a street's middle:
+        the centre of hotspots and interventions."""
         if name in self.places:
             return self.places[name]
         return self.street(name).interpolate(0.5, normalized=True)
 
 
-def geography(cfg: dict | None = None) -> Geography:
-    """Gazetteer geometry where it knows a name; demo.toml's own points and lines elsewhere."""
-    cfg = cfg or config()
-    places: dict[str, Point] = {}
-    names, lines, hn_from, hn_to = [], [], [], []
-    from geo.gazetteer import gazetteer
+def _anchor_names(cfg: dict) -> set[str]:
+    names = set(cfg.get("place_texts", {}))
+    for category in cfg["categories"].values():
+        names.update(h["at"] for h in category.get("hotspots", []) if "at" in h)
+    names.update(iv["centre"] for iv in cfg.get("interventions", ())
+                 if not iv.get("along_street"))
+    return names
 
-    for row in gazetteer().itertuples(index=False):
-        geom = row.geometry
-        if geom is None or geom.is_empty:
-            continue
-        if row.kind == "place":
-            places[row.name] = geom.representative_point()
-        elif geom.geom_type in ("LineString", "MultiLineString"):
-            names.append(row.name)
-            lines.append(geom)
-            hn_from.append(_float(row.hn_from))
-            hn_to.append(_float(row.hn_to))
-    for name, (lon, lat) in cfg["places"].items():
-        if name not in places:
-            x, y = to_metric(lon, lat)
-            places[name] = Point(float(x), float(y))
-    for name, spec in cfg["streets"].items():
-        if name in names:
-            continue
-        lon, lat = np.asarray(spec["line"], dtype=float).T
-        x, y = to_metric(lon, lat)
-        names.append(name)
-        lines.append(LineString(np.column_stack([x, y])))
-        hn_from.append(float(spec["hn"][0]))
-        hn_to.append(float(spec["hn"][1]))
-    return Geography(places, np.asarray(names, dtype=object), np.asarray(lines, dtype=object),
-                     np.asarray(hn_from), np.asarray(hn_to), _district())
+
+def geography(cfg: dict | None = None) -> Geography:
+    """Real geography only: each anchor where the geocoder puts its name on the shipped register
+    (never a typed coordinate), the real street courses and addresses inside the district."""
+    from geo.gazetteer import street_lines
+    from geo.geocode import default_geocoder
+    from geo.register import load_register
+
+    cfg = cfg or config()
+    area = _district()
+    geocoder = default_geocoder()
+    places: dict[str, Point] = {}
+    for name in sorted(_anchor_names(cfg)):
+        found = geocoder.geocode(name)
+        if found.status in ("unresolved", "outside", "fuzzy"):
+            raise KeyError(f"Ort „{name}“ aus data/demo.toml liegt nicht im Gebiet der "
+                           f"Geodaten ({found.status}: {found.reason}).")
+        places[name] = Point(found.x, found.y)
+    lines = street_lines()
+    lines = lines[shapely.intersects(lines.geometry.values, area)]
+    clipped = shapely.intersection(lines.geometry.values, area)
+    keep = ~shapely.is_empty(clipped) & (shapely.length(clipped) > 0)
+    addresses = load_register().addresses
+    inside = shapely.contains_xy(area, addresses["x"].to_numpy(), addresses["y"].to_numpy())
+    addresses = addresses[inside & addresses["source"].ne("register2013_way").to_numpy()]
+    return Geography(
+        places, lines["name"].to_numpy(object)[keep], clipped[keep],
+        addresses[["x", "y"]].to_numpy("float64"),
+        np.array(list(zip(addresses["street"], addresses["housenumber"], strict=True)),
+                 dtype=object),
+        area)
 
 
 def _district() -> shapely.Geometry:
@@ -127,13 +135,6 @@ def _district() -> shapely.Geometry:
     area = district()
     shapely.prepare(area)
     return area
-
-
-def _float(value) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return math.nan
 
 
 # --------------------------------------------------------------------------- interventions
@@ -358,21 +359,20 @@ def _draw_sources(rng, categories: np.ndarray, cfg: dict) -> np.ndarray:
 
 
 def _addresses(rng, truth: pd.DataFrame, geo: Geography, cfg: dict) -> np.ndarray:
-    """Address text as partners write it, close to where the geocoder will put it.
+    """Address text as partners write it: the real register address nearest to the report.
 
-    Near a place the place's name (in a partner's wording) for a part of the rows; else the
-    nearest street with the house number interpolated from the street's number range, as the
-    geocoder interpolates back. Some are written messily (abbreviations, typos, corners).
+    Near a place the place's name (in a partner's wording) for a part of the rows; near a
+    crossing sometimes the corner; else the nearest real address. Some are written messily
+    (abbreviations, typos).
     """
+    from scipy.spatial import cKDTree
+
     n = len(truth)
-    points = shapely.points(truth["x"].to_numpy(), truth["y"].to_numpy())
+    xy = truth[["x", "y"]].to_numpy("float64")
+    _, nearest = cKDTree(geo.address_xy).query(xy)
+    street, number = np.array(geo.address_text[nearest].tolist(), dtype=object).T
+    points = shapely.points(xy)
     tree = shapely.STRtree(geo.street_lines)
-    nearest = tree.query_nearest(points, all_matches=False)[1]
-    lines = geo.street_lines[nearest]
-    frac = shapely.line_locate_point(lines, points, normalized=True)
-    lo, hi = geo.hn_from[nearest], geo.hn_to[nearest]
-    number = np.round(lo + frac * (hi - lo))
-    names = geo.street_names[nearest]
     texts = cfg["place_texts"]
     anchors = truth["anchor"].to_numpy()
     use_place = np.isin(anchors, list(texts)) & (rng.random(n) < 0.35)
@@ -380,7 +380,7 @@ def _addresses(rng, truth: pd.DataFrame, geo: Geography, cfg: dict) -> np.ndarra
     corners: dict[int, str] = {}
     for i, j in zip(*close, strict=True):
         other = geo.street_names[j]
-        if other != names[i] and i not in corners:
+        if other != street[i] and i not in corners:
             corners[i] = other
     roll = rng.random((n, 4))
     out = np.empty(n, dtype=object)
@@ -390,14 +390,9 @@ def _addresses(rng, truth: pd.DataFrame, geo: Geography, cfg: dict) -> np.ndarra
             out[i] = variants[int(roll[i, 0] * len(variants))]
             continue
         if i in corners and roll[i, 0] < 0.08:
-            out[i] = _corner(names[i], corners[i], roll[i, 1])
+            out[i] = _corner(street[i], corners[i], roll[i, 1])
             continue
-        name = _messy(names[i], roll[i, 1], roll[i, 2])
-        if math.isnan(number[i]):
-            out[i] = name
-            continue
-        suffix = "a" if roll[i, 3] < 0.03 else ""
-        out[i] = f"{name} {int(max(number[i], 1))}{suffix}"
+        out[i] = f"{_messy(street[i], roll[i, 1], roll[i, 2])} {number[i]}"
         if roll[i, 3] > 0.92:
             out[i] += ", Leipzig"
     return out

@@ -1,7 +1,8 @@
 """The district's outline and its Ortsteile, and which Ortsteil a point lies in.
 
-The shipped geometry (data/ortsteile.geojson) is a simplified drawing; the city's official
-Ortsteile file replaces it everywhere once LAGEBILD_ORTSTEILE_FILE points to it. Which Ortsteile
+The shipped geometry (data/ortsteile.geoparquet, built by ``lagebild build-data`` from the
+OSM-derived Ortsteil polygons) is the default; the city's official Ortsteile file replaces it
+everywhere once LAGEBILD_ORTSTEILE_FILE points to it. Which Ortsteile
 form "the district" and its core is configuration (data/district.toml).
 """
 
@@ -21,10 +22,10 @@ import shapely
 from config.paths import DATA_DIR
 from geo.crs import DISPLAY_CRS, METRIC_CRS
 
-SHIPPED_FILE = DATA_DIR / "ortsteile.geojson"
+SHIPPED_FILE = DATA_DIR / "ortsteile.geoparquet"
 DISTRICT_FILE = DATA_DIR / "district.toml"
 NAME_FIELDS = ("name", "Name", "NAME", "Ortsteil", "ortsteil", "OT_NAME")
-VECTOR_SUFFIXES = (".geojson", ".json", ".shp", ".gpkg")
+VECTOR_SUFFIXES = (".geojson", ".json", ".shp", ".gpkg", ".parquet", ".geoparquet")
 
 
 class BoundaryError(ValueError):
@@ -169,7 +170,8 @@ def _read(path: Path) -> gpd.GeoDataFrame:
     frames = []
     for file in files:
         try:
-            frame = gpd.read_file(file, engine="pyogrio")
+            frame = (gpd.read_parquet(file) if file.suffix.lower() in (".parquet", ".geoparquet")
+                     else gpd.read_file(file, engine="pyogrio"))
         except Exception as exc:  # pyogrio raises several types for unreadable data
             raise BoundaryError(f"Die Ortsteil-Datei {file} ist nicht lesbar: {exc}") from exc
         frames.append(_with_crs(frame, file))

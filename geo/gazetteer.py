@@ -1,102 +1,83 @@
-"""The district's streets (lines with house-number ranges) and named places, for the offline
-geocoder and as the offline basemap. Checked on load so a bad edit of data/gazetteer.geojson
-fails loudly instead of misplacing reports."""
+"""Street courses and house numbers of the real register, by place: what the basemap draws and
+what names a place in the minutes ("Eisenbahnstraße 60–90" for a hotspot section)."""
 
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+from scipy.spatial import cKDTree
 
-from config.paths import DATA_DIR
-from geo.crs import DISPLAY_CRS, METRIC_CRS
+from geo.register import DATA_DIR, load_register
 
-GAZETTEER_FILE = DATA_DIR / "gazetteer.geojson"
-COLUMNS = ["name", "kind", "hn_from", "hn_to", "aliases", "precision_m", "geometry"]
-KINDS = {
-    "street": {"LineString", "MultiLineString"},
-    "place": {"Point", "Polygon", "MultiPolygon"},
-}
-
-
-class GazetteerError(ValueError):
-    """The gazetteer file is inconsistent; the message is German and names the entry."""
-
-
-def gazetteer() -> gpd.GeoDataFrame:
-    """GeoDataFrame[name, kind, hn_from, hn_to, aliases, precision_m, geometry] in EPSG:25833."""
-    return load_gazetteer(GAZETTEER_FILE).copy()
+MAIN_STREET_BONUS_M = 30.0  # about half a block
 
 
 @functools.cache
-def load_gazetteer(path: Path) -> gpd.GeoDataFrame:
-    """Read and validate one gazetteer file (EPSG:4326 GeoJSON); cached per path."""
-    try:
-        frame = gpd.read_file(path, engine="pyogrio")
-    except Exception as exc:  # pyogrio raises several types for unreadable data
-        raise GazetteerError(f"Das Straßenverzeichnis {path} ist nicht lesbar: {exc}") from exc
-    if frame.crs is None:
-        frame = frame.set_crs(DISPLAY_CRS)
-    for column in COLUMNS:
-        if column not in frame.columns:
-            frame[column] = None
-    frame = frame[COLUMNS].copy()
-    frame["name"] = frame["name"].astype("string").str.strip()
-    frame["kind"] = frame["kind"].astype("string").str.strip()
-    frame["aliases"] = frame["aliases"].astype("string").fillna("")
-    frame["hn_from"] = pd.to_numeric(frame["hn_from"]).astype("Int64")
-    frame["hn_to"] = pd.to_numeric(frame["hn_to"]).astype("Int64")
-    frame["precision_m"] = pd.to_numeric(frame["precision_m"]).astype("float64")
-    _validate(frame, path)
-    return frame.to_crs(METRIC_CRS).reset_index(drop=True)
+def _streets_with_course() -> gpd.GeoDataFrame:
+    streets = load_register(DATA_DIR).streets
+    return streets[streets.geometry.notna()].reset_index(drop=True)
 
 
-def _validate(frame: gpd.GeoDataFrame, path: Path) -> None:
-    problems = []
-    for i, row in enumerate(frame.itertuples(index=False), start=1):
-        where = f"Eintrag {i} ({row.name!s})"
-        if pd.isna(row.name) or not row.name:
-            problems.append(f"Eintrag {i}: Feld „name“ ist leer")
-            continue
-        if row.kind not in KINDS:
-            problems.append(f"{where}: Feld „kind“ muss street oder place sein, nicht {row.kind!s}")
-            continue
-        if row.geometry is None or row.geometry.is_empty:
-            problems.append(f"{where}: keine Geometrie")
-        elif row.geometry.geom_type not in KINDS[row.kind]:
-            kind = row.geometry.geom_type
-            problems.append(f"{where}: Geometrie {kind} passt nicht zu {row.kind}")
-        if row.kind == "street":
-            problems.extend(_check_numbers(row.hn_from, row.hn_to, where))
-        elif pd.isna(row.precision_m) or row.precision_m <= 0:
-            problems.append(f"{where}: Feld „precision_m“ muss eine positive Zahl sein")
-    for (kind, name), count in frame.groupby(["kind", "name"]).size().items():
-        if count > 1:
-            problems.append(f"{name} ({kind}) steht {count}-mal im Verzeichnis")
-    if problems:
-        raise GazetteerError(f"Fehler im Straßenverzeichnis {path}: " + "; ".join(problems))
-
-
-def _check_numbers(hn_from, hn_to, where: str) -> list[str]:
-    """House-number ranges are both given or both empty, positive, and ascending."""
-    if pd.isna(hn_from) and pd.isna(hn_to):
-        return []
-    if pd.isna(hn_from) or pd.isna(hn_to):
-        return [f"{where}: Hausnummernbereich braucht „hn_from“ und „hn_to“"]
-    if not 1 <= hn_from < hn_to <= 9999:
-        return [f"{where}: Hausnummernbereich {hn_from}–{hn_to} ist ungültig"]
-    return []
+def street_lines() -> gpd.GeoDataFrame:
+    """GeoDataFrame[name, key, ortsteile, in_osten, line_source, geometry] in EPSG:25833 of every
+    street with a known course (OSM line, or derived from its address points)."""
+    return _streets_with_course().copy()
 
 
 def nearest_street(x, y) -> list[str]:
-    """Name of the nearest gazetteer street to each EPSG:25833 point ('' where there is
-    none): how the alliance names a grid cell in its minutes."""
-    streets = gazetteer()
-    streets = streets[streets["kind"] == "street"].reset_index(drop=True)
+    """Name of the street nearest to each EPSG:25833 point ('' where there is none).
+
+    A main street (one with an OSM line: the sources carry lines for main streets) wins over a
+    side street up to MAIN_STREET_BONUS_M nearer: places are named by the street people know
+    them by ("Eisenbahnstraße"), not by the side street whose course runs a little closer."""
+    streets = _streets_with_course()
     if streets.empty or len(x) == 0:
         return [""] * len(x)
-    points = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=streets.crs)
-    _, nearest = streets.sindex.nearest(points.values, return_all=False)
-    return streets["name"].to_numpy()[nearest].tolist()
+    points = gpd.points_from_xy(np.asarray(x, "float64"), np.asarray(y, "float64"))
+    (_, nearest), distance = streets.sindex.nearest(points, return_all=False,
+                                                    return_distance=True)
+    names = streets["name"].to_numpy()[nearest]
+    main = streets[streets["line_source"] == "osm"].reset_index(drop=True)
+    if len(main):
+        (_, near_main), main_distance = main.sindex.nearest(points, return_all=False,
+                                                            return_distance=True)
+        prefer = main_distance <= distance + MAIN_STREET_BONUS_M
+        names = np.where(prefer, main["name"].to_numpy()[near_main], names)
+    return names.tolist()
+
+
+@functools.cache
+def _numbered_points() -> dict[str, tuple[cKDTree, np.ndarray]]:
+    """Per street: a KD-tree of its building-exact register points and their house numbers."""
+    addresses = load_register(DATA_DIR).addresses
+    good = addresses[addresses["source"].ne("register2013_way")]
+    return {street: (cKDTree(group[["x", "y"]].to_numpy("float64")),
+                     group["number"].to_numpy("float64"))
+            for street, group in good.groupby("street")}
+
+
+def street_points(street: str) -> pd.DataFrame:
+    """DataFrame[number, x, y] of a street's building-exact register addresses."""
+    tree, numbers = _numbered_points().get(street, (None, np.empty(0)))
+    xy = tree.data if tree is not None else np.empty((0, 2))
+    return pd.DataFrame({"number": numbers, "x": xy[:, 0], "y": xy[:, 1]})
+
+
+def house_numbers_at(x, y) -> tuple[list[str], np.ndarray]:
+    """Nearest street to each EPSG:25833 point and the house number of that street's nearest
+    real address ('' and NaN where there is no street, NaN where it has no numbered address)."""
+    x, y = np.asarray(x, "float64"), np.asarray(y, "float64")
+    names = nearest_street(x, y)
+    numbers = np.full(len(x), np.nan)
+    if not names:
+        return names, numbers
+    trees = _numbered_points()
+    by_name = pd.Series(np.arange(len(x))).groupby(np.asarray(names, dtype=object)).indices
+    for name, rows in by_name.items():
+        if name in trees:
+            tree, street_numbers = trees[name]
+            numbers[rows] = street_numbers[tree.query(np.column_stack([x[rows], y[rows]]))[1]]
+    return names, numbers

@@ -1,17 +1,20 @@
-"""Offline forward geocoding of partner address text onto the Leipziger Osten.
+"""Offline forward geocoding of partner address text on the real register of Leipzig.
 
-Order of trust: official address list ("exact") > house number interpolated along the gazetteer
-street line ("interpolated") > street or place only > intersection > fuzzy match for typos.
-Optionally Nominatim (online, off by default) for what the gazetteer cannot resolve. Every
-result says how it was found (status), how far off it may be (precision_m) and why (reason).
-Points outside the district are kept with status "outside", never dropped or snapped.
+Every real street name of Leipzig is known (street directory, address register, street lines),
+so a real street elsewhere in the city is placed where it is — and flagged "outside" — instead
+of being fuzzy-matched onto a district street. House numbers are placed by
+``geo.addressbook`` (exact register point > interpolation between real neighbours on the same
+side > the street's own extent); fuzzy matching is only for names that match no real street,
+and only with a clear margin to the second-best name. Optionally Nominatim (online, off by
+default) for what the register cannot resolve. Every result says how it was found (status), how
+far off it may be (precision_m) and why (reason). Points outside the district are kept with
+status "outside", never dropped or snapped.
 
 Speed: ``geocode_many`` factorises the input, so each distinct string is handled once. Distinct
-strings in the common clean form ("Name 12a[, 04315 Leipzig]") whose name matches the gazetteer
-exactly are resolved together on arrays (``_fast``: house-number ranges, official addresses,
-interpolation, Ortsteil in a few numpy/shapely calls, no Python object per address); the rest
-(typos, corners, details, coordinates, hostile text) goes one by one through ``_resolve``,
-cached by text and by normalised key.
+strings in the common clean form ("Name 12a[, 04315 Leipzig]") whose name matches a street
+exactly are placed together on arrays; the rest (typos, corners, details, coordinates, hostile
+text) goes one by one through ``_resolve`` (cached by text and by normalised key) and is then
+placed on arrays the same way.
 """
 
 from __future__ import annotations
@@ -29,11 +32,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import Transformer
 from rapidfuzz import fuzz, process
-from shapely.ops import linemerge, nearest_points
+from rapidfuzz.distance import Levenshtein
+from scipy.spatial import cKDTree
+from shapely.ops import nearest_points
 
+from geo import addressbook as book
+from geo.addressbook import AddressBook
 from geo.coords import FLAG_NOTES, VALID_FLAGS, validate_coordinates
-from geo.crs import require_metric, to_display, to_metric
+from geo.crs import DISPLAY_CRS, to_display, to_metric
 from geo.normalize import (
     SUFFIXES,
     ParsedAddress,
@@ -43,29 +51,32 @@ from geo.normalize import (
     simple_parts,
     split_preposition,
 )
+from geo.register import Register
 
 if TYPE_CHECKING:
     from geo.nominatim import NominatimGeocoder
 
-EXACT_PRECISION_M = 5.0  # surveyed building point of the official address list
-# A house-number interpolation assumes evenly spaced numbers along the whole line; real plots
-# differ in width and corner buildings break the pattern, so ~25 m (a few plots) is honest.
-INTERPOLATED_PRECISION_M = 25.0
-INTERSECTION_PRECISION_M = 15.0  # the corner area, not one building
+OFFICIAL_PRECISION_M = 5.0  # surveyed building point of an official address list
+INTERSECTION_PRECISION_M = 20.0  # the corner area, not one building
 INTERSECTION_MAX_GAP_M = 30.0  # two lines further apart than this do not meet
+# Without lines, the closest pair of the two streets' addresses stands at the corner: corner
+# houses are ~10-30 m from the crossing; further apart than this, the streets do not meet.
+CORNER_MAX_PAIR_M = 90.0
 COORDINATE_PRECISION_M = 10.0  # typical phone GPS fix of a given coordinate
-PLACE_POINT_PRECISION_M = 50.0  # a named place drawn as a point without its own precision
 FUZZY_CUTOFF = 88.0  # rapidfuzz ratio on normalised keys; below this typos become guesses
+FUZZY_MARGIN = 4.0  # the best name must beat the second-best by this much, else ambiguous
 FUZZY_MIN_KEY = 5  # short keys ("rabe") match too much by chance
 TEXT_CACHE_LIMIT = 1_000_000
-FAST_CHUNK = 100_000  # addresses per vectorised step: bounds the temporary arrays and geometries
+FAST_CHUNK = 100_000  # addresses per vectorised step: bounds the temporary arrays
 
 RESULT_COLUMNS = ["status", "lon", "lat", "x", "y", "precision_m", "ortsteil", "matched", "reason"]
 _FLOAT_COLUMNS = ("lon", "lat", "x", "y", "precision_m")
-# one text in the fast path: position in the batch, canonical key index, house number, suffix
+# one text in the fast path: position in the batch, street id, house number, suffix
 _PARTS = np.dtype([("position", "int64"), ("code", "int64"), ("number", "int64"),
                    ("suffix", "int64")])
 BoundaryFn = Callable[[np.ndarray, np.ndarray], np.ndarray]
+_STREET, _PLACE = 0, 1  # kinds of a name in the index
+_FROM_ZONE32 = Transformer.from_crs(25832, DISPLAY_CRS, always_xy=True)
 
 
 @dataclass(frozen=True)
@@ -81,27 +92,11 @@ class GeocodeResult:
     reason: str
 
 
-@dataclass(frozen=True)
-class _Street:
-    name: str
-    ranges: tuple[tuple[int, float, float], ...]  # (segment row, hn_from, hn_to), where known
-    geometry: shapely.Geometry  # all rows of this name, for intersections
-    x: float  # representative point: middle of the line
-    y: float
-    precision_m: float  # half the street length
-
-
-@dataclass(frozen=True)
-class _Place:
-    name: str
-    x: float
-    y: float
-    precision_m: float
-
-
 @dataclass
 class _Pending:
-    """A resolution before the vectorised steps (interpolation, Ortsteil, lon/lat)."""
+    """A resolution before the vectorised steps (house number, Ortsteil, lon/lat).
+
+    ``street`` >= 0: place house ``number`` (-1: none) with ``suffix`` on that street id."""
 
     status: str
     x: float = np.nan
@@ -109,8 +104,9 @@ class _Pending:
     precision_m: float = np.nan
     matched: str | None = None
     reason: str = ""
-    segment: int = -1  # >= 0: interpolate along this segment at ``fraction``
-    fraction: float = np.nan
+    street: int = -1
+    number: int = -1
+    suffix: int = 0
 
 
 @contextmanager
@@ -130,20 +126,6 @@ def _unresolved(reason: str) -> _Pending:
     return _Pending("unresolved", reason=reason)
 
 
-def _floats(column: pd.Series) -> np.ndarray:
-    return pd.to_numeric(column, errors="coerce").astype("float64").to_numpy()
-
-
-def _hn_fraction(number: int, hn_from: float, hn_to: float) -> float:
-    """Position of ``number`` along a line numbered hn_from..hn_to (0 start, 1 end)."""
-    return 0.5 if hn_to == hn_from else (number - hn_from) / (hn_to - hn_from)
-
-
-def _address_code(code, number, suffix):
-    """(canonical key index, house number < 10,000, suffix code) -> one int64, also on arrays."""
-    return (code * 10_000 + number) * len(SUFFIXES) + suffix
-
-
 class _NameCodes(dict):
     """name -> ``Geocoder._fast_code(name)``, computed on first use; lookups stay in C."""
 
@@ -158,170 +140,211 @@ class _NameCodes(dict):
         return code
 
 
+# A register "street" that is a square, market or park ("Neustädter Markt", "Rabet"): asked
+# without a house number it is a place, located by its addresses around it.
+_SQUARE = re.compile(r"(?:platz|markt|park|garten|anlage)$")
+_STREET_TYPE = re.compile(
+    r"(?:strasse|str|weg|allee|gasse|ring|damm|ufer|steig|pfad|chaussee|promenade|zeile"
+    r"|bogen|winkel|graben|siedlung|steg|wall|gaesschen|hof|berg|grund|aue|anger|tal)$")
+_POSTCODE = re.compile(r"\b0\d{4}\b")  # Leipzig's postcodes start with 04
+
+
+def _postcode(text: str) -> str:
+    found = _POSTCODE.search(text)
+    return found.group(0) if found else ""
+
+
+def _short_key(key: str) -> str:
+    """Name key with its trailing "strasse" — or a slip of it or of its abbreviation
+    ("trasse", "strrasse", "srt", "tr") — as "str": the name body decides a fuzzy match."""
+    if key.endswith("strasse"):
+        return key[:-7] + "str"
+    best = None
+    for size in range(2, min(9, len(key) - 4) + 1):
+        tail = key[-size:]
+        if size <= 4:
+            distance = Levenshtein.distance(tail, "str") if "r" in tail else 9
+            allowed = 1
+        else:
+            distance = Levenshtein.distance(tail, "strasse")
+            allowed = 1 if size <= 6 else 2
+        if distance <= allowed and (best is None or distance < best[0]):
+            best = (distance, size)
+    if best is not None:
+        return key[:-best[1]] + "str"
+    return key
+
+
+def _with_official(register: Register, official: pd.DataFrame | None) -> pd.DataFrame:
+    """Register addresses with an official list's rows in front (they win per address)."""
+    addresses = register.addresses
+    if official is None or official.empty:
+        return addresses
+    parsed = official["housenumber"].astype(str).str.extract(r"^\s*(\d{1,4})\s*([a-zA-Z]?)\s*$")
+    extra = pd.DataFrame({
+        "street": official["street"].astype(str).str.strip(),
+        "number": pd.to_numeric(parsed[0], errors="coerce"),
+        "suffix": parsed[1].fillna("").str.lower(),
+        "x": pd.to_numeric(official["x"], errors="coerce"),
+        "y": pd.to_numeric(official["y"], errors="coerce"),
+        "postcode": (official["postcode"].astype(str) if "postcode" in official
+                     else pd.Series("", index=official.index)),
+        "source": "official", "precision_m": OFFICIAL_PRECISION_M,
+    }).dropna(subset=["number", "x", "y"])
+    extra["number"] = extra["number"].astype("int64")
+    both = pd.concat([extra, addresses[extra.columns]], ignore_index=True)
+    keys = both["street"].map(name_key)
+    return both[~pd.DataFrame({"k": keys, "n": both["number"], "s": both["suffix"]})
+                .duplicated()].reset_index(drop=True)
+
+
 class Geocoder:
-    """Geocoder over a gazetteer (EPSG:25833) and an Ortsteil assignment function.
+    """Geocoder over the real register (``geo.register.Register``, EPSG:25833) and an Ortsteil
+    assignment function.
 
     ``boundary_fn(x, y)`` returns the Ortsteil name per point, None outside the district (as
-    ``geo.boundary.assign_ortsteil``). ``address_list``: DataFrame[street, housenumber, x, y]
-    in EPSG:25833 (see ``load_address_list``). ``online``: optional Nominatim fallback.
+    ``geo.boundary.assign_ortsteil``). ``address_list``: an official list,
+    DataFrame[street, housenumber, x, y] in EPSG:25833 (see ``load_address_list``); its points
+    take precedence. ``online``: optional Nominatim fallback.
     """
 
     def __init__(
         self,
-        gazetteer: pd.DataFrame,
+        register: Register,
         boundary_fn: BoundaryFn,
         address_list: pd.DataFrame | None = None,
         online: NominatimGeocoder | None = None,
     ) -> None:
-        require_metric(gazetteer)
         self.boundary_fn = boundary_fn
         self.online = online
-        self._streets: dict[str, _Street] = {}
-        self._places: dict[str, _Place] = {}
-        self._aliases: dict[str, str] = {}  # alias key -> canonical key
-        self._build_index(gazetteer)
-        self._choices = sorted({*self._streets, *self._places, *self._aliases})
-        self._addresses = self._build_addresses(address_list)
-        self._build_fast_index()
+        addresses = _with_official(register, address_list)
+        self._build_names(register, addresses)
+        sid = addresses["street"].map(name_key).map(self._street_of_key).fillna(-1)
+        self._book = AddressBook(addresses, sid.to_numpy("int64"), len(self._street_names),
+                                 self._lines)
+        self._corner_points = self._address_points(addresses, sid.to_numpy("int64"))
+        self._choices = sorted(self._names)
+        self._name_codes = _NameCodes(self._fast_code)
         self._key_cache: dict[ParsedAddress, tuple] = {}
         self._text_cache: dict[str, tuple] = {}
-        self._find_cache: dict[str, tuple[str | None, float | None]] = {}
+        self._short_choices = [_short_key(k) for k in self._choices]
+        self._postcodes = {
+            sid: frozenset(codes) for sid, codes in
+            addresses.assign(sid=sid.to_numpy("int64")).groupby("sid")["postcode"]
+            .agg(lambda c: set(c.dropna().astype(str))).items() if sid >= 0}
+        self._find_cache: dict[str, tuple[tuple[int, int] | None, list]] = {}
 
     # -- index -------------------------------------------------------------------------------
 
-    def _build_index(self, frame: pd.DataFrame) -> None:
-        geoms = [linemerge(g) if g.geom_type == "MultiLineString" else g for g in frame.geometry]
-        kinds = frame["kind"].astype(str).to_numpy()
-        names = frame["name"].astype(str).to_numpy()
-        self._seg_lines = np.array(geoms, dtype=object)
-        self._seg_from = _floats(frame["hn_from"])
-        self._seg_to = _floats(frame["hn_to"])
-        precision = (
-            _floats(frame["precision_m"]) if "precision_m" in frame else np.full(len(frame), np.nan)
-        )
-        by_key: dict[str, list[int]] = {}
-        for i, name in enumerate(names):
-            by_key.setdefault(name_key(name), []).append(i)
-        for key, rows in by_key.items():
-            street_rows = tuple(i for i in rows if kinds[i] == "street")
-            if street_rows:
-                self._streets[key] = self._street(names[rows[0]], street_rows)
-            place_rows = [i for i in rows if kinds[i] != "street"]
-            if place_rows:
-                i = place_rows[0]
-                self._places[key] = self._place(names[i], geoms[i], precision[i])
-        aliases = frame["aliases"] if "aliases" in frame else pd.Series([""] * len(frame))
-        for name, alias_text in zip(names, aliases.fillna("").astype(str), strict=True):
-            for alias in filter(None, (a.strip() for a in alias_text.split("|"))):
-                self._aliases.setdefault(name_key(alias), name_key(name))
-
-    def _street(self, name: str, rows: tuple[int, ...]) -> _Street:
-        geometry = shapely.union_all(self._seg_lines[list(rows)])
-        merged = linemerge(geometry) if geometry.geom_type == "MultiLineString" else geometry
-        longest = (
-            max(merged.geoms, key=lambda g: g.length) if hasattr(merged, "geoms") else merged
-        )
-        middle = longest.interpolate(0.5, normalized=True)
-        ranges = tuple(
-            (i, float(self._seg_from[i]), float(self._seg_to[i]))
-            for i in rows
-            if not (np.isnan(self._seg_from[i]) or np.isnan(self._seg_to[i]))
-        )
-        return _Street(name, ranges, geometry, middle.x, middle.y,
-                       max(geometry.length / 2, 5.0))
+    def _build_names(self, register: Register, addresses: pd.DataFrame) -> None:
+        """One id per real street key (first official spelling wins), places, aliases."""
+        streets = register.streets
+        names = list(streets["name"]) + sorted(set(addresses["street"]) - set(streets["name"]))
+        lines = list(streets.geometry.values) + [None] * (len(names) - len(streets))
+        self._street_of_key: dict[str, int] = {}
+        street_names, street_lines = [], []
+        for name, line in zip(names, lines, strict=True):
+            key = name_key(name)
+            if key and key not in self._street_of_key:
+                self._street_of_key[key] = len(street_names)
+                street_names.append(name)
+                street_lines.append(line)
+        self._street_names = np.array(street_names, dtype=object)
+        self._square = np.array([bool(_SQUARE.search(name_key(n)) or not _STREET_TYPE.search(
+            name_key(n))) for n in street_names], dtype=bool)
+        self._lines = np.array(street_lines, dtype=object)
+        self._names: dict[str, tuple[int, int]] = {
+            key: (_STREET, sid) for key, sid in self._street_of_key.items()}
+        places = register.places
+        self._place_names = places["name"].to_numpy(object)
+        self._place_xyp = np.column_stack([shapely.get_x(places.geometry.values),
+                                           shapely.get_y(places.geometry.values),
+                                           places["precision_m"].to_numpy("float64")])
+        for pid, name in enumerate(self._place_names):
+            self._names.setdefault(name_key(name), (_PLACE, pid))
+        for alias, official in register.aliases.items():
+            target = self._names.get(name_key(official))
+            if target is not None:
+                self._names.setdefault(name_key(alias), target)
 
     @staticmethod
-    def _place(name: str, geometry: shapely.Geometry, precision: float) -> _Place:
-        point = geometry if geometry.geom_type == "Point" else geometry.representative_point()
-        if np.isnan(precision):
-            # radius of a circle of the polygon's area; a point gets a generic radius
-            area = geometry.area
-            precision = float(np.sqrt(area / np.pi)) if area > 0 else PLACE_POINT_PRECISION_M
-        return _Place(name, point.x, point.y, float(precision))
-
-    def _build_addresses(self, frame: pd.DataFrame | None) -> dict[tuple, tuple[float, float]]:
-        if frame is None or frame.empty:
-            return {}
-        table = {}
-        for street, hn, x, y in frame[["street", "housenumber", "x", "y"]].itertuples(
-            index=False
-        ):
-            match = re.fullmatch(r"\s*(\d{1,4})\s*([a-zA-Z]?)\s*", str(hn))
-            if match and np.isfinite(x) and np.isfinite(y):
-                key = (name_key(str(street)), int(match.group(1)), match.group(2).lower())
-                table[key] = (float(x), float(y))
-        return table
-
-    def _build_fast_index(self) -> None:
-        """Arrays over the canonical keys for ``_fast``: the resolution of ``_located`` for
-        many exact "street number" matches at once, without a Python object per address."""
-        keys = sorted({*self._streets, *self._places})
-        self._code_of = {key: code for code, key in enumerate(keys)}
-        streets = [self._streets.get(k) for k in keys]
-        places = [self._places.get(k) for k in keys]
-        self._c_street = np.array([s is not None for s in streets], bool)
-        self._c_place = np.array([p is not None for p in places], bool)
-        self._c_street_name = np.array([s.name if s else None for s in streets], object)
-        self._c_place_name = np.array([p.name if p else None for p in places], object)
-        self._c_street_xyp = np.array(
-            [(s.x, s.y, s.precision_m) if s else (np.nan,) * 3 for s in streets], "float64"
-        ).reshape(-1, 3)
-        self._c_place_xyp = np.array(
-            [(p.x, p.y, p.precision_m) if p else (np.nan,) * 3 for p in places], "float64"
-        ).reshape(-1, 3)
-        self._c_span = [
-            f"{min(r[1] for r in s.ranges):g}–{max(r[2] for r in s.ranges):g}"
-            if s and s.ranges else "unbekannt"
-            for s in streets
-        ]
-        width = max((len(s.ranges) for s in streets if s), default=0)
-        # ranges in the order _located tries them; padding never contains a number
-        self._c_ranges = np.full((len(keys), width, 3), [-1, np.inf, -np.inf])
-        for code, street in enumerate(streets):
-            for j, (row, hn_from, hn_to) in enumerate(street.ranges if street else ()):
-                self._c_ranges[code, j] = (row, hn_from, hn_to)
-        # official addresses of canonical keys as sorted int64 codes (key, number, suffix)
-        found = [(self._code_of[k], n, SUFFIXES.index(suf), xy)
-                 for (k, n, suf), xy in self._addresses.items() if k in self._code_of]
-        codes = np.array([_address_code(c, n, s) for c, n, s, _ in found], "int64")
-        order = np.argsort(codes)
-        self._a_codes = codes[order]
-        self._a_xy = np.array([xy for *_, xy in found], "float64").reshape(-1, 2)[order]
-        self._name_codes = _NameCodes(self._fast_code)
+    def _address_points(addresses: pd.DataFrame, sid: np.ndarray) -> dict[int, np.ndarray]:
+        """Building-exact address points per street id, for corners of streets without lines."""
+        good = (sid >= 0) & addresses["source"].ne(book.COARSE_SOURCE).to_numpy()
+        xy = addresses[["x", "y"]].to_numpy("float64")[good]
+        return {s: xy[rows] for s, rows in pd.Series(sid[good]).groupby(sid[good]).indices.items()}
 
     def _fast_code(self, name: str) -> int:
-        """Canonical key index of a fast-path name where it matches exactly, else -1."""
+        """Street id of a fast-path name that is exactly a street with a position, else -1."""
         key = simple_key(name)
-        found = key and (self._find_exact(key) or self._find_exact(key + "strasse"))
-        return self._code_of[found] if found else -1
+        found = self._names.get(key) if key else None
+        if found is None or found[0] != _STREET:
+            return -1
+        return found[1] if self._book.has_position(np.array([found[1]]))[0] else -1
 
     # -- lookup ------------------------------------------------------------------------------
 
-    def _find(self, key: str) -> tuple[str | None, float | None]:
-        """Canonical gazetteer key for ``key`` and the fuzzy score (None: exact match)."""
+    def _find(self, key: str, number: int | None = None, postcode: str = ""
+              ) -> tuple[tuple[int, int] | None, float | None, str]:
+        """(kind, id) for ``key``, the fuzzy score (None: exact) and a note (ambiguity).
+
+        Fuzzy only where ``key`` is no real name; candidates within FUZZY_MARGIN of the best are
+        told apart by the postcode and the house number where exactly one fits them."""
+        exact, candidates = self._candidates(key)
+        if exact is not None:
+            return exact, None, ""
+        if not candidates:
+            return None, None, ""
+        best, score = candidates[0]
+        close = [t for t, s in candidates if score - s < FUZZY_MARGIN]
+        if len(close) > 1:
+            fitting = [t for t in close if self._fits(t, number, postcode)]
+            if len(fitting) != 1:
+                names = " oder ".join(sorted({self._label(t) for t in close}))
+                return None, None, f"mehrdeutig: {names}"
+            best = fitting[0]
+            score = next(s for t, s in candidates if t == best)
+        return best, round(float(score), 1), ""
+
+    def _fits(self, target: tuple[int, int], number: int | None, postcode: str) -> bool:
+        """A street has this postcode / this house number in the register."""
+        if target[0] != _STREET:
+            return False
+        sid = target[1]
+        if postcode and postcode not in self._postcodes.get(sid, ()):
+            return False
+        if number is not None:
+            placed = self._book.place(np.array([sid]), np.array([number]), np.array([0]))
+            return bool(placed.how[0] in (book.EXACT, book.EXACT_OTHER_SUFFIX, book.COARSE))
+        return bool(postcode)
+
+    def _candidates(self, key: str) -> tuple[tuple[int, int] | None, list]:
+        """Exact target of ``key``, else the fuzzy candidates [(target, score)], best first.
+        Compared on short keys ("…strasse" -> "…str"), so that a slip in the abbreviation
+        ("Eisenbahntr.", "Ostsr.") weighs no more than one in the name."""
         if key in self._find_cache:
             return self._find_cache[key]
-        found: tuple[str | None, float | None] = (None, None)
-        exact = self._find_exact(key) or self._find_exact(key + "strasse")
-        if exact:
-            found = (exact, None)
-        elif len(key) >= FUZZY_MIN_KEY:
-            best = process.extractOne(
-                key, self._choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
-            )
-            if best:
-                found = (self._aliases.get(best[0], best[0]), round(float(best[1]), 1))
+        exact = self._names.get(key) or self._names.get(key + "strasse")
+        candidates: list = []
+        if exact is None and len(key) >= FUZZY_MIN_KEY:
+            short = _short_key(key)
+            best = process.extract(short, self._short_choices, scorer=fuzz.ratio, limit=6,
+                                   score_cutoff=FUZZY_CUTOFF - FUZZY_MARGIN)
+            seen = set()
+            for _, score, i in best:
+                target = self._names[self._choices[i]]
+                if target not in seen:
+                    seen.add(target)
+                    candidates.append((target, score))
+            if candidates and candidates[0][1] < FUZZY_CUTOFF:
+                candidates = []
+        found = (exact, candidates)
         self._find_cache[key] = found
         return found
 
-    def _find_exact(self, key: str) -> str | None:
-        if key in self._streets or key in self._places:
-            return key
-        return self._aliases.get(key)
-
-    def _name_of(self, key: str) -> str:
-        entry = self._streets.get(key) or self._places[key]
-        return entry.name
+    def _label(self, target: tuple[int, int]) -> str:
+        kind, i = target
+        return self._street_names[i] if kind == _STREET else self._place_names[i]
 
     # -- resolution of one normalised address -------------------------------------------------
 
@@ -332,39 +355,47 @@ class Geocoder:
             return self._coordinates(*parsed.coords)
         if parsed.kind == "intersection":
             return self._intersection(parsed)
-        key, score = self._find(parsed.street_key)
+        postcode = _postcode(text)
+        target, score, note = self._find(parsed.street_key, parsed.number, postcode)
         how = relative = ""
-        if key is None or score is not None:
+        if target is None or score is not None:
             stripped = self._without_preposition(text)
-            if stripped and (key is None or stripped[2] is None or stripped[2] >= score):
-                parsed, key, score, word = stripped
+            if stripped and (target is None or stripped[2] is None or stripped[2] >= score):
+                parsed, target, score, word = stripped
                 relative = f"Lageangabe „{word}“ ignoriert"
-        if parsed.detail and (key is None or parsed.number is None):
-            # "Rabet, Spielplatz" names the place "Spielplatz Rabet" more precisely than "Rabet"
+        if parsed.detail and (target is None or parsed.number is None):
+            # "Rabet, Spielplatz" names "Spielplatz Rabet" more precisely than "Rabet"
             detail_key = name_key(parsed.detail)
             for combined in (detail_key + parsed.street_key, parsed.street_key + detail_key):
-                found = self._find_exact(combined)
+                found = self._names.get(combined)
                 if found:
-                    key, score, how = found, None, f"mit Zusatz „{parsed.detail}“"
+                    target, score, how = found, None, f"mit Zusatz „{parsed.detail}“"
                     break
-        if key is None:
+        if target is None:
+            # a name in front: "Pöge-Haus, Hedwigstraße 20" — the part that is a real street
             for part in filter(None, parsed.detail.split(", ")):
-                key, score = self._find(name_key(part))
-                if key:
-                    how = f"gefunden über Zusatz „{part}“"
+                candidate = parse_address(part)
+                if candidate.kind not in ("address", "name"):
+                    continue
+                found, part_score, _ = self._find(candidate.street_key, candidate.number,
+                                                  postcode)
+                if found:
+                    name = parsed.street_key
+                    parsed, target, score = candidate, found, part_score
+                    how = f"Zusatz „{name}“ ignoriert"
                     break
-        trimmed = None if key is not None else self._trimmed(text)
+        trimmed = None if target is not None else self._trimmed(text)
         if trimmed:
-            parsed, key, score, part = trimmed
+            parsed, target, score, part, exact_rest = trimmed
             how = f"nur „{part}“ erkannt, Rest ignoriert"
-        if key is None:
-            return self._online(parsed, text)
-        pending = self._located(parsed, key)
+        if target is None:
+            return self._online(parsed, text, note)
+        pending = self._located(parsed, target)
         notes = [n for n in (relative, how) if n]
-        if score is not None or trimmed:
+        if score is not None or (trimmed and not exact_rest):
             pending.status = "fuzzy"
         if score is not None:
-            notes.append(f"unscharfer Treffer „{self._name_of(key)}“ (Score {score:g})")
+            notes.append(f"unscharfer Treffer „{self._label(target)}“ (Score {score:g})")
         if parsed.range_to is not None:
             notes.append(
                 f"Hausnummernbereich {parsed.number}–{parsed.range_to}: erste Nummer verwendet"
@@ -374,88 +405,81 @@ class Geocoder:
         pending.reason = "; ".join(filter(None, [pending.reason, *notes]))
         return pending
 
-    def _without_preposition(
-        self, text: str
-    ) -> tuple[ParsedAddress, str, float | None, str] | None:
+    def _without_preposition(self, text: str):
         """A known street or place after a leading preposition: "im Rabet", "Höhe
-        Eisenbahnstraße 50" (parsed rest, key, fuzzy score, the preposition)."""
+        Eisenbahnstraße 50" (parsed rest, target, fuzzy score, the preposition)."""
         split = split_preposition(text)
         if split is None:
             return None
         parsed = parse_address(split[1])
         if parsed.kind not in ("address", "name"):
             return None
-        key, score = self._find(parsed.street_key)
-        return (parsed, key, score, split[0]) if key else None
+        target, score, _ = self._find(parsed.street_key, parsed.number, _postcode(text))
+        return (parsed, target, score, split[0]) if target else None
 
-    def _trimmed(self, text: str) -> tuple[ParsedAddress, str, float | None, str] | None:
+    def _trimmed(self, text: str):
         """A known street or place after dropping up to 3 leading or trailing words:
-        "Höhe Eisenbahnstraße 50", "Spielplatz am Rabet", "Eisenbahnstraße 5 Hinterhof".
-        A guess, so the caller marks it "fuzzy"."""
+        "Pöge-Haus Hedwigstraße 20", "Spielplatz am Rabet", "Eisenbahnstraße 5 Hinterhof".
+        Exact where leading words were dropped before an exact street with a house number
+        (a name in front), else a guess the caller marks "fuzzy"."""
         words = text.split()
         for drop in range(1, min(len(words), 4)):
-            for part in (" ".join(words[drop:]), " ".join(words[:-drop])):
+            for part, leading in ((" ".join(words[:-drop]), False),
+                                  (" ".join(words[drop:]), True)):
                 parsed = parse_address(part)
                 if parsed.kind in ("address", "name"):
-                    key, score = self._find(parsed.street_key)
-                    if key:
-                        return parsed, key, score, part
+                    target, score, _ = self._find(parsed.street_key, parsed.number,
+                                                  _postcode(text))
+                    if target:
+                        exact = (leading and score is None and parsed.kind == "address"
+                                 and target[0] == _STREET)
+                        return parsed, target, score, part, exact
         return None
 
-    def _located(self, parsed: ParsedAddress, key: str) -> _Pending:
-        street = self._streets.get(key)
-        if street is None or (parsed.number is None and key in self._places):
-            place = self._places[key]
+    def _located(self, parsed: ParsedAddress, target: tuple[int, int]) -> _Pending:
+        kind, i = target
+        if kind == _PLACE:
             reason = "Hausnummer bei einem Ort ignoriert" if parsed.number is not None else ""
-            return _Pending("place", place.x, place.y, place.precision_m, place.name, reason)
-        if parsed.number is None:
-            return _Pending("street", street.x, street.y, street.precision_m, street.name,
-                            "nur Straße, Punkt in der Straßenmitte")
-        number, suffix = parsed.number, parsed.suffix
-        matched = f"{street.name} {number}{suffix}"
-        if self._addresses:
-            point = self._addresses.get((key, number, suffix))
-            if point:
-                return _Pending("exact", *point, EXACT_PRECISION_M, matched)
-            point = self._addresses.get((key, number, ""))
-            if point:
-                return _Pending("exact", *point, EXACT_PRECISION_M, matched,
-                                f"amtliche Adresse {number} ohne Zusatz „{suffix}“")
-        for row, hn_from, hn_to in street.ranges:
-            if hn_from <= number <= hn_to:
-                return _Pending("interpolated", precision_m=INTERPOLATED_PRECISION_M,
-                                matched=matched, segment=row,
-                                fraction=_hn_fraction(number, hn_from, hn_to))
-        span = (
-            f"{min(r[1] for r in street.ranges):g}–{max(r[2] for r in street.ranges):g}"
-            if street.ranges else "unbekannt"
-        )
-        return _Pending("street", street.x, street.y, street.precision_m, street.name,
-                        f"Hausnummer {number} außerhalb des Bereichs {span}; Straßenmitte")
+            x, y, precision = self._place_xyp[i]
+            return _Pending("place", x, y, precision, self._place_names[i], reason)
+        number = parsed.number if parsed.number is not None else -1
+        suffix = SUFFIXES.index(parsed.suffix) if parsed.suffix in SUFFIXES else 0
+        return _Pending("street", street=i, number=number, suffix=suffix)
 
     def _intersection(self, parsed: ParsedAddress) -> _Pending:
         found = [self._find(k) for k in (parsed.street_key, parsed.second_street)]
-        streets = []
-        for (key, _), wanted in zip(found, (parsed.street_key, parsed.second_street), strict=True):
-            if key is None or key not in self._streets:
+        ids = []
+        for (target, _, _), wanted in zip(found, (parsed.street_key, parsed.second_street),
+                                          strict=True):
+            if target is None or target[0] != _STREET:
                 return _unresolved(f"Straße „{wanted}“ der Kreuzung nicht im Verzeichnis")
-            streets.append(self._streets[key])
-        first, second = streets
-        p1, p2 = nearest_points(first.geometry, second.geometry)
-        gap = p1.distance(p2)
-        if gap > INTERSECTION_MAX_GAP_M:
-            return _unresolved(
-                f"{first.name} und {second.name} kreuzen sich nicht (Abstand {gap:.0f} m)"
-            )
-        scores = [s for _, s in found if s is not None]
-        return _Pending(
-            "fuzzy" if scores else "intersection",
-            (p1.x + p2.x) / 2,
-            (p1.y + p2.y) / 2,
-            INTERSECTION_PRECISION_M,
-            f"{first.name} / {second.name}",
-            f"Kreuzung, unscharfer Treffer (Score {min(scores):g})" if scores else "",
-        )
+            ids.append(target[1])
+        names = f"{self._street_names[ids[0]]} / {self._street_names[ids[1]]}"
+        scores = [s for _, s, _ in found if s is not None]
+        status = "fuzzy" if scores else "intersection"
+        reason = f"Kreuzung, unscharfer Treffer (Score {min(scores):g})" if scores else ""
+        first, second = self._lines[ids[0]], self._lines[ids[1]]
+        gap = np.inf
+        if first is not None and second is not None:
+            p1, p2 = nearest_points(first, second)
+            gap = p1.distance(p2)
+            if gap <= INTERSECTION_MAX_GAP_M:
+                return _Pending(status, (p1.x + p2.x) / 2, (p1.y + p2.y) / 2,
+                                INTERSECTION_PRECISION_M, names, reason)
+        a, b = (self._corner_points.get(i) for i in ids)
+        if a is not None and b is not None:
+            distance, nearest = cKDTree(b).query(a)
+            j = int(np.argmin(distance))
+            if distance[j] <= CORNER_MAX_PAIR_M:
+                x, y = (a[j] + b[nearest[j]]) / 2
+                note = "Ecke aus den nächsten Hausnummern beider Straßen"
+                return _Pending(status, x, y, float(np.ceil(INTERSECTION_PRECISION_M
+                                                            + distance[j] / 2)),
+                                names, "; ".join(filter(None, [note, reason])))
+            gap = min(gap, float(distance[j]))
+        shown = f" (Abstand {gap:.0f} m)" if np.isfinite(gap) else ""
+        return _unresolved(f"{self._street_names[ids[0]]} und {self._street_names[ids[1]]} "
+                           f"kreuzen sich nicht{shown}")
 
     @staticmethod
     def _coordinates(a: float, b: float) -> _Pending:
@@ -465,8 +489,8 @@ class Geocoder:
         reason = "" if checked.flag in ("wgs84", "utm") else FLAG_NOTES[checked.flag]
         return _Pending("coordinates", checked.x, checked.y, COORDINATE_PRECISION_M, None, reason)
 
-    def _online(self, parsed: ParsedAddress, text: str) -> _Pending:
-        reason = f"„{parsed.street_key}“ nicht im Straßen- und Ortsverzeichnis"
+    def _online(self, parsed: ParsedAddress, text: str, note: str = "") -> _Pending:
+        reason = note or f"„{parsed.street_key}“ ist keine Straße und kein Ort in Leipzig"
         if self.online is None:
             return _unresolved(reason)
         hit = self.online.lookup(text, key=repr(tuple(parsed)))
@@ -478,35 +502,79 @@ class Geocoder:
 
     # -- batch ---------------------------------------------------------------------------------
 
+    def _numbers(self, street: np.ndarray, number: np.ndarray, suffix: np.ndarray
+                 ) -> tuple[np.ndarray, ...]:
+        """Status, x, y, precision, matched and reason of house numbers on street ids."""
+        placed = self._book.place(street, number, suffix)
+        how = placed.how
+        n = len(street)
+        status = np.full(n, "exact", dtype=object)
+        status[np.isin(how, (book.BETWEEN, book.NEAREST, book.BETWEEN_SIDES))] = "interpolated"
+        status[how == book.STREET] = "street"
+        status[(how == book.STREET) & (number <= 0) & self._square[street]] = "place"
+        status[how == book.NO_POSITION] = "unresolved"
+        names = self._street_names[street]
+        numbered = np.isin(status, ("exact", "interpolated"))
+        matched = names.copy()
+        reason = np.full(n, "", dtype=object)
+        for i in np.flatnonzero(numbered | (how != book.EXACT)):
+            num, suf, code = int(number[i]), SUFFIXES[int(suffix[i])], int(how[i])
+            if numbered[i]:
+                matched[i] = f"{names[i]} {num}{suf}"
+            reason[i] = self._why(code, num, suf, int(placed.low[i]), int(placed.high[i]))
+        return status, placed.x, placed.y, placed.precision_m, matched, reason
+
+    @staticmethod
+    def _why(how: int, number: int, suffix: str, low: int, high: int) -> str:
+        if how == book.EXACT_NO_SUFFIX:
+            return f"Adresse {number} ohne Zusatz „{suffix}“"
+        if how == book.EXACT_OTHER_SUFFIX:
+            return f"Hausnummer {number} nur mit Zusatz im Verzeichnis"
+        if how == book.BETWEEN:
+            return f"zwischen Nr. {low} und {high} interpoliert"
+        if how == book.BETWEEN_SIDES:
+            return f"zwischen Nr. {low} und {high} interpoliert (beide Straßenseiten)"
+        if how == book.NEAREST:
+            return f"neben Nr. {low} (gleiche Straßenseite)"
+        if how == book.COARSE:
+            return "Registerpunkt nur straßengenau (2013)"
+        if how == book.STREET:
+            return (f"Hausnummer {number}{suffix} nicht im Verzeichnis; Bereich der Straße"
+                    if number > 0 else "Bereich der Adressen dieses Namens")
+        if how == book.NO_POSITION:
+            return "Straße bekannt, aber ohne Lage in den Daten"
+        return ""
+
     def _finish(self, pending: list[_Pending]) -> list[tuple]:
-        """Result tuples of per-text resolutions, through the vectorised ``_tail``."""
+        """Result tuples of per-text resolutions, house numbers placed in one vectorised step."""
         n = len(pending)
-        columns = self._tail(
-            np.array([p.status for p in pending], object),
-            np.fromiter((p.x for p in pending), "float64", n),
-            np.fromiter((p.y for p in pending), "float64", n),
-            np.fromiter((p.precision_m for p in pending), "float64", n),
-            np.array([p.matched for p in pending], object),
-            np.array([p.reason for p in pending], object),
-            np.fromiter((p.segment for p in pending), "int64", n),
-            np.fromiter((p.fraction for p in pending), "float64", n),
-        )
+        status = np.array([p.status for p in pending], object)
+        x = np.fromiter((p.x for p in pending), "float64", n)
+        y = np.fromiter((p.y for p in pending), "float64", n)
+        precision = np.fromiter((p.precision_m for p in pending), "float64", n)
+        matched = np.array([p.matched for p in pending], object)
+        reason = np.array([p.reason for p in pending], object)
+        street = np.fromiter((p.street for p in pending), "int64", n)
+        todo = np.flatnonzero(street >= 0)
+        if todo.size:
+            number = np.fromiter((pending[i].number for i in todo), "int64", todo.size)
+            suffix = np.fromiter((pending[i].suffix for i in todo), "int64", todo.size)
+            got = self._numbers(street[todo], number, suffix)
+            keep_status = status[todo] == "fuzzy"
+            status[todo] = np.where(keep_status & (got[0] != "unresolved"), "fuzzy", got[0])
+            x[todo], y[todo], precision[todo], matched[todo] = got[1], got[2], got[3], got[4]
+            reason[todo] = ["; ".join(filter(None, [a, b]))
+                            for a, b in zip(got[5].tolist(), reason[todo].tolist(), strict=True)]
+        columns = self._tail(status, x, y, precision, matched, reason)
         return list(zip(*(columns[name].tolist() for name in RESULT_COLUMNS), strict=True))
 
     def _tail(self, status: np.ndarray, x: np.ndarray, y: np.ndarray, precision: np.ndarray,
-              matched: np.ndarray, reason: np.ndarray, segment: np.ndarray,
-              fraction: np.ndarray) -> dict[str, np.ndarray]:
-        """Interpolation, lon/lat, Ortsteil and "outside" for a batch of resolutions (arrays are
-        modified in place); returns the RESULT_COLUMNS."""
-        todo = segment >= 0
-        if todo.any():
-            points = shapely.line_interpolate_point(
-                self._seg_lines[segment[todo]], fraction[todo], normalized=True
-            )
-            xy = shapely.get_coordinates(points)
-            x[todo], y[todo] = xy[:, 0], xy[:, 1]
+              matched: np.ndarray, reason: np.ndarray) -> dict[str, np.ndarray]:
+        """lon/lat, Ortsteil and "outside" for a batch of resolutions (arrays are modified in
+        place); returns the RESULT_COLUMNS."""
         n = len(x)
         placed = ~np.isnan(x)
+        precision[~placed] = np.nan
         lon = np.full(n, np.nan)
         lat = np.full(n, np.nan)
         ortsteil = np.full(n, None, dtype=object)
@@ -525,66 +593,10 @@ class Geocoder:
 
     def _fast(self, code: np.ndarray, number: np.ndarray, suffix: np.ndarray
               ) -> dict[str, np.ndarray]:
-        """``_located`` + ``_tail`` for many exact matches of the fast path at once.
-
-        ``code``: canonical key index (``_fast_code``), ``number``: house number or -1,
-        ``suffix``: index into ``SUFFIXES``. Same results as ``_resolve`` of each text
-        (tests/test_geocode.py compares both on generated addresses).
-        """
-        n = len(code)
-        has_number = number >= 0
-        place = ~self._c_street[code] | (~has_number & self._c_place[code])
-        numbered = ~place & has_number
-        status = np.full(n, "street", dtype=object)
-        status[place] = "place"
-        xyp = self._c_street_xyp[code]
-        xyp[place] = self._c_place_xyp[code[place]]
-        matched = self._c_street_name[code]
-        matched[place] = self._c_place_name[code[place]]
-        reason = np.full(n, "nur Straße, Punkt in der Straßenmitte", dtype=object)
-        reason[place] = ""
-        reason[place & has_number] = "Hausnummer bei einem Ort ignoriert"
-        segment = np.full(n, -1, "int64")
-        fraction = np.full(n, np.nan)
-        done = ~numbered
-        if self._a_codes.size:
-            for wanted_suffix in (suffix, np.zeros_like(suffix)):
-                wanted = _address_code(code, number, wanted_suffix)
-                at = np.searchsorted(self._a_codes, wanted).clip(max=self._a_codes.size - 1)
-                hit = ~done & (self._a_codes[at] == wanted)
-                xyp[hit, :2] = self._a_xy[at[hit]]
-                xyp[hit, 2] = EXACT_PRECISION_M
-                status[hit] = "exact"
-                reason[hit] = "" if wanted_suffix is suffix else [
-                    f"amtliche Adresse {num} ohne Zusatz „{SUFFIXES[suf]}“"
-                    for num, suf in zip(number[hit].tolist(), suffix[hit].tolist(), strict=True)
-                ]
-                done |= hit
-        with np.errstate(divide="ignore", invalid="ignore"):
-            for j in range(self._c_ranges.shape[1]):
-                row, hn_from, hn_to = self._c_ranges[code, j].T
-                hit = ~done & (hn_from <= number) & (number <= hn_to)
-                segment[hit] = row[hit]
-                fraction[hit] = np.where(
-                    hn_to == hn_from, 0.5, (number - hn_from) / (hn_to - hn_from)
-                )[hit]
-                status[hit] = "interpolated"
-                xyp[hit] = (np.nan, np.nan, INTERPOLATED_PRECISION_M)
-                reason[hit] = ""
-                done |= hit
-        with_number = np.flatnonzero(numbered & done)
-        matched[with_number] = [
-            f"{name} {num}{SUFFIXES[suf]}" for name, num, suf in zip(
-                matched[with_number].tolist(), number[with_number].tolist(),
-                suffix[with_number].tolist(), strict=True)
-        ]
-        beyond = np.flatnonzero(~done)
-        reason[beyond] = [
-            f"Hausnummer {num} außerhalb des Bereichs {self._c_span[c]}; Straßenmitte"
-            for c, num in zip(code[beyond].tolist(), number[beyond].tolist(), strict=True)
-        ]
-        return self._tail(status, xyp[:, 0].copy(), xyp[:, 1].copy(), xyp[:, 2].copy(),
-                          matched, reason, segment, fraction)
+        """Clean "street number" texts whose street matched exactly, all at once: the same
+        as ``_resolve`` + ``_finish`` text by text (tests/test_geocode.py compares both)."""
+        status, x, y, precision, matched, reason = self._numbers(code, number, suffix)
+        return self._tail(status, x, y, precision, matched, reason)
 
     def _columns(self, texts: np.ndarray) -> dict[str, np.ndarray]:
         """RESULT_COLUMNS for distinct texts: the common clean form with an exact name match
@@ -659,37 +671,58 @@ class Geocoder:
                             index=values.index)
 
 
-def load_address_list(path: Path) -> pd.DataFrame:
-    """Official address list CSV (street, housenumber, x, y; ``;`` or ``,`` separated).
+ADDRESS_COLUMNS = {
+    "street": ("street", "strasse", "straße", "str", "stn", "strassenname", "straßenname"),
+    "housenumber": ("housenumber", "hausnummer", "hnr", "hausnr"),
+    "a": ("x", "rechtswert", "ostwert", "east", "lon", "easting"),
+    "b": ("y", "hochwert", "nordwert", "north", "lat", "northing"),
+}
+OPTIONAL_COLUMNS = {
+    "suffix": ("adz", "zusatz", "hausnummernzusatz", "suffix", "hnrzusatz"),
+    "postcode": ("plz", "postleitzahl", "postcode"),
+}
+# UTM zone 32 eastings of Saxony (HK-DE is delivered in EPSG:25832 as well as 25833)
+_ZONE32_EASTING = (600_000.0, 900_000.0)
 
-    German column names (Strasse/Straße, Hausnummer, Rechtswert/Hochwert) are understood;
-    coordinates may be EPSG:25833 or WGS84 and go through ``validate_coordinates``.
+
+def load_address_list(path: Path) -> pd.DataFrame:
+    """An official address list: the house coordinates of the survey administrations (HK-DE:
+    ``;``-separated with STN, HNR, ADZ, PLZ and EAST/NORTH in EPSG:25832 or 25833) or a plain
+    CSV (street, housenumber, x, y or lon, lat; ``;``, ``,`` or tab).
+
+    German column names (Straße, Hausnummer, Zusatz, Rechtswert/Hochwert, Ostwert/Nordwert)
+    are understood; EPSG:25832 eastings are recognised and converted; all coordinates go
+    through ``validate_coordinates``. Returns DataFrame[street, housenumber, postcode, x, y]
+    in EPSG:25833; a missing column is a ValueError with a German message naming the file.
     """
     text = Path(path).read_text(encoding="utf-8-sig")
     dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
-    raw = pd.read_csv(path, sep=dialect.delimiter, dtype=str, encoding="utf-8-sig")
-    aliases = {
-        "street": ("street", "strasse", "straße", "str"),
-        "housenumber": ("housenumber", "hausnummer", "hnr", "hausnr"),
-        "a": ("x", "rechtswert", "lon", "easting"),
-        "b": ("y", "hochwert", "lat", "northing"),
-    }
+    raw = pd.read_csv(path, sep=dialect.delimiter, dtype=str, encoding="utf-8-sig",
+                      keep_default_na=False)
     lower = {c.strip().lower(): c for c in raw.columns}
     picked = {}
-    for field, names in aliases.items():
+    for field, names in ADDRESS_COLUMNS.items():
         column = next((lower[n] for n in names if n in lower), None)
         if column is None:
             raise ValueError(
                 f"{Path(path).name}: Spalte für „{field}“ fehlt (erwartet: {', '.join(names)})"
             )
-        picked[field] = raw[column]
-    coords = validate_coordinates(
-        picked["a"].str.replace(",", ".", regex=False),
-        picked["b"].str.replace(",", ".", regex=False),
-    )
+        picked[field] = raw[column].str.strip()
+    for field, names in OPTIONAL_COLUMNS.items():
+        column = next((lower[n] for n in names if n in lower), None)
+        picked[field] = raw[column].str.strip() if column else pd.Series("", index=raw.index)
+    a = pd.to_numeric(picked["a"].str.replace(",", ".", regex=False), errors="coerce")
+    b = pd.to_numeric(picked["b"].str.replace(",", ".", regex=False), errors="coerce")
+    zone32 = a.between(*_ZONE32_EASTING).to_numpy()
+    if zone32.any():
+        lon, lat = _FROM_ZONE32.transform(a[zone32].to_numpy(), b[zone32].to_numpy())
+        a, b = a.astype("float64"), b.astype("float64")
+        a[zone32], b[zone32] = lon, lat
+    coords = validate_coordinates(a, b)
     return pd.DataFrame(
-        {"street": picked["street"], "housenumber": picked["housenumber"],
-         "x": coords["x"], "y": coords["y"]}
+        {"street": picked["street"],
+         "housenumber": picked["housenumber"] + picked["suffix"].str.lower(),
+         "postcode": picked["postcode"], "x": coords["x"], "y": coords["y"]}
     )
 
 
@@ -708,17 +741,17 @@ def use_extras(address_list: Path | None, online: NominatimGeocoder | None) -> N
 
 
 def default_geocoder() -> Geocoder:
-    """The shipped gazetteer and boundary, plus the address list / Nominatim in use."""
+    """The shipped register and boundary, plus the address list / Nominatim in use."""
     return _default_geocoder(*_extras)
 
 
 @cache
 def _default_geocoder(address_list: Path | None, online: NominatimGeocoder | None) -> Geocoder:
     from geo.boundary import assign_ortsteil
-    from geo.gazetteer import gazetteer
+    from geo.register import load_register
 
     addresses = load_address_list(address_list) if address_list else None
-    return Geocoder(gazetteer(), assign_ortsteil, addresses, online)
+    return Geocoder(load_register(), assign_ortsteil, addresses, online)
 
 
 def manual_placement(lon: float, lat: float, boundary_fn: BoundaryFn | None = None) -> dict:

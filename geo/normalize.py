@@ -59,7 +59,8 @@ _PREPOSITION = re.compile(
 # slashes in the name, so none of the checks below can apply unless the name holds a noise or
 # corner word. tests/test_normalize.py checks it agrees with the full parser.
 _SIMPLE = re.compile(
-    r"\s*([A-Za-zÄÖÜäöüßéèáà][A-Za-zÄÖÜäöüßéèáà .'\-]{1,79})(?:(\d{1,4})\s*([A-Za-z])?)?"
+    r"\s*(?:\d{5}(?:\s+(?i:leipzig))?\s*,\s*)?"
+    r"([A-Za-zÄÖÜäöüßéèáà][A-Za-zÄÖÜäöüßéèáà .'\-]{1,79})(?:(\d{1,4})\s*([A-Za-z])?)?"
     r"(?:(?:\s*,\s*|\s+)\d{5})?(?:(?:\s*,\s*|\s+)(?i:leipzig))?\s*"
 )
 _SIMPLE_BLOCKERS = re.compile(

@@ -5,47 +5,27 @@ A hot spot is found on a 100 m grid, but nobody remembers cell 4711. Neighbourin
 is named by that street and the house numbers nearest its cells, rounded out to tens so the
 range reads like a stretch of street, not like a measurement.
 
-House numbers come from the address data behind the geocoder: for each street its course
-with its number range; a point's number is interpolated along the course (the same model the
-offline geocoder uses to place "Eisenbahnstraße 40").
+House numbers come from the address register behind the geocoder: the number of the nearest
+real address of the nearest street (``geo.gazetteer.house_numbers_at``).
 """
 
 from __future__ import annotations
 
 import math
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from scipy.sparse import coo_array
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 from shapely import union_all
 from shapely.ops import substring
 
-from geo.gazetteer import gazetteer
+from geo.gazetteer import house_numbers_at, street_lines, street_points
 from geo.grid import GridSpec, cell_centres
 
 NUMBER_STEP = 10  # section ranges are rounded out to tens
-
-
-def house_numbers_at(x, y) -> tuple[list[str], np.ndarray]:
-    """Nearest street name and interpolated house number for each EPSG:25833 point
-    (name '' and NaN where there is no street, NaN where the street has no number range)."""
-    x, y = np.asarray(x, "float64"), np.asarray(y, "float64")
-    streets = gazetteer()
-    streets = streets[streets["kind"] == "street"].reset_index(drop=True)
-    if streets.empty or len(x) == 0:
-        return [""] * len(x), np.full(len(x), np.nan)
-    points = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=streets.crs)
-    _, nearest = streets.sindex.nearest(points.values, return_all=False)
-    lines = streets.geometry.to_numpy()[nearest]
-    share = np.array([line.project(p, normalized=True)
-                      for line, p in zip(lines, points.values, strict=True)])
-    low = streets["hn_from"].astype("float64").to_numpy()[nearest]
-    high = streets["hn_to"].astype("float64").to_numpy()[nearest]
-    numbers = np.round(low + share * (high - low))
-    return streets["name"].to_numpy()[nearest].tolist(), numbers
 
 
 def section_label(street: str, numbers) -> str:
@@ -91,23 +71,33 @@ def street_sections(cell_ids, spec: GridSpec) -> pd.DataFrame:
 
 
 SECTION_WIDTH_M = 40.0  # a street section as an area: this far either side of its course
+SECTION_REACH_M = 60.0  # houses this close to a part of the course belong to it
 
 
 def section_area(street: str, number_from: float | None = None,
                  number_to: float | None = None, width_m: float = SECTION_WIDTH_M):
-    """The area of "Eisenbahnstraße 60–90" (EPSG:25833): the street's course between the
-    interpolated positions of the two house numbers (the whole street without numbers),
-    ``width_m`` either side. ValueError (German) for an unknown street."""
-    streets = gazetteer()
-    rows = streets[(streets["kind"] == "street") & (streets["name"] == street)]
+    """The area of "Eisenbahnstraße 60–90" (EPSG:25833): the street's course between the real
+    addresses numbered from ``number_from`` to ``number_to`` (the whole street without
+    numbers), ``width_m`` either side. ValueError (German) for an unknown street or a range
+    without any address."""
+    streets = street_lines()
+    rows = streets[streets["name"] == street]
     if rows.empty:
         raise ValueError(f"Die Straße „{street}“ ist nicht im Straßenverzeichnis.")
+    course = rows.geometry.iloc[0]
+    if number_from is None or number_to is None:
+        return course.buffer(width_m)
+    low, high = sorted((number_from, number_to))
+    points = street_points(street)
+    points = points[(points["number"] >= low) & (points["number"] <= high)]
+    if points.empty:
+        raise ValueError(f"Zwischen {street} {low:g} und {high:g} liegt keine bekannte Adresse.")
     parts = []
-    for line, low, high in zip(rows.geometry, rows["hn_from"].astype("float64"),
-                               rows["hn_to"].astype("float64"), strict=True):
-        a, b = 0.0, 1.0
-        if number_from is not None and number_to is not None and high > low:
-            a, b = sorted(min(max((n - low) / (high - low), 0.0), 1.0)
-                          for n in (number_from, number_to))
-        parts.append(substring(line, a, b, normalized=True).buffer(width_m))
+    houses = shapely.points(points[["x", "y"]].to_numpy("float64"))
+    for line in getattr(course, "geoms", [course]):
+        near = houses[shapely.distance(line, houses) <= SECTION_REACH_M]
+        if len(near):
+            at = line.project(near)
+            parts.append(substring(line, float(at.min()), float(at.max())).buffer(width_m))
+    parts.append(union_all(shapely.buffer(houses, width_m / 2)))  # the houses themselves
     return union_all(parts)

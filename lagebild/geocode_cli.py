@@ -1,7 +1,9 @@
-"""Batch geocoding: ``lagebild geocode`` (also ``python -m geo geocode``).
+"""Geo verbs: ``lagebild geocode`` and ``lagebild build-data`` (also ``python -m geo …``).
 
-Reads one address per line on standard input, or one column of a CSV file, and writes CSV with
-input, status, lon, lat, x, y, ortsteil, precision_m and reason to standard output.
+``geocode`` reads one address per line on standard input, or one column of a CSV file, and
+writes CSV with input, status, lon, lat, x, y, ortsteil, precision_m and reason to standard
+output. ``build-data SHARED_DATA_DIR`` rebuilds the shipped geography in data/ from the real
+Leipzig sources (see data/README.md).
 """
 
 from __future__ import annotations
@@ -55,3 +57,25 @@ def register_cli(commands) -> None:
     geocode.add_argument("--csv", help="CSV-Datei statt Standardeingabe")
     geocode.add_argument("--column", default="Adresse", help="Adressspalte der CSV-Datei")
     geocode.set_defaults(func=_geocode)
+    build = commands.add_parser(
+        "build-data", help="Geodaten in data/ aus den Leipziger Quelldaten neu bauen"
+    )
+    build.add_argument("shared_data_dir", help="Ordner mit sources/ und reference/")
+    build.add_argument("--out", default=None, help="Zielordner (Standard: data/)")
+    build.set_defaults(func=_build_data)
+
+
+def _build_data(args: argparse.Namespace) -> int:
+    """Rebuild the shipped geography (see data/README.md) from the real Leipzig sources."""
+    from config.paths import DATA_DIR
+    from geo.build_data import Sources, build, write
+
+    sources = Sources.in_dir(Path(args.shared_data_dir))
+    missing = sources.missing()
+    if missing:
+        print("Fehler: Quelldaten fehlen: " + ", ".join(map(str, missing)), file=sys.stderr)
+        return 2
+    out = Path(args.out) if args.out else DATA_DIR
+    for path in write(build(sources), out):
+        print(f"{path}: {path.stat().st_size:,} Bytes")
+    return 0

@@ -1,7 +1,8 @@
 """The base map: Leaflet without CDN assets, with a tile server only where one is configured.
 
-Without tiles (the default, and offline) the district is still legible: the gazetteer's street
-lines, the Ortsteile and the district boundary form the basemap.
+Without tiles (the default, and offline) the district is still legible: the real street lines
+of the shipped register, the Ortsteile and the district boundary form the basemap. Every map
+carries the data attribution (OpenStreetMap, ODbL; Leipzig Open Data Project, CC0).
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import folium
 import geopandas as gpd
 import numpy as np
 import shapely
+from branca.element import MacroElement
 from folium import plugins
+from jinja2 import Template
 
 from geo.crs import DISPLAY_CRS
 from reports.privacy.safe import escape_html
@@ -53,6 +56,23 @@ def to_geojson(frame: gpd.GeoDataFrame, properties: list[str], simplify_m: float
     return {"type": "FeatureCollection", "features": features}
 
 
+DATA_ATTRIBUTION = ("Geodaten © OpenStreetMap-Mitwirkende (ODbL); "
+                    "Adressregister 2013: Leipzig Open Data Project (CC0)")
+
+
+class _Attribution(MacroElement):
+    """The data attribution in Leaflet's attribution corner, also without a tile layer."""
+
+    _template = Template("""{% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text|tojson }});
+    {% endmacro %}""")
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "Attribution"
+        self.text = text
+
+
 def base_map(
     ortsteile: gpd.GeoDataFrame,
     streets: gpd.GeoDataFrame | None = None,
@@ -85,6 +105,7 @@ def base_map(
             tooltip=folium.GeoJsonTooltip(["name"], labels=False, sticky=True),
             smooth_factor=1.5,
         ).add_to(m)
+    _Attribution(DATA_ATTRIBUTION).add_to(m)
     folium.GeoJson(
         to_geojson(ortsteile, ["name"], simplify_m=2.0),
         name="Ortsteile (Grenzen)",

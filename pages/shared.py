@@ -73,17 +73,18 @@ def get_store() -> Store:
 
 @st.cache_resource(show_spinner=False)
 def district_geometry():
-    """Ortsteile, district outline, gazetteer street lines and population, loaded once."""
+    """Ortsteile, district outline, real street lines and population, loaded once."""
     from config.settings import settings
     from geo import boundary
     from geo.aggregate import population
-    from geo.gazetteer import gazetteer
+    from geo.gazetteer import street_lines
     from reports.views.map import MapContext
 
-    streets = gazetteer()
-    streets = streets[streets["kind"] == "street"]
+    district = boundary.district()
+    streets = street_lines()
+    streets = streets[streets.intersects(district.buffer(300))]
     current = settings()
-    return MapContext(boundary.ortsteile(), boundary.district(), streets, population(),
+    return MapContext(boundary.ortsteile(), district, streets, population(),
                       current.tile_url, current.tile_attribution)
 
 

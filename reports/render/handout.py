@@ -102,14 +102,14 @@ def map_png(agenda: Agenda, only: int | None = None, size=(7.0, 6.2)) -> bytes:
     """District, Ortsteile and named streets, with the agenda's hot sections numbered as in
     its table (``only``: just that 1-based section, for one projector slide)."""
     from geo.boundary import district, ortsteile
-    from geo.gazetteer import gazetteer
+    from geo.gazetteer import street_lines
     from geo.grid import cell_polygons
     from reports.analysis.hotspot_change import SPEC
 
     fig, ax = plt.subplots(figsize=size, dpi=160)
     area = gpd.GeoSeries([district()], crs=METRIC_CRS)
-    streets = gazetteer()
-    streets = streets[streets["kind"] == "street"]
+    streets = street_lines()
+    streets = streets[streets.intersects(district().buffer(200))]
     streets.plot(ax=ax, color="#9a9a9a", linewidth=0.8)
     parts = ortsteile()
     parts.boundary.plot(ax=ax, color="#555555", linewidth=0.6, linestyle="--")

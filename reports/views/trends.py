@@ -15,7 +15,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from geo.gazetteer import gazetteer
+from geo.gazetteer import street_lines
 from geo.grid import cell_polygons
 from geo.street_sections import section_area
 from reports.analysis.analytics import (
@@ -111,9 +111,11 @@ def section_place(street: str, number_from: int | None, number_to: int | None) -
 
 
 def street_names() -> list[str]:
-    """The streets a section can lie on, by name."""
-    streets = gazetteer()
-    return sorted(streets.loc[streets["kind"] == "street", "name"].unique())
+    """The district's streets a section can lie on (those with a course), by name."""
+    from geo.boundary import district
+
+    streets = street_lines()
+    return sorted(streets.loc[streets.intersects(district()), "name"].unique())
 
 
 def measure_place(measure: Measure) -> Place:

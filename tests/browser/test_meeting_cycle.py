@@ -48,13 +48,13 @@ def _add_new_cluster(url: str) -> None:
     import numpy as np
     import pandas as pd
 
-    from geo.gazetteer import gazetteer
+    from geo.gazetteer import street_lines
     from reports.storage.store import Store
     from tests.helpers import reports_at
 
     store = Store.open(url)
     end = store.last_report_day()
-    streets = gazetteer()
+    streets = street_lines()
     point = streets[streets["name"] == "Eisenbahnstraße"].geometry.iloc[0].interpolate(
         0.7, normalized=True)
     rng = np.random.default_rng(2)

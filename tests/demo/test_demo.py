@@ -90,7 +90,7 @@ def test_truth_covers_all_categories_sources_and_the_period(truth):
 
 
 def test_dumping_in_parks_peaks_in_summer(truth):
-    parks = truth[truth["anchor"].isin(["Rabet", "Mariannenpark"])
+    parks = truth[truth["anchor"].isin(["Rabet", "Johanniterhaus Am Mariannenpark"])
                   & (truth["category"] == "illegale_muellablagerung")]
     month = parks["when"].dt.month
     summer, winter = month.isin([6, 7, 8]).sum(), month.isin([12, 1, 2]).sum()

@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 from shapely.geometry import LineString
 
@@ -17,6 +18,7 @@ from config.settings import settings
 from geo.boundary import assign_ortsteil
 from geo.geocode import Geocoder
 from geo.nominatim import NO_CONTACT, NominatimGeocoder
+from geo.register import Register
 from reports.geography import nominatim_from
 
 ANSWERS = {
@@ -101,12 +103,17 @@ def test_network_errors_are_not_cached(tmp_path):
 
 
 def test_geocoder_asks_online_only_for_what_it_cannot_resolve(server, tmp_path):
-    gazetteer = gpd.GeoDataFrame(
-        {"name": ["Teststraße"], "kind": ["street"], "hn_from": [1], "hn_to": [41],
-         "aliases": [""]},
+    addresses = pd.DataFrame(
+        {"street": ["Teststraße"] * 2, "housenumber": ["3", "7"], "number": [3, 7],
+         "suffix": ["", ""], "postcode": ["04315"] * 2, "x": [319030.0, 319070.0],
+         "y": [5691500.0] * 2, "source": ["osm2025"] * 2, "precision_m": [10.0] * 2})
+    streets = gpd.GeoDataFrame(
+        {"name": ["Teststraße"], "key": ["teststrasse"]},
         geometry=[LineString([(319000, 5691500), (319400, 5691500)])], crs=25833)
+    places = gpd.GeoDataFrame({"name": [], "key": [], "precision_m": []},
+                              geometry=gpd.GeoSeries([], crs=25833), crs=25833)
     online = NominatimGeocoder(server, tmp_path / "cache.sqlite", min_delay_seconds=0)
-    geocoder = Geocoder(gazetteer, assign_ortsteil, online=online)
+    geocoder = Geocoder(Register(addresses, streets, places, {}), assign_ortsteil, online=online)
     frame = geocoder.geocode_many(["Teststraße 5", "Konradstraße 20", "Konradstr. 20"])
     assert frame["status"].tolist() == ["interpolated", "interpolated", "interpolated"]
     assert frame["reason"].iloc[1] == "online (Nominatim) gefunden"

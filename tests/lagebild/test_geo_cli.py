@@ -27,7 +27,7 @@ def test_stdin_one_address_per_line():
     frame = pd.read_csv(io.StringIO(done.stdout), keep_default_na=False)
     assert list(frame.columns) == COLUMNS
     assert frame["input"].tolist() == ["Eisenbahnstr. 120", "Rabet, Spielplatz", "", "<b>x</b>"]
-    assert frame["status"].tolist() == ["interpolated", "place", "unresolved", "unresolved"]
+    assert frame["status"].tolist() == ["exact", "place", "unresolved", "unresolved"]
     assert frame["ortsteil"].iloc[0] == "Volkmarsdorf"
     assert 12.3 < float(frame["lon"].iloc[0]) < 12.5
     assert "HTML" in frame["reason"].iloc[3]
@@ -40,7 +40,7 @@ def test_csv_column(tmp_path):
     done = _run("--csv", str(path), "--column", "Adresse")
     assert done.returncode == 0, done.stderr
     frame = pd.read_csv(io.StringIO(done.stdout))
-    assert frame["status"].tolist() == ["interpolated", "intersection"]
+    assert frame["status"].tolist() == ["exact", "intersection"]
     missing = _run("--csv", str(path), "--column", "Ort")
     assert missing.returncode == 2
     assert "export.csv: Spalte „Ort“ fehlt" in missing.stderr

@@ -321,3 +321,13 @@ def test_cell_outline_is_the_chosen_cell(ctx):
     assert abs(lat - dlat[0]) < 1e-6 and abs(lon - dlon[0]) < 1e-6
     feature = next(iter(group._children.values())).data["features"][0]
     assert feature["properties"]["name"] == "Zelle &lt;b&gt;"
+
+
+def test_every_map_carries_the_data_attribution():
+    from maps.base import DATA_ATTRIBUTION, base_map
+
+    for tile_url in (None, "https://tiles.example.org/{z}/{x}/{y}.png"):
+        html = base_map(boundary.ortsteile(), tile_url=tile_url).get_root().render()
+        assert "attributionControl.addAttribution" in html
+        assert json.dumps(DATA_ATTRIBUTION) in html
+        assert "OpenStreetMap" in DATA_ATTRIBUTION and "CC0" in DATA_ATTRIBUTION

@@ -58,7 +58,7 @@ def test_a_concern_with_a_point_is_queued_with_its_place(store):
 def test_a_concern_with_an_address_is_geocoded(store):
     new_id = send(store, lon=None, lat=None, address="Eisenbahnstraße 50")
     row = concerns.list_concerns(store).set_index("id").loc[new_id]
-    assert row["geocode_status"] == "interpolated" and row["ortsteil"] == "Neustadt-Neuschönefeld"
+    assert row["geocode_status"] == "exact" and row["ortsteil"] == "Neustadt-Neuschönefeld"
 
 
 @pytest.mark.parametrize("changes, message", [

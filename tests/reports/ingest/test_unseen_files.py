@@ -120,7 +120,8 @@ def test_unseen_file_imports_without_a_mapping(store, name, source, data, rows, 
         assert reports.loc[ref, "occurred_at"].strftime("%Y-%m-%d %H:%M") == local
     # every report lands on a point (house number, coordinates or a named place)
     assert reports["geocode_status"].isin(["exact", "interpolated", "coordinates", "place"]).all()
-    assert (reports["precision_m"] <= 150).all()
+    # the widest is the Rabet: its register addresses ring a park some 400 m across
+    assert (reports["precision_m"] <= 250).all()
     again = import_file(store, data, source, file_name=name)
     assert (again.imported, again.updated, again.duplicate) == (0, 0, rows)
     assert len(store.load_reports()) == rows
@@ -130,7 +131,9 @@ def test_street_and_house_number_are_one_address(store):
     import_file(store, QUARTIER, "quartiersmanagement", file_name="b.csv")
     reports = store.load_reports().set_index("address")
     assert "Eisenbahnstraße 40, 04315" in reports.index
-    assert (reports["geocode_status"] == "interpolated").all()  # not the street's midpoint
+    # a real house or one between real neighbours, never the street as a whole
+    assert reports["geocode_status"].isin(["exact", "interpolated"]).all()
+    assert (reports["precision_m"] < 150).all()
 
 
 def test_zone_32_metres_are_converted_not_taken_for_zone_33(store):

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from geo.gazetteer import gazetteer
+from geo.gazetteer import street_lines
 from reports.coordination import concerns
 from reports.coordination.agenda import add_free_item
 from reports.coordination.concerns import Challenge, ConcernForm
@@ -31,7 +31,7 @@ A4_PT = (595.28, 841.89)
 
 
 def _street_point(name: str, share: float) -> tuple[float, float]:
-    streets = gazetteer()
+    streets = street_lines()
     p = streets[streets["name"] == name].geometry.iloc[0].interpolate(share, normalized=True)
     return p.x, p.y
 

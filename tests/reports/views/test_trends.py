@@ -11,7 +11,7 @@ import pytest
 import shapely
 
 from geo.crs import to_display
-from geo.gazetteer import gazetteer
+from geo.gazetteer import street_lines, street_points
 from reports.coordination.measures import Measure, MeasureError
 from reports.coordination.meetings import Meeting
 from reports.model import TIMEZONE
@@ -34,8 +34,8 @@ F = ReportFilter(START, START + timedelta(days=55))
 
 
 def _street(name: str):
-    streets = gazetteer()
-    return streets[(streets["kind"] == "street") & (streets["name"] == name)].iloc[0]
+    streets = street_lines()
+    return streets[streets["name"] == name].iloc[0]
 
 
 def _point(name: str, share: float) -> tuple[float, float]:
@@ -59,8 +59,9 @@ def _frame(seed: int = 1) -> pd.DataFrame:
 
 def test_a_street_section_counts_only_its_stretch():
     frame = _frame()
-    low, high = (int(_street("Eisenbahnstraße")[c]) for c in ("hn_from", "hn_to"))
-    at_40 = low + 0.4 * (high - low)
+    houses = street_points("Eisenbahnstraße")  # the real house number at the cluster
+    hx, hy = _point("Eisenbahnstraße", 0.4)
+    at_40 = houses["number"].iloc[np.argmin(np.hypot(houses["x"] - hx, houses["y"] - hy))]
     place = section_place("Eisenbahnstraße", int(at_40 - 10), int(at_40 + 10))
     assert place.label == f"Eisenbahnstraße {int(at_40 - 10)}–{int(at_40 + 10)}"
     inside = set(place_reports(frame, place)["id"])
