@@ -1,9 +1,10 @@
-"""Geo verbs: ``lagebild geocode`` and ``lagebild build-data`` (also ``python -m geo …``).
+"""Geo verbs: ``lagebild geocode``, ``build-data`` and ``build-tiles`` (also ``python -m geo``).
 
 ``geocode`` reads one address per line on standard input, or one column of a CSV file, and
 writes CSV with input, status, lon, lat, x, y, ortsteil, precision_m and reason to standard
 output. ``build-data SHARED_DATA_DIR`` rebuilds the shipped geography in data/ from the real
-Leipzig sources (see data/README.md).
+Leipzig sources (see data/README.md); ``build-tiles SHARED_DATA_DIR`` renders the offline
+basemap into static/tiles/ (maps.tiles).
 """
 
 from __future__ import annotations
@@ -63,6 +64,13 @@ def register_cli(commands) -> None:
     build.add_argument("shared_data_dir", help="Ordner mit sources/ und reference/")
     build.add_argument("--out", default=None, help="Zielordner (Standard: data/)")
     build.set_defaults(func=_build_data)
+    tiles = commands.add_parser(
+        "build-tiles", help="Offline-Grundkarte (Kacheln in static/tiles/) neu zeichnen"
+    )
+    tiles.add_argument("shared_data_dir", help="Ordner mit sources/ (Gebäudeumrisse)")
+    tiles.add_argument("--out", default=None, help="Zielordner (Standard: static/tiles/)")
+    tiles.add_argument("--max-zoom", type=int, default=None, help="höchste gezeichnete Zoomstufe")
+    tiles.set_defaults(func=_build_tiles)
 
 
 def _build_data(args: argparse.Namespace) -> int:
@@ -78,4 +86,24 @@ def _build_data(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else DATA_DIR
     for path in write(build(sources), out):
         print(f"{path}: {path.stat().st_size:,} Bytes")
+    return 0
+
+
+def _build_tiles(args: argparse.Namespace) -> int:
+    """Render the offline basemap's tile pyramid (see data/README.md) and report its size."""
+    import time
+
+    from maps import tiles
+
+    source = Path(args.shared_data_dir) / tiles.BUILDINGS_SOURCE
+    if not source.is_file():
+        print(f"Fehler: Quelldaten fehlen: {source}", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    max_zoom = args.max_zoom or tiles.MAX_ZOOM
+    meta = tiles.build_tiles(tiles.shipped_data(Path(args.shared_data_dir)),
+                             Path(args.out) if args.out else tiles.TILES_DIR,
+                             range(tiles.MIN_ZOOM, max_zoom + 1))
+    print(f"{meta['tiles']:,} Kacheln, {meta['bytes']:,} Bytes, "
+          f"{time.perf_counter() - started:.0f} s")
     return 0

@@ -1,0 +1,368 @@
+"""Pre-rendered raster tiles of the district: the offline basemap a resident recognises.
+
+Building footprints, street lines with their names, the Ortsteil borders and names are drawn
+with matplotlib (Agg) into Web-Mercator XYZ tiles (256 px) under static/tiles/{z}/{x}/{y}.png,
+which Streamlit serves as static files — no tile server, no third-party request. Each zoom is
+drawn in blocks of tiles aligned to the tile grid with one tile of margin on every side, so a
+label crossing a block edge is drawn identically in both blocks and never cut at a tile edge.
+The output is deterministic: same input, same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import matplotlib
+import numpy as np
+import shapely
+import shapely.affinity
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib.figure import Figure
+from matplotlib.patheffects import withStroke
+from PIL import Image
+
+from config.paths import DATA_DIR, STATIC_DIR
+from geo.boundary import district_config
+
+matplotlib.use("Agg")
+
+TILE_PX = 256
+MERCATOR_CRS = "EPSG:3857"
+HALF_WORLD = 20037508.342789244  # Web-Mercator x at longitude 180°
+DPI = 72  # one point = one pixel: widths and font sizes below are in pixels
+BLOCK_TILES = 12  # tiles per block side; with the margin a block is 3584 px square
+MARGIN_TILES = 1
+MIN_ZOOM, MAX_ZOOM = 12, 17
+STREET_LABEL_MIN_ZOOM = 15
+ORTSTEIL_LABEL_MAX_ZOOM = 14
+METADATA_FILE = "tiles.json"
+TILES_DIR = STATIC_DIR / "tiles"
+BUILDINGS_SOURCE = "sources/osten_box_buildings_2025.geojson.gz"
+
+BACKGROUND = "#f4f2ee"
+BUILDING_FILL, BUILDING_EDGE = "#d9d6d1", "#c2beb8"
+STREET_FILL, STREET_CASING = "#ffffff", "#a9a9a9"
+ORTSTEIL_BORDER, DISTRICT_BORDER = "#8c8c8c", "#5a5a5a"
+LABEL_COLOUR, ORTSTEIL_LABEL_COLOUR, HALO = "#3c3c3c", "#505050", "#ffffff"
+
+# Per zoom: street width (px, without casing), building edge width, label font size (px).
+STREET_PX = {12: 0.7, 13: 1.0, 14: 1.6, 15: 2.6, 16: 4.5, 17: 7.5}
+CASING_PX = {12: 0.0, 13: 0.0, 14: 0.6, 15: 0.8, 16: 1.0, 17: 1.2}
+BUILDING_MIN_ZOOM = 14
+STREET_FONT_PX = {15: 10, 16: 11, 17: 12}
+ORTSTEIL_FONT_PX = {12: 10, 13: 12, 14: 14}
+LABEL_REPEAT_PX = 700  # one more label of the same street every this many pixels of line
+
+
+@dataclass(frozen=True)
+class BasemapData:
+    """What the basemap shows, all in EPSG:25833 or any CRS (reprojected here).
+
+    ``ortsteile``: GeoDataFrame[name, geometry] of every Ortsteil that may appear;
+    ``district``: names of the Ortsteile forming the district (outline and bounding box);
+    ``streets``: GeoDataFrame[name, geometry] of lines; ``buildings``: polygons.
+    """
+
+    ortsteile: gpd.GeoDataFrame
+    district: tuple[str, ...]
+    streets: gpd.GeoDataFrame
+    buildings: gpd.GeoDataFrame
+
+
+def shipped_data(shared_data_dir: Path) -> BasemapData:
+    """The shipped Ortsteile and street lines (data/) plus the OSM building footprints."""
+    buildings = gpd.read_file(f"/vsigzip/{shared_data_dir / BUILDINGS_SOURCE}",
+                              columns=["geometry"])
+    return BasemapData(
+        ortsteile=gpd.read_parquet(DATA_DIR / "ortsteile.geoparquet"),
+        district=district_config().ortsteile,
+        streets=gpd.read_parquet(DATA_DIR / "streets.geoparquet", columns=["name", "geometry"]),
+        buildings=buildings,
+    )
+
+
+def metres_per_pixel(z: int) -> float:
+    return 2 * HALF_WORLD / (TILE_PX * 2**z)
+
+
+def tile_range(bounds: tuple[float, float, float, float], z: int) -> tuple[int, int, int, int]:
+    """Inclusive tile columns/rows (x0, y0, x1, y1) that intersect Mercator ``bounds``."""
+    xmin, ymin, xmax, ymax = bounds
+    size = metres_per_pixel(z) * TILE_PX
+    x0 = math.floor((xmin + HALF_WORLD) / size)
+    x1 = math.floor((xmax + HALF_WORLD) / size)
+    y0 = math.floor((HALF_WORLD - ymax) / size)
+    y1 = math.floor((HALF_WORLD - ymin) / size)
+    return x0, y0, x1, y1
+
+
+def tile_bounds(z: int, x: int, y: int) -> tuple[float, float, float, float]:
+    """Mercator bounds (xmin, ymin, xmax, ymax) of tile z/x/y."""
+    size = metres_per_pixel(z) * TILE_PX
+    xmin = -HALF_WORLD + x * size
+    ymax = HALF_WORLD - y * size
+    return xmin, ymax - size, xmin + size, ymax
+
+
+def area_bounds(data: BasemapData, margin_m: float = 600.0) -> tuple[float, float, float, float]:
+    """Mercator bounding box of the district's Ortsteile plus ``margin_m`` on the ground."""
+    district = data.ortsteile[data.ortsteile["name"].isin(data.district)]
+    if district.empty:
+        raise ValueError("none of the district's Ortsteile is in the Ortsteile frame")
+    xmin, ymin, xmax, ymax = district.to_crs(MERCATOR_CRS).total_bounds
+    # Mercator stretches ground distances by 1/cos(latitude).
+    lat = float(district.to_crs("EPSG:4326").union_all().centroid.y)
+    pad = margin_m / math.cos(math.radians(lat))
+    return xmin - pad, ymin - pad, xmax + pad, ymax + pad
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """The data in Mercator with spatial indexes, ready to be cut into blocks."""
+
+    buildings: gpd.GeoSeries
+    streets: gpd.GeoDataFrame
+    borders: gpd.GeoSeries
+    district_outline: shapely.Geometry
+    ortsteil_labels: list[tuple[str, float, float, bool]]
+
+
+def _prepare(data: BasemapData, bounds: tuple[float, float, float, float]) -> _Prepared:
+    pad = (bounds[2] - bounds[0]) * 0.2
+    box = shapely.box(bounds[0] - pad, bounds[1] - pad, bounds[2] + pad, bounds[3] + pad)
+
+    def clipped(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        frame = frame.to_crs(MERCATOR_CRS)
+        return frame[frame.intersects(box)].reset_index(drop=True)
+
+    ortsteile = clipped(data.ortsteile[["name", "geometry"]])
+    in_district = ortsteile["name"].isin(data.district)
+    streets = clipped(data.streets[["name", "geometry"]])
+    streets = streets[streets.geom_type.isin(["LineString", "MultiLineString"])]
+    buildings = clipped(data.buildings[["geometry"]])
+    buildings = buildings[buildings.geom_type.isin(["Polygon", "MultiPolygon"])]
+    labels = []
+    for name, geom, inside in zip(ortsteile["name"], ortsteile.geometry, in_district,
+                                  strict=True):
+        point = geom.representative_point() if inside else geom.intersection(box).centroid
+        labels.append((str(name), point.x, point.y, bool(inside)))
+    return _Prepared(
+        buildings=buildings.geometry,
+        streets=streets.sort_values("name", kind="stable").reset_index(drop=True),
+        borders=ortsteile.geometry.boundary,
+        district_outline=ortsteile[in_district].union_all().boundary,
+        ortsteil_labels=sorted(labels),
+    )
+
+
+def _lines(geoms) -> list[np.ndarray]:
+    out = []
+    for geom in geoms:
+        if geom is None or geom.is_empty:
+            continue
+        parts = geom.geoms if hasattr(geom, "geoms") else [geom]
+        out.extend(np.asarray(p.coords)[:, :2] for p in parts if not p.is_empty)
+    return out
+
+
+def _rings(geoms) -> list[np.ndarray]:
+    out = []
+    for geom in geoms:
+        parts = geom.geoms if hasattr(geom, "geoms") else [geom]
+        out.extend(np.asarray(p.exterior.coords)[:, :2] for p in parts)
+    return out
+
+
+def _label_spots(line: np.ndarray, text_px: float, mpp: float) -> Iterator[tuple]:
+    """(x, y, angle) at which a label of ``text_px`` fits along ``line`` (Mercator)."""
+    seg = np.diff(line, axis=0)
+    seg_len = np.hypot(seg[:, 0], seg[:, 1]) / mpp
+    total = float(seg_len.sum())
+    if total < text_px * 1.15:
+        return
+    cum = np.concatenate([[0.0], np.cumsum(seg_len)])
+    count = max(1, int(total // LABEL_REPEAT_PX))
+    for k in range(count):
+        at = total * (k + 0.5) / count
+        # Direction over the label's length, not the one segment under its centre.
+        a = np.array([np.interp(at - text_px / 2, cum, line[:, i]) for i in (0, 1)])
+        b = np.array([np.interp(at + text_px / 2, cum, line[:, i]) for i in (0, 1)])
+        mid = np.array([np.interp(at, cum, line[:, i]) for i in (0, 1)])
+        angle = math.degrees(math.atan2(b[1] - a[1], b[0] - a[0]))
+        if angle > 90:
+            angle -= 180
+        elif angle < -90:
+            angle += 180
+        if abs(np.hypot(*(b - a)) / mpp - text_px) > text_px * 0.25:
+            continue  # too curved here: the text would leave its street
+        yield float(mid[0]), float(mid[1]), angle
+
+
+def _street_labels(streets: gpd.GeoDataFrame, z: int) -> list[tuple[str, float, float, float]]:
+    """Non-overlapping street labels for zoom ``z``, the same for every block of that zoom."""
+    mpp = metres_per_pixel(z)
+    font = STREET_FONT_PX[z]
+    placed: list[tuple[str, float, float, float]] = []
+    grid: dict[tuple[int, int], list[shapely.Geometry]] = {}  # taken label boxes by cell
+    cell = 256 * mpp
+    candidates = []
+    for name, geom in zip(streets["name"], streets.geometry, strict=True):
+        if not isinstance(name, str) or not name.strip():
+            continue
+        text_px = 0.58 * font * len(name)
+        for line in _lines([geom]):
+            length = float(np.hypot(*np.diff(line, axis=0).T).sum())
+            candidates.append((-length, name, line, text_px))
+    candidates.sort(key=lambda c: (c[0], c[1]))  # long lines first: main streets win
+    for _, name, line, text_px in candidates:
+        for x, y, angle in _label_spots(line, text_px, mpp):
+            half_w, half_h = text_px / 2 * mpp + 4 * mpp, font * 0.75 * mpp
+            rect = shapely.Polygon([(-half_w, -half_h), (half_w, -half_h), (half_w, half_h),
+                                    (-half_w, half_h)])
+            rect = shapely.affinity.translate(shapely.affinity.rotate(rect, angle), x, y)
+            xmin, ymin, xmax, ymax = rect.bounds
+            cells = [(i, j) for i in range(int(xmin // cell), int(xmax // cell) + 1)
+                     for j in range(int(ymin // cell), int(ymax // cell) + 1)]
+            if any(rect.intersects(other) for c in cells for other in grid.get(c, ())):
+                continue
+            for c in cells:
+                grid.setdefault(c, []).append(rect)
+            placed.append((name, x, y, angle))
+    return placed
+
+
+def _ortsteil_labels(labels: list[tuple[str, float, float, bool]], z: int) -> list:
+    """Ortsteil names that do not overlap, the district's own first."""
+    mpp = metres_per_pixel(z)
+    kept, boxes = [], []
+    for name, x, y, inside in sorted(labels, key=lambda label: (not label[3], label[0])):
+        font = ORTSTEIL_FONT_PX[z] * (1 if inside else 0.85)
+        half_w, half_h = (0.62 * font * len(name) / 2 + 6) * mpp, font * mpp
+        box = (x - half_w, y - half_h, x + half_w, y + half_h)
+        if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3]
+               for b in boxes):
+            continue
+        boxes.append(box)
+        kept.append((name, x, y, inside))
+    return kept
+
+
+def _draw_block(prep: _Prepared, labels: list, z: int,
+                extent: tuple[float, float, float, float], size_px: tuple[int, int]) -> Image.Image:
+    fig = Figure(figsize=(size_px[0] / DPI, size_px[1] / DPI), dpi=DPI, facecolor=BACKGROUND)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_axis_off()
+    ax.set_xlim(extent[0], extent[2])
+    ax.set_ylim(extent[1], extent[3])
+    box = shapely.box(*extent)
+
+    if z >= BUILDING_MIN_ZOOM:
+        hits = prep.buildings.iloc[prep.buildings.sindex.query(box, "intersects")]
+        ax.add_collection(PolyCollection(
+            _rings(hits.sort_index()), facecolors=BUILDING_FILL,
+            edgecolors=BUILDING_EDGE if z >= 16 else "none", linewidths=0.6))
+    street_hits = prep.streets.iloc[np.sort(prep.streets.sindex.query(box, "intersects"))]
+    lines = _lines(street_hits.geometry)
+    if CASING_PX[z]:
+        ax.add_collection(LineCollection(lines, colors=STREET_CASING,
+                                         linewidths=STREET_PX[z] + 2 * CASING_PX[z],
+                                         capstyle="round", joinstyle="round"))
+    ax.add_collection(LineCollection(lines, colors=STREET_FILL if CASING_PX[z] else STREET_CASING,
+                                     linewidths=STREET_PX[z], capstyle="round",
+                                     joinstyle="round"))
+    ax.add_collection(LineCollection(_lines(prep.borders), colors=ORTSTEIL_BORDER,
+                                     linewidths=1.0 if z < 15 else 1.4, linestyles=(0, (5, 3))))
+    ax.add_collection(LineCollection(_lines([prep.district_outline]), colors=DISTRICT_BORDER,
+                                     linewidths=2.0 if z < 15 else 3.0, alpha=0.6))
+
+    halo = [withStroke(linewidth=3, foreground=HALO)]
+    pad = 300 * metres_per_pixel(z)  # labels whose centre lies this far outside may reach in
+    if z <= ORTSTEIL_LABEL_MAX_ZOOM:
+        for name, x, y, inside in _ortsteil_labels(prep.ortsteil_labels, z):
+            if extent[0] - pad < x < extent[2] + pad and extent[1] - pad < y < extent[3] + pad:
+                ax.text(x, y, name, fontsize=ORTSTEIL_FONT_PX[z] * (1 if inside else 0.85),
+                        color=ORTSTEIL_LABEL_COLOUR if inside else ORTSTEIL_BORDER,
+                        fontweight="bold" if inside else "normal", ha="center", va="center",
+                        path_effects=halo)
+    for name, x, y, angle in labels:
+        if extent[0] - pad < x < extent[2] + pad and extent[1] - pad < y < extent[3] + pad:
+            ax.text(x, y, name, fontsize=STREET_FONT_PX[z], color=LABEL_COLOUR, rotation=angle,
+                    rotation_mode="anchor", ha="center", va="center", path_effects=halo)
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).convert("RGB")
+
+
+def _png(tile: Image.Image) -> bytes:
+    """Palette PNG (64 colours): calm colours lose nothing visible, size drops ~4x."""
+    out = io.BytesIO()
+    tile.quantize(colors=64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
+        out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def render_zoom(prep: _Prepared, bounds: tuple[float, float, float, float], z: int,
+                block_tiles: int = BLOCK_TILES) -> Iterator[tuple[int, int, bytes]]:
+    """(x, y, png) of every tile at zoom ``z`` that intersects Mercator ``bounds``."""
+    x0, y0, x1, y1 = tile_range(bounds, z)
+    labels = _street_labels(prep.streets, z) if z >= STREET_LABEL_MIN_ZOOM else []
+    for bx in range(x0, x1 + 1, block_tiles):
+        for by in range(y0, y1 + 1, block_tiles):
+            nx, ny = min(block_tiles, x1 + 1 - bx), min(block_tiles, y1 + 1 - by)
+            left = tile_bounds(z, bx - MARGIN_TILES, by - MARGIN_TILES)
+            right = tile_bounds(z, bx + nx - 1 + MARGIN_TILES, by + ny - 1 + MARGIN_TILES)
+            extent = (left[0], right[1], right[2], left[3])
+            size = ((nx + 2 * MARGIN_TILES) * TILE_PX, (ny + 2 * MARGIN_TILES) * TILE_PX)
+            image = _draw_block(prep, labels, z, extent, size)
+            for i in range(nx):
+                for j in range(ny):
+                    px, py = (i + MARGIN_TILES) * TILE_PX, (j + MARGIN_TILES) * TILE_PX
+                    yield bx + i, by + j, _png(image.crop((px, py, px + TILE_PX, py + TILE_PX)))
+
+
+def build_tiles(data: BasemapData, out_dir: Path, zooms: range = range(MIN_ZOOM, MAX_ZOOM + 1),
+                block_tiles: int = BLOCK_TILES) -> dict:
+    """Render the pyramid into ``out_dir``/{z}/{x}/{y}.png and write ``tiles.json``.
+
+    Tiles of an earlier build that the new one does not cover are removed.
+    """
+    bounds = area_bounds(data)
+    prep = _prepare(data, bounds)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: set[Path] = set()
+    total = 0
+    for z in zooms:
+        for x, y, png in render_zoom(prep, bounds, z, block_tiles):
+            path = out_dir / str(z) / str(x) / f"{y}.png"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.is_file() or path.read_bytes() != png:
+                path.write_bytes(png)
+            written.add(path)
+            total += len(png)
+    for stale in out_dir.glob("*/*/*.png"):
+        if stale not in written:
+            stale.unlink()
+    lonlat = gpd.GeoSeries([shapely.box(*bounds)], crs=MERCATOR_CRS).to_crs("EPSG:4326")
+    west, south, east, north = (round(float(v), 6) for v in lonlat.total_bounds)
+    meta = {"min_zoom": zooms.start, "max_zoom": zooms.stop - 1,
+            "bounds": [[south, west], [north, east]],
+            "mercator_bounds": [round(v, 2) for v in bounds],
+            "tiles": len(written), "bytes": total}
+    (out_dir / METADATA_FILE).write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+    return meta
+
+
+def read_metadata(tiles_dir: Path) -> dict | None:
+    """The pyramid's ``tiles.json`` (zooms, bounds), or None where no pyramid was built."""
+    path = tiles_dir / METADATA_FILE
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
