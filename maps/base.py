@@ -1,8 +1,10 @@
 """The base map: Leaflet without CDN assets, with a tile server only where one is configured.
 
-Without tiles (the default, and offline) the district is still legible: the real street lines
-of the shipped register, the Ortsteile and the district boundary form the basemap. Every map
-carries the data attribution (OpenStreetMap, ODbL; Leipzig Open Data Project, CC0).
+Without a tile server (the default, and offline) the basemap is the project's own tile pyramid
+in static/tiles/ (buildings, streets with their names, Ortsteile; ``lagebild build-tiles``,
+maps.tiles), served by Streamlit from the same host. Where no pyramid was built, the real
+street lines of the shipped register are drawn as vectors instead. Every map carries the data
+attribution (OpenStreetMap, ODbL; Leipzig Open Data Project, CC0).
 """
 
 from __future__ import annotations
@@ -18,12 +20,14 @@ from folium import plugins
 from jinja2 import Template
 
 from geo.crs import DISPLAY_CRS
+from maps import tiles
 from reports.privacy.safe import escape_html
 
 COORD_DECIMALS = 5  # about 1 m: enough for a district map, and keeps the HTML small
 # Without a tile layer Leaflet knows no maximum zoom, and the marker cluster plugin refuses
 # to draw ("Map has no maxZoom specified"); set one that suits house-level detail.
-MIN_ZOOM, MAX_ZOOM = 11, 19
+MIN_ZOOM, MAX_ZOOM = 11, 18
+LOCAL_TILE_URL = "/app/static/tiles/{z}/{x}/{y}.png"  # static/tiles/ served by Streamlit
 
 
 def to_geojson(frame: gpd.GeoDataFrame, properties: list[str], simplify_m: float = 0.0) -> dict:
@@ -96,6 +100,14 @@ def base_map(
     if tile_url:
         folium.TileLayer(tile_url, attr=attribution or " ", name="Hintergrundkarte",
                          max_zoom=MAX_ZOOM).add_to(m)
+    elif (pyramid := tiles.read_metadata(tiles.TILES_DIR)) is not None:
+        # Outside the pyramid's zooms Leaflet scales the nearest drawn zoom; outside its
+        # bounds it requests nothing.
+        folium.TileLayer(LOCAL_TILE_URL, attr=" ", name="Grundkarte (offline)",
+                         min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM,
+                         min_native_zoom=pyramid["min_zoom"],
+                         max_native_zoom=pyramid["max_zoom"],
+                         bounds=pyramid["bounds"]).add_to(m)
     elif streets is not None and len(streets):
         lines = streets[streets.geom_type.isin(["LineString", "MultiLineString"])]
         folium.GeoJson(

@@ -277,8 +277,9 @@ def _draw_block(prep: _Prepared, labels: list, z: int,
     ax.add_collection(LineCollection(lines, colors=STREET_FILL if CASING_PX[z] else STREET_CASING,
                                      linewidths=STREET_PX[z], capstyle="round",
                                      joinstyle="round"))
+    # Solid, not dashed: a dash pattern restarts where Agg clips a line at the block's edge.
     ax.add_collection(LineCollection(_lines(prep.borders), colors=ORTSTEIL_BORDER,
-                                     linewidths=1.0 if z < 15 else 1.4, linestyles=(0, (5, 3))))
+                                     linewidths=1.0 if z < 15 else 1.4))
     ax.add_collection(LineCollection(_lines([prep.district_outline]), colors=DISTRICT_BORDER,
                                      linewidths=2.0 if z < 15 else 3.0, alpha=0.6))
 

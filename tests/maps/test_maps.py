@@ -15,6 +15,7 @@ import pytest
 
 from geo import boundary
 from geo.crs import to_display
+from maps import tiles
 from maps.assets import localise
 from maps.view import build_map
 from reports.model import REPORT_COLUMNS, TIMEZONE, vocabulary
@@ -253,10 +254,38 @@ def test_configured_tile_server_replaces_the_offline_basemap(ctx):
     tiled = MapContext(ctx.ortsteile, ctx.district, streets,
                        tile_url="https://tiles.example.org/{z}/{x}/{y}.png", attribution="Stadt")
     empty = synthetic_reports(0)
-    assert "Straßen (Offline-Grundkarte)" in _layer_names(
-        draw(empty, Role.PUBLIC, MapOptions(), offline)[1])
+    with pytest.MonkeyPatch.context() as patch:  # no pyramid built: vector street lines
+        patch.setattr(tiles, "TILES_DIR", Path("/nonexistent/tiles"))
+        assert "Straßen (Offline-Grundkarte)" in _layer_names(
+            draw(empty, Role.PUBLIC, MapOptions(), offline)[1])
     names = _layer_names(draw(empty, Role.PUBLIC, MapOptions(), tiled)[1])
     assert "Hintergrundkarte" in names and "Straßen (Offline-Grundkarte)" not in names
+    assert "Grundkarte (offline)" not in names
+
+
+def test_offline_basemap_is_the_local_tile_pyramid_and_smaller(tmp_path, monkeypatch):
+    """Without a tile server the base layer comes from static/tiles on the same host."""
+    from geo.gazetteer import street_lines
+    from maps.base import LOCAL_TILE_URL, base_map
+
+    (tmp_path / tiles.METADATA_FILE).write_text(json.dumps(
+        {"min_zoom": 12, "max_zoom": 17, "bounds": [[51.31, 12.38], [51.38, 12.47]]}))
+    streets = street_lines()
+    streets = streets[streets.intersects(boundary.district().buffer(300))]
+    monkeypatch.setattr(tiles, "TILES_DIR", tmp_path)
+    m = base_map(boundary.ortsteile(), streets)
+    layers = [c for c in m._children.values() if isinstance(c, folium.TileLayer)]
+    assert [layer.tiles for layer in layers] == [LOCAL_TILE_URL]
+    assert LOCAL_TILE_URL.startswith("/app/static/tiles/")
+    assert "Straßen (Offline-Grundkarte)" not in _layer_names(m)
+    assert "Ortsteile (Grenzen)" in _layer_names(m)  # the outlines stay vectors on top
+    html = localise(m).get_root().render()
+    for option in ('"maxNativeZoom": 17', '"minNativeZoom": 12', '"maxZoom": 18'):
+        assert option in html
+    assert re.findall(r"https?://[^\s\"'<>)]+", html) == []
+    monkeypatch.setattr(tiles, "TILES_DIR", tmp_path / "none")
+    vector = base_map(boundary.ortsteile(), streets).get_root().render()
+    assert len(html) < len(vector) / 3 and len(html) < 1_500_000
 
 
 def test_offline_basemap_has_a_max_zoom_for_marker_clusters(frame, ctx):
