@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from demo.generate import DEFAULT_WORKDIR, annotations, config, generate_exports, meeting_dates
+from demo.generate import DEFAULT_WORKDIR, calendar_notes, config, generate_exports, meeting_dates
 from demo.measures import demo_measures
 from reports.ingest.pipeline import import_file
 
@@ -28,7 +28,7 @@ def build_demo(store, rows: int = 30000, keep: bool = False, workdir=None) -> di
         for key in ("total", "imported", "updated", "duplicate", "rejected"):
             summary[key] += getattr(result, key)
     held = meeting_dates(cfg)
-    notes = annotations(cfg)
+    notes = calendar_notes(cfg)
     with store.transaction() as conn:
         for number, day in enumerate(held, start=1):
             store.add_meeting(day, f"{cfg['meetings']['title']} ({number}.)", conn=conn)

@@ -671,7 +671,7 @@ def meeting_dates(cfg: dict | None = None) -> list[date]:
     return out
 
 
-def annotations(cfg: dict | None = None) -> list[tuple[date, date | None, str, str]]:
+def calendar_notes(cfg: dict | None = None) -> list[tuple[date, date | None, str, str]]:
     """(starts_on, ends_on, kind, label) of the demo's measures, events and construction."""
     cfg = cfg or config()
     out: list[tuple[date, date | None, str, str]] = [

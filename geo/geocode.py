@@ -242,7 +242,8 @@ class Geocoder:
         names = list(streets["name"]) + sorted(set(addresses["street"]) - set(streets["name"]))
         lines = list(streets.geometry.values) + [None] * (len(names) - len(streets))
         self._street_of_key: dict[str, int] = {}
-        street_names, street_lines = [], []
+        street_names: list[str] = []
+        street_lines: list[shapely.Geometry | None] = []
         for name, line in zip(names, lines, strict=True):
             key = name_key(name)
             if key and key not in self._street_of_key:
@@ -351,7 +352,7 @@ class Geocoder:
     def _resolve(self, parsed: ParsedAddress, text: str) -> _Pending:
         if parsed.kind == "invalid":
             return _unresolved(parsed.reason)
-        if parsed.kind == "coordinates":
+        if parsed.kind == "coordinates" and parsed.coords is not None:
             return self._coordinates(*parsed.coords)
         if parsed.kind == "intersection":
             return self._intersection(parsed)
@@ -581,7 +582,7 @@ class Geocoder:
         if placed.any():
             lon[placed], lat[placed] = to_display(x[placed], y[placed])
             ortsteil[placed] = self.boundary_fn(x[placed], y[placed])
-        outside = placed & np.equal(ortsteil, None)
+        outside = placed & pd.isna(ortsteil)
         if outside.any():
             status[outside] = "outside"
             reason[outside] = [
@@ -615,9 +616,9 @@ class Geocoder:
                 columns[name][chunk["position"]] = values
         slow = np.flatnonzero(~fast)
         if slow.size:
-            found = zip(*self._rows_unpaused(texts[slow].tolist()), strict=True)
-            for name, values in zip(RESULT_COLUMNS, found, strict=True):
-                columns[name][slow] = np.asarray(values, dtype=columns[name].dtype)
+            by_column = zip(*self._rows_unpaused(texts[slow].tolist()), strict=True)
+            for name, slow_values in zip(RESULT_COLUMNS, by_column, strict=True):
+                columns[name][slow] = np.asarray(slow_values, dtype=columns[name].dtype)
         return columns
 
     def _rows(self, texts: list) -> list[tuple]:
@@ -650,9 +651,9 @@ class Geocoder:
                     results[i] = row
         if len(self._text_cache) > TEXT_CACHE_LIMIT:
             self._text_cache.clear()
-        for text, row in zip(texts, results, strict=True):
-            if isinstance(text, str):
-                self._text_cache[text] = row
+        for text, result in zip(texts, results, strict=True):
+            if isinstance(text, str) and result is not None:
+                self._text_cache[text] = result
         return results  # type: ignore[return-value]
 
     def geocode(self, text: object) -> GeocodeResult:
@@ -768,7 +769,9 @@ def manual_placement(lon: float, lat: float, boundary_fn: BoundaryFn | None = No
     if not (np.isfinite(lon) and np.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
         raise ValueError(f"ungültige Koordinate: Länge {lon}, Breite {lat}")
     if boundary_fn is None:
-        from geo.boundary import assign_ortsteil as boundary_fn
+        from geo.boundary import assign_ortsteil
+
+        boundary_fn = assign_ortsteil
     x, y = to_metric([lon], [lat])
     ortsteil = boundary_fn(x, y)[0]
     return {"lon": lon, "lat": lat, "x": float(x[0]), "y": float(y[0]),

@@ -38,14 +38,15 @@ def class_breaks(values: np.ndarray, k: int = len(COUNT_RAMP)) -> list[float]:
 
 
 def _class_of(value: float, breaks: list[float]) -> int:
-    return int(min(np.searchsorted(breaks, value, side="left"), len(breaks) - 1))
+    return min(int(np.searchsorted(breaks, value, side="left")), len(breaks) - 1)
 
 
 def _legend_entries(breaks: list[float], decimals: int, smallest: float
                     ) -> list[tuple[str, str]]:
     """Classes as the map can show them: the first starts at the smallest value drawn (for
     the public at k or above, never at 1 when cells under k are not drawn)."""
-    entries, low = [], 0.0
+    entries: list[tuple[str, str]] = []
+    low = 0.0
     ramp = COUNT_RAMP[-len(breaks):] if breaks else ()
     for colour, high in zip(ramp, breaks, strict=True):
         if decimals == 0:

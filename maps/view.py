@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import folium
 import geopandas as gpd
+from folium.map import Layer
 
 from geo.crs import DISPLAY_CRS
 from geo.density import image_bounds
@@ -34,6 +35,7 @@ def build_map(view: MapView, ctx: MapContext, measures: list[Measure] | None = N
     (``layer_list_open=False``) the layer list is a button."""
     m = base_map(ctx.ortsteile, ctx.streets, tile_url=ctx.tile_url, attribution=ctx.attribution)
     legend: list[LegendSection] = []
+    layer: Layer
     if view.kde is not None:
         layer, section = kde_layer(view.kde, image_bounds(view.kde))
         layer.add_to(m)

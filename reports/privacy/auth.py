@@ -259,10 +259,10 @@ def authenticate(store, username: str, password: str, source: str | None = None,
         minutes = max(1, (until - now + 59) // 60)
         raise LoginLocked(f"Zu viele fehlgeschlagene Anmeldungen. Bitte in {minutes} Minuten "
                           "erneut versuchen.", until)
-    usable = row is not None and row["password_hash"] != NO_PASSWORD
+    account = row if row is not None and row["password_hash"] != NO_PASSWORD else None
     try:
-        _hasher.verify(row["password_hash"] if usable else _dummy_hash(), password or "")
-        ok = usable and bool(row["active"])
+        _hasher.verify(account["password_hash"] if account else _dummy_hash(), password or "")
+        ok = account is not None and bool(account["active"])
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         ok = False
     with store.transaction() as conn:
@@ -272,10 +272,11 @@ def authenticate(store, username: str, password: str, source: str | None = None,
         conn.execute(login_attempts.update().where(login_attempts.c.id == attempt)
                      .values(success=True))
         audit.record(store, label, "login", detail, conn=conn, at=now)
-        if _hasher.check_needs_rehash(row["password_hash"]):
+        assert account is not None  # ok implies a usable account
+        if _hasher.check_needs_rehash(account["password_hash"]):
             conn.execute(users.update().where(users.c.username == username).values(
                 password_hash=_hasher.hash(password)))
-    return Role(row["role"])
+    return Role(account["role"])
 
 
 def role_for_identity(store, email: str | None) -> Role | None:

@@ -152,7 +152,7 @@ class _DbColumns:
     so a million of them never exist as Python objects at once."""
 
     def __init__(self, frame: pd.DataFrame) -> None:
-        self.columns: list[tuple[str, Any, np.ndarray | None]] = []
+        self.columns: list[tuple[str, Any, Any]] = []  # kind, values, NULL mask or lookup
         for name in REPORT_COLUMNS:
             series = frame[name]
             if name in _TIME_COLUMNS:
@@ -169,7 +169,7 @@ class _DbColumns:
                     self.columns.append(("text", series.array, None))
                     continue
                 codes, uniques = pd.factorize(series, use_na_sentinel=True)
-                lookup = np.append(np.asarray(uniques, dtype=object), None)  # code -1 -> None
+                lookup = np.asarray([*uniques, None], dtype=object)  # code -1 -> None
                 self.columns.append(("code", codes, lookup))
 
     def rows(self, positions: np.ndarray) -> Iterator[tuple]:
@@ -192,6 +192,22 @@ class _DbColumns:
         return zip(*out, strict=True)
 
 
+def _inserted_id(result: sa.CursorResult) -> int:
+    """The id the database gave the row just inserted."""
+    key = result.inserted_primary_key
+    if key is None:
+        raise sa.exc.InvalidRequestError("the insert returned no primary key")
+    return int(key[0])
+
+
+def _dbapi(conn: Connection) -> Any:
+    """The driver's own connection under ``conn`` (for COPY, executemany and named cursors)."""
+    raw = conn.connection.dbapi_connection
+    if raw is None:
+        raise sa.exc.ResourceClosedError("the connection is closed")
+    return raw
+
+
 @contextmanager
 def _raw_cursor(conn: Connection, query: sa.Select) -> Iterator[Any]:
     """A DB-API cursor over ``query``, inside ``conn``'s transaction: plain tuples, no Row
@@ -202,7 +218,7 @@ def _raw_cursor(conn: Connection, query: sa.Select) -> Iterator[Any]:
         params = tuple(params[name] for name in compiled.positiontup or ())
     if not conn.in_transaction():
         conn.begin()
-    raw = conn.connection.dbapi_connection
+    raw = _dbapi(conn)
     cursor = raw.cursor(name="lagebild") if conn.dialect.name == "postgresql" else raw.cursor()
     try:
         cursor.execute(str(compiled), params)
@@ -266,7 +282,8 @@ class Store:
             else:
                 if read_only:
                     parsed = parsed.update_query_dict({"options": " ".join(filter(None, (
-                        parsed.query.get("options"), "-cdefault_transaction_read_only=on")))})
+                        str(parsed.query.get("options") or ""),
+                        "-cdefault_transaction_read_only=on")))})
                 engine = sa.create_engine(parsed, pool_pre_ping=True)
             faults.install(engine)
             store = cls(url, engine, read_only)
@@ -421,11 +438,11 @@ class Store:
 
         db_hash = self._stored_hashes(conn, ids, ~repeat)
         content = hashes.to_numpy(object)
-        is_new = np.equal(db_hash[~repeat], None)
+        is_new = pd.isna(db_hash[~repeat])
         first_same = ~is_new & (db_hash[~repeat] == content[~repeat])
 
         last = ~ids.duplicated(keep="last").to_numpy()
-        write_new = np.equal(db_hash[last], None)
+        write_new = pd.isna(db_hash[last])
         write_changed = ~write_new & (db_hash[last] != content[last])
         changed_ids = ids[last][write_changed].astype(object).tolist()
         for start in range(0, len(changed_ids), CHUNK):
@@ -488,7 +505,7 @@ class Store:
             quote = conn.dialect.identifier_preparer.quote
             mark = "?" if conn.dialect.name == "sqlite" else "%s"
             values = ids[unique].astype(object).tolist()
-            cursor = conn.connection.dbapi_connection.cursor()
+            cursor = _dbapi(conn).cursor()
             try:
                 for start in range(0, len(values), CHUNK):
                     chunk = values[start:start + CHUNK]
@@ -520,7 +537,7 @@ class Store:
         values = _DbColumns(frame)
         quote = conn.dialect.identifier_preparer.quote
         columns = ", ".join(quote(c) for c in REPORT_COLUMNS)
-        cursor = conn.connection.dbapi_connection.cursor()
+        cursor = _dbapi(conn).cursor()
         try:
             if conn.dialect.name == "postgresql":
                 with cursor.copy(f"COPY {quote('reports')} ({columns}) FROM STDIN") as copy:
@@ -532,7 +549,7 @@ class Store:
             marks = ", ".join(["?"] * len(REPORT_COLUMNS))
             insert = f"INSERT INTO {quote('reports')} ({columns}) VALUES ({marks})"
             for start in range(0, total, CHUNK):
-                cursor.executemany(insert, values.rows(positions[start:start + CHUNK]))
+                cursor.executemany(insert, list(values.rows(positions[start:start + CHUNK])))
                 progress(min(start + CHUNK, total))
         finally:
             cursor.close()
@@ -670,8 +687,7 @@ class Store:
         with self._writing(conn) as c:
             if c.execute(sa.select(m.c.id).where(m.c.held_on == held_on)).first():
                 raise ValueError(f"Am {held_on:%d.%m.%Y} gibt es schon eine Sitzung.")
-            new_id = c.execute(m.insert().values(held_on=held_on, title=title)
-                               ).inserted_primary_key[0]
+            new_id = _inserted_id(c.execute(m.insert().values(held_on=held_on, title=title)))
             self.bump_version(c)
         return int(new_id)
 
@@ -698,9 +714,8 @@ class Store:
                        conn: Connection | None = None) -> int:
         a = schema.annotations
         with self._writing(conn) as c:
-            new_id = c.execute(a.insert().values(
-                starts_on=starts_on, ends_on=ends_on, kind=kind, label=label
-            )).inserted_primary_key[0]
+            new_id = _inserted_id(c.execute(a.insert().values(
+                starts_on=starts_on, ends_on=ends_on, kind=kind, label=label)))
             self.bump_version(c)
         return int(new_id)
 

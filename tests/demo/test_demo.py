@@ -13,7 +13,7 @@ import shapely
 
 from demo import build_demo
 from demo.generate import (
-    annotations,
+    calendar_notes,
     generate_exports,
     generate_truth,
     interventions,
@@ -183,7 +183,7 @@ def test_meetings_every_six_weeks_on_thursdays():
 
 
 def test_annotations_hold_measures_yearly_festival_and_construction():
-    notes = annotations()
+    notes = calendar_notes()
     kinds = [k for _, _, k, _ in notes]
     assert kinds.count("measure") == len(interventions())
     festivals = [s for s, _, k, label in notes if k == "event" and "Stadtteilfest" in label]
@@ -210,7 +210,7 @@ def test_build_demo_imports_everything_through_the_pipeline(demo_store):
     assert set(restricted["sensitivity"]) == {"restricted"}
     meetings = pd.to_datetime(store.list_meetings()["held_on"])
     assert set(meetings.diff().dropna().dt.days) == {42}
-    assert len(store.list_annotations()) == len(annotations())
+    assert len(store.list_annotations()) == len(calendar_notes())
     from reports.coordination.measures import list_measures
 
     assert {m.title for m in list_measures(store)} == {iv.name for iv in interventions()}
