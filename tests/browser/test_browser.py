@@ -99,6 +99,10 @@ def test_every_page_renders_without_third_party_requests(server):
                 frame.locator(".leaflet-container").first.wait_for(timeout=60_000)
                 drawn = ".leaflet-overlay-pane canvas, .leaflet-overlay-pane img"
                 frame.locator(drawn).first.wait_for(state="attached", timeout=60_000)
+                # The offline basemap: tiles of static/tiles/ from the dashboard's own host.
+                tile = frame.locator(".leaflet-tile-pane img.leaflet-tile-loaded").first
+                tile.wait_for(state="attached", timeout=60_000)
+                assert "/app/static/tiles/" in tile.get_attribute("src")
             if path in CHART_PAGES:
                 page.locator(".vega-embed").first.wait_for(timeout=60_000)
             page.wait_for_timeout(1500)
@@ -108,6 +112,7 @@ def test_every_page_renders_without_third_party_requests(server):
     hosts = {urlparse(u).hostname for u in requested if urlparse(u).scheme not in ("data", "blob")}
     assert hosts <= {"127.0.0.1", "localhost"}, f"third-party requests: {hosts}"
     assert any("/app/static/vendor/leaflet/leaflet.js" in u for u in requested)
+    assert any("/app/static/tiles/" in u for u in requested)
 
 
 def test_editor_places_an_unresolved_report_by_clicking_the_map(server):
