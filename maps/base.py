@@ -101,13 +101,7 @@ def base_map(
         folium.TileLayer(tile_url, attr=attribution or " ", name="Hintergrundkarte",
                          max_zoom=MAX_ZOOM).add_to(m)
     elif (pyramid := tiles.read_metadata(tiles.TILES_DIR)) is not None:
-        # Outside the pyramid's zooms Leaflet scales the nearest drawn zoom; outside its
-        # bounds it requests nothing.
-        folium.TileLayer(LOCAL_TILE_URL, attr=" ", name="Grundkarte (offline)",
-                         min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM,
-                         min_native_zoom=pyramid["min_zoom"],
-                         max_native_zoom=pyramid["max_zoom"],
-                         bounds=pyramid["bounds"]).add_to(m)
+        _add_local_tiles(m, pyramid)
     elif streets is not None and len(streets):
         lines = streets[streets.geom_type.isin(["LineString", "MultiLineString"])]
         folium.GeoJson(
@@ -128,6 +122,27 @@ def base_map(
     plugins.Fullscreen(position="topleft", title="Vollbild", title_cancel="Vollbild beenden",
                        force_separate_button=True).add_to(m)
     return m
+
+
+def _add_local_tiles(m: folium.Map, pyramid: dict) -> None:
+    """The pyramid of static/tiles, one tile layer per level (overview, detail).
+
+    Beyond the drawn zooms Leaflet scales the nearest one (z18 from z17, z11 from z12);
+    outside a level's bounds it requests nothing. The data attribution is added once for
+    the whole map, so the layers carry none.
+    """
+    group = folium.FeatureGroup(name="Grundkarte (offline)")
+    levels = pyramid["levels"]
+    for i, level in enumerate(levels):
+        layer = folium.TileLayer(
+            LOCAL_TILE_URL, attr=" ",
+            min_zoom=MIN_ZOOM if i == 0 else level["min_zoom"],
+            max_zoom=MAX_ZOOM if i == len(levels) - 1 else level["max_zoom"],
+            min_native_zoom=level["min_zoom"], max_native_zoom=level["max_zoom"],
+            bounds=level["bounds"])
+        layer.options.pop("attribution")
+        layer.add_to(group)
+    group.add_to(m)
 
 
 def add_boundary(m: folium.Map, district) -> None:

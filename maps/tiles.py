@@ -40,6 +40,9 @@ DPI = 72  # one point = one pixel: widths and font sizes below are in pixels
 BLOCK_TILES = 12  # tiles per block side; with the margin a block is 3584 px square
 MARGIN_TILES = 1
 MIN_ZOOM, MAX_ZOOM = 12, 17
+# The overview zooms (no buildings) reach further around the district, so the map's first
+# view never ends in blank ground; the detail zooms stay near it (size and build time).
+OVERVIEW_MAX_ZOOM, OVERVIEW_MARGIN_M, DETAIL_MARGIN_M = 13, 4000.0, 600.0
 STREET_LABEL_MIN_ZOOM = 15
 ORTSTEIL_LABEL_MAX_ZOOM = 14
 METADATA_FILE = "tiles.json"
@@ -111,7 +114,8 @@ def tile_bounds(z: int, x: int, y: int) -> tuple[float, float, float, float]:
     return xmin, ymax - size, xmin + size, ymax
 
 
-def area_bounds(data: BasemapData, margin_m: float = 600.0) -> tuple[float, float, float, float]:
+def area_bounds(data: BasemapData,
+                margin_m: float = DETAIL_MARGIN_M) -> tuple[float, float, float, float]:
     """Mercator bounding box of the district's Ortsteile plus ``margin_m`` on the ground."""
     district = data.ortsteile[data.ortsteile["name"].isin(data.district)]
     if district.empty:
@@ -329,40 +333,50 @@ def render_zoom(prep: _Prepared, bounds: tuple[float, float, float, float], z: i
                     yield bx + i, by + j, _png(image.crop((px, py, px + TILE_PX, py + TILE_PX)))
 
 
+def _levels(zooms: range) -> list[tuple[range, float]]:
+    """The zooms split into the overview and detail levels, each with its margin."""
+    levels = [(range(zooms.start, min(zooms.stop, OVERVIEW_MAX_ZOOM + 1)), OVERVIEW_MARGIN_M),
+              (range(max(zooms.start, OVERVIEW_MAX_ZOOM + 1), zooms.stop), DETAIL_MARGIN_M)]
+    return [(level, margin) for level, margin in levels if len(level)]
+
+
 def build_tiles(data: BasemapData, out_dir: Path, zooms: range = range(MIN_ZOOM, MAX_ZOOM + 1),
                 block_tiles: int = BLOCK_TILES) -> dict:
     """Render the pyramid into ``out_dir``/{z}/{x}/{y}.png and write ``tiles.json``.
 
     Tiles of an earlier build that the new one does not cover are removed.
     """
-    bounds = area_bounds(data)
-    prep = _prepare(data, bounds)
+    levels = _levels(zooms)
+    prep = _prepare(data, area_bounds(data, max(margin for _, margin in levels)))
     out_dir.mkdir(parents=True, exist_ok=True)
     written: set[Path] = set()
     total = 0
-    for z in zooms:
-        for x, y, png in render_zoom(prep, bounds, z, block_tiles):
-            path = out_dir / str(z) / str(x) / f"{y}.png"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if not path.is_file() or path.read_bytes() != png:
-                path.write_bytes(png)
-            written.add(path)
-            total += len(png)
+    meta_levels = []
+    for level, margin in levels:
+        bounds = area_bounds(data, margin)
+        for z in level:
+            for x, y, png in render_zoom(prep, bounds, z, block_tiles):
+                path = out_dir / str(z) / str(x) / f"{y}.png"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                if not path.is_file() or path.read_bytes() != png:
+                    path.write_bytes(png)
+                written.add(path)
+                total += len(png)
+        lonlat = gpd.GeoSeries([shapely.box(*bounds)], crs=MERCATOR_CRS).to_crs("EPSG:4326")
+        west, south, east, north = (round(float(v), 6) for v in lonlat.total_bounds)
+        meta_levels.append({"min_zoom": level.start, "max_zoom": level.stop - 1,
+                            "bounds": [[south, west], [north, east]]})
     for stale in out_dir.glob("*/*/*.png"):
         if stale not in written:
             stale.unlink()
-    lonlat = gpd.GeoSeries([shapely.box(*bounds)], crs=MERCATOR_CRS).to_crs("EPSG:4326")
-    west, south, east, north = (round(float(v), 6) for v in lonlat.total_bounds)
-    meta = {"min_zoom": zooms.start, "max_zoom": zooms.stop - 1,
-            "bounds": [[south, west], [north, east]],
-            "mercator_bounds": [round(v, 2) for v in bounds],
+    meta = {"min_zoom": zooms.start, "max_zoom": zooms.stop - 1, "levels": meta_levels,
             "tiles": len(written), "bytes": total}
     (out_dir / METADATA_FILE).write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
     return meta
 
 
 def read_metadata(tiles_dir: Path) -> dict | None:
-    """The pyramid's ``tiles.json`` (zooms, bounds), or None where no pyramid was built."""
+    """The pyramid's ``tiles.json`` (zooms, bounds of each level); None where none was built."""
     path = tiles_dir / METADATA_FILE
     if not path.is_file():
         return None

@@ -268,20 +268,27 @@ def test_offline_basemap_is_the_local_tile_pyramid_and_smaller(tmp_path, monkeyp
     from geo.gazetteer import street_lines
     from maps.base import LOCAL_TILE_URL, base_map
 
-    (tmp_path / tiles.METADATA_FILE).write_text(json.dumps(
-        {"min_zoom": 12, "max_zoom": 17, "bounds": [[51.31, 12.38], [51.38, 12.47]]}))
+    levels = [{"min_zoom": 12, "max_zoom": 13, "bounds": [[51.28, 12.33], [51.41, 12.52]]},
+              {"min_zoom": 14, "max_zoom": 17, "bounds": [[51.31, 12.38], [51.38, 12.47]]}]
+    (tmp_path / tiles.METADATA_FILE).write_text(
+        json.dumps({"min_zoom": 12, "max_zoom": 17, "levels": levels}))
     streets = street_lines()
     streets = streets[streets.intersects(boundary.district().buffer(300))]
     monkeypatch.setattr(tiles, "TILES_DIR", tmp_path)
     m = base_map(boundary.ortsteile(), streets)
-    layers = [c for c in m._children.values() if isinstance(c, folium.TileLayer)]
-    assert [layer.tiles for layer in layers] == [LOCAL_TILE_URL]
+    (group,) = [c for c in m._children.values()
+                if getattr(c, "layer_name", "") == "Grundkarte (offline)"]
+    layers = list(group._children.values())
+    assert [layer.tiles for layer in layers] == [LOCAL_TILE_URL, LOCAL_TILE_URL]
+    assert [(layer.options["min_zoom"], layer.options["max_zoom"]) for layer in layers] == [
+        (11, 13), (14, 18)]  # z11 from z12 tiles, z18 from z17 tiles
     assert LOCAL_TILE_URL.startswith("/app/static/tiles/")
     assert "Straßen (Offline-Grundkarte)" not in _layer_names(m)
     assert "Ortsteile (Grenzen)" in _layer_names(m)  # the outlines stay vectors on top
     html = localise(m).get_root().render()
     for option in ('"maxNativeZoom": 17', '"minNativeZoom": 12', '"maxZoom": 18'):
         assert option in html
+    assert '"attribution"' not in html  # no stray ", " before the data attribution
     assert re.findall(r"https?://[^\s\"'<>)]+", html) == []
     monkeypatch.setattr(tiles, "TILES_DIR", tmp_path / "none")
     vector = base_map(boundary.ortsteile(), streets).get_root().render()
