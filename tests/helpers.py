@@ -96,3 +96,65 @@ def reports_at(x, y, occurred_at, category: str = "illegale_muellablagerung",
         "geocode_status": "coordinates", "precision_m": 5.0, "count": 1, "description": None,
         "sensitivity": sensitivity, "batch_id": "test", "content_hash": refs,
     }).astype(REPORT_COLUMNS)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def require_chromium() -> None:
+    """Skip a browser test where Debian's Chromium is absent; fail in CI, which installs it."""
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing (Debian package chromium)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{reason}, but CI=true requires the browser tests to run")
+        pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def dashboard_server(database_url: str, log_dir: Path | None = None) -> Iterator[str]:
+    """``streamlit run dashboard.py`` on a free loopback port with the offline basemap (what a
+    fresh installation shows); yields its base URL and stops it afterwards."""
+    import subprocess
+    import sys
+    import tempfile
+    import time
+    import urllib.request
+
+    from config.paths import PROJECT_DIR
+
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "LAGEBILD_TILE_URL": ""}
+    log_path = Path(log_dir or tempfile.mkdtemp(prefix="streamlit-")) / f"streamlit-{port}.log"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(PROJECT_DIR / "dashboard.py"),
+             "--server.headless", "true", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none"],
+            cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 90
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
+                        if answer.status == 200:
+                            break
+                except OSError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"streamlit did not start: {log_path.read_text()[-2000:]}")
+                time.sleep(0.3)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()

@@ -3,24 +3,18 @@ request to any host but the dashboard's own."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
 from config.paths import PROJECT_DIR
+from tests.helpers import CHROMIUM, dashboard_server, require_chromium
 
 ROOT = PROJECT_DIR
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
 PAGES = {"": "Überblick", "karte": "Karte", "trends": "Trends", "sitzung": "Sitzung",
          "daten": "Daten"}
 MAP_PAGES = {"", "karte"}
@@ -31,19 +25,12 @@ CHART_PAGES = {"", "trends"}
 pytestmark = pytest.mark.browser
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{CHROMIUM} is missing, but CI=true requires the browser tests")
-        pytest.skip(f"Debian's Chromium is not installed at {CHROMIUM}")
+    require_chromium()
     from demo import build_demo
+    from reports.privacy.access import Role
+    from reports.privacy.auth import add_user
     from reports.storage.store import Store
 
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
@@ -52,33 +39,10 @@ def server(tmp_path_factory):
     url = f"sqlite:///{base / 'demo.sqlite'}"
     store = Store.open(url)
     build_demo(store, rows=3000, workdir=base / "work")
-    from reports.privacy.access import Role
-    from reports.privacy.auth import add_user
-
     add_user(store, EDITOR[0], EDITOR[1], Role.EDITOR)
     store.close()
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": url, "LAGEBILD_TILE_URL": ""}
-    log = (base / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
-                break
-            except OSError:
-                if time.time() > deadline or proc.poll() is not None:
-                    pytest.fail(f"streamlit did not start: {(base / 'streamlit.log').read_text()}")
-                time.sleep(0.5)
-        yield f"http://127.0.0.1:{port}", url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
+    with dashboard_server(url, base) as address:
+        yield address, url
 
 
 def test_every_page_renders_without_third_party_requests(server):

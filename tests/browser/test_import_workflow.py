@@ -4,18 +4,12 @@ imports, corrects two quarantined rows in the table, and a second import changes
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-from config.paths import PROJECT_DIR
-from tests.browser.test_browser import ARTIFACTS, CHROMIUM, _free_port
+from tests.browser.test_browser import ARTIFACTS
+from tests.helpers import CHROMIUM, dashboard_server, require_chromium
 
 EDITOR = ("redaktion1", "ein-langes-testpasswort-42")
 FILE = ("Vorgangsnr;Datum;Uhrzeit;Adresse;Kategorie;Beschreibung;Anzahl;Breite;Länge\n"
@@ -30,10 +24,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def server(tmp_path):
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{CHROMIUM} is missing, but CI=true requires the browser tests")
-        pytest.skip(f"Debian's Chromium is not installed at {CHROMIUM}")
+    require_chromium()
     from reports.privacy.access import Role
     from reports.privacy.auth import add_user
     from reports.storage.store import Store
@@ -42,28 +33,8 @@ def server(tmp_path):
     store = Store.open(url)
     add_user(store, EDITOR[0], EDITOR[1], Role.EDITOR)
     store.close()
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": url, "LAGEBILD_TILE_URL": ""}
-    log = (tmp_path / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
-                break
-            except OSError:
-                if time.time() > deadline or proc.poll() is not None:
-                    log_text = (tmp_path / 'streamlit.log').read_text()
-                    pytest.fail(f"streamlit did not start: {log_text}")
-                time.sleep(0.5)
-        yield f"http://127.0.0.1:{port}", url, tmp_path
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+    with dashboard_server(url, tmp_path) as address:
+        yield address, url, tmp_path
 
 
 def _edit_cell(page, grid, row: int, column: int, value: str) -> None:

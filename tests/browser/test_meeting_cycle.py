@@ -11,7 +11,8 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from tests.browser.test_browser import ARTIFACTS, CHROMIUM, EDITOR, server  # noqa: F401
+from tests.browser.test_browser import ARTIFACTS, EDITOR, server  # noqa: F401
+from tests.helpers import CHROMIUM
 
 pytestmark = pytest.mark.browser
 A4_PT = (595.28, 841.89)

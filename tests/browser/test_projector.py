@@ -5,22 +5,15 @@ views (hot spot row -> map, map click -> cell numbers -> Trends, the 6-month pre
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
 from config.paths import PROJECT_DIR
+from tests.helpers import CHROMIUM, dashboard_server, require_chromium
 
 pytestmark = pytest.mark.browser
-CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--disable-quic"]
 ARTIFACTS = PROJECT_DIR / "test-artifacts" / "projector"
@@ -103,18 +96,9 @@ HIGHLIGHTED = """() => new Promise(resolve => {
 })"""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    if not CHROMIUM.exists():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{CHROMIUM} is missing, but CI=true requires the browser tests")
-        pytest.skip(f"Debian's Chromium is not installed at {CHROMIUM}")
+    require_chromium()
     from demo import build_demo
     from reports.privacy.access import Role
     from reports.privacy.auth import add_user
@@ -129,28 +113,8 @@ def server(tmp_path_factory):
     for name in ("mitglied", "redaktion", "admin"):
         add_user(store, name, PASSWORD, Role(name))
     store.close()
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": url, "LAGEBILD_TILE_URL": ""}
-    log = (base / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-         "--server.headless", "true", "--server.fileWatcherType", "none"],
-        cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.time() + 90
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
-                break
-            except OSError:
-                if time.time() > deadline or proc.poll() is not None:
-                    pytest.fail(f"streamlit did not start: {(base / 'streamlit.log').read_text()}")
-                time.sleep(0.5)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
+    with dashboard_server(url, base) as address:
+        yield address
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,8 @@ import pytest
 
 from geo.crs import to_metric
 from reports.model import stable_id
-from tests.browser.test_xss_browser import Session, _store, chromium, streamlit_server
+from tests.browser.test_xss_browser import Session, _store, chromium
+from tests.helpers import dashboard_server
 from tests.privacy_sample import sample_reports
 
 pytestmark = pytest.mark.browser
@@ -158,20 +159,11 @@ def scan(session: Session, base: str) -> list[tuple[str, float]]:
             session.page.goto(f"{base}/{path}{query}")
             session.idle()
             if path == "karte":
-                add_layer(session, "Ortsteile")
+                session.add_layer("Ortsteile")
                 session.page.get_by_text("250 m").first.click()
                 session.idle()
             found += _text_counts(session.html().decode("utf-8", "replace"), f"HTML {path}")
     return found + shown_counts(session)
-
-
-def add_layer(session: Session, label: str) -> None:
-    layers = session.page.locator('[data-testid="stMain"] [data-testid="stMultiSelect"]').first
-    layers.locator("input").click()
-    session.page.keyboard.type(label)
-    session.page.keyboard.press("Enter")
-    session.page.locator("h1").first.click()
-    session.idle()
 
 
 def test_the_public_is_shown_no_count_below_k_anywhere(chromium, tmp_path):
@@ -179,7 +171,7 @@ def test_the_public_is_shown_no_count_below_k_anywhere(chromium, tmp_path):
     small = true_small_counts(frame)
     assert small, "the store must hold counts below k for the scan to mean anything"
     store = _store(tmp_path / "store.sqlite", frame)
-    with streamlit_server(store.url) as base:
+    with dashboard_server(store.url) as base:
         anon = Session(chromium)
         found = scan(anon, base)
         anon.context.close()

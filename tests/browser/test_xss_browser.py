@@ -10,29 +10,21 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from config.paths import PROJECT_DIR
 from reports.privacy.access import Role
 from reports.privacy.auth import add_user
 from reports.storage.audit import record
 from reports.storage.schema import annotations, concerns, quarantine
 from reports.storage.store import Store
+from tests.helpers import CHROMIUM, dashboard_server, require_chromium
 from tests.privacy_sample import SECRET, leaks, sample_reports, xss_payloads
 
 pytestmark = pytest.mark.browser
-CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD = "ein-langes-passwort"
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 # Opens every marker popup of every folium map in a frame (Leaflet builds popup DOM only
@@ -61,11 +53,7 @@ OPEN_POPUPS = """() => {
 
 @pytest.fixture(scope="module")
 def chromium():
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing (Debian package chromium)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{reason}, but CI=true requires the browser tests to run")
-        pytest.skip(reason)
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -73,46 +61,6 @@ def chromium():
                                     args=["--no-sandbox", "--disable-gpu"])
         yield browser
         browser.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def streamlit_server(database_url: str) -> Iterator[str]:
-    port = _free_port()
-    # The offline basemap (no tile server): what a fresh installation shows.
-    env = {**os.environ, "DATABASE_URL": database_url, "LAGEBILD_TILE_URL": ""}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(PROJECT_DIR / "dashboard.py"),
-         "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=PROJECT_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("streamlit did not start: "
-                                   + proc.stderr.read().decode(errors="replace")[-2000:])
-            time.sleep(0.3)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 class Session:
@@ -150,7 +98,7 @@ class Session:
 
     def open_page(self, title: str) -> None:
         """Client-side navigation (keeps the log-in, unlike loading a URL)."""
-        self.page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
+        self.page.get_by_role("link", name=title, exact=True).first.click()
         self.idle()
 
     def log_in(self, username: str) -> None:
@@ -161,14 +109,21 @@ class Session:
         self.idle()
         assert self.page.get_by_text("Angemeldet als").count() == 1
 
-    def show_markers(self) -> int:
-        """On the map page: add the single-report layer, open all popups."""
+    def add_layer(self, label: str) -> None:
+        """On the map page: open the layer settings and add the layer ``label``."""
+        settings = self.page.get_by_text("Kartenebenen und Raster")
         layers = self.page.locator('[data-testid="stMain"] [data-testid="stMultiSelect"]').first
+        if not layers.is_visible():
+            settings.click()
         layers.locator("input").click()
-        self.page.keyboard.type("Einzelmeldungen")
+        self.page.keyboard.type(label)
         self.page.keyboard.press("Enter")
         self.page.locator("h1").first.click()  # close the drop-down
         self.idle()
+
+    def show_markers(self) -> int:
+        """On the map page: add the single-report layer, open all popups."""
+        self.add_layer("Einzelmeldungen")
         opened = 0
         for frame in self.page.frames:
             try:
@@ -200,7 +155,7 @@ def _store(path: Path, frame: pd.DataFrame) -> Store:
 def test_anonymous_session_receives_no_single_report(chromium, tmp_path):
     frame = sample_reports(unresolved=2)
     store = _store(tmp_path / "store.sqlite", frame)
-    with streamlit_server(store.url) as base:
+    with dashboard_server(store.url) as base:
         anon = Session(chromium)
         anon.page.goto(base)
         anon.idle()
@@ -258,7 +213,7 @@ def test_xss_payloads_execute_nowhere(chromium, tmp_path):
         conn.execute(annotations.insert().values(starts_on=pd.Timestamp.now().date(),
                                                  kind="event", label=payloads[1]))
         store.bump_version(conn)
-    with streamlit_server(store.url) as base:
+    with dashboard_server(store.url) as base:
         admin = Session(chromium)
         admin.page.goto(base)
         admin.idle()
