@@ -28,6 +28,9 @@ st.html("""<style>
 .st-key-slide [data-testid="stMetricLabel"] p {font-size: clamp(1rem, 1.6vw, 1.8rem);}
 </style>""")
 
+# The sidebar is hidden on the projector: this is the way back.
+st.page_link("pages/sitzung.py", label="Präsentation beenden", icon=":material/close:")
+
 calendar = {m.id: m for m in meetings.list_meetings(store)}
 asked = st.query_params.get("sitzung", "")
 upcoming = meetings.next_meeting(store, shared.today())

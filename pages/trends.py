@@ -164,10 +164,15 @@ if shared.require_reports(frame):
     # the texts need no scale of their own)
     markers = [alt.Chart(marks).mark_rule(color="#555").encode(x="date:T",
                                                                tooltip=marker_tooltip)]
-    markers += [alt.Chart(marks).transform_filter(f"datum.row == {row}").mark_text(
-        align="left", baseline="top", dx=3, fontSize=11, color="#333").encode(
+    # texts in the last third read leftwards, so they stay inside the chart
+    marks = marks.assign(right=pd.to_datetime(marks["date"]) > pd.Timestamp(f.start)
+                         + (pd.Timestamp(f.end) - pd.Timestamp(f.start)) * 2 / 3)
+    markers += [alt.Chart(marks).transform_filter(
+        f"datum.row == {row} && datum.right == {str(right).lower()}").mark_text(
+        align="right" if right else "left", baseline="top", dx=-3 if right else 3,
+        fontSize=11, color="#333").encode(
         x="date:T", y=alt.value(3 + 13 * row), text="text:N", tooltip=marker_tooltip)
-        for row in sorted(marks["row"].unique())]
+        for row in sorted(marks["row"].unique()) for right in (False, True)]
     # Periods with hidden values get a full-height grey band, so a gap reads as "hidden",
     # not as "nothing happened"; the band carries no number.
     hidden = (counts[counts["hidden"]].drop_duplicates("period")

@@ -98,7 +98,11 @@ class Session:
 
     def open_page(self, title: str) -> None:
         """Client-side navigation (keeps the log-in, unlike loading a URL)."""
-        self.page.get_by_role("link", name=title, exact=True).first.click()
+        link = self.page.get_by_role("link", name=title, exact=True).first
+        if not link.is_visible():  # the projector view hides the sidebar
+            self.page.get_by_role("link", name="Präsentation beenden").click()
+            self.idle()
+        link.click()
         self.idle()
 
     def log_in(self, username: str) -> None:
@@ -125,12 +129,16 @@ class Session:
         """On the map page: add the single-report layer, open all popups."""
         self.add_layer("Einzelmeldungen")
         opened = 0
-        for frame in self.page.frames:
-            try:
-                frame.wait_for_function("() => typeof L !== 'undefined'", timeout=3000)
-            except Exception:  # a frame without Leaflet
-                continue
-            opened += frame.evaluate(OPEN_POPUPS)
+        for _ in range(30):  # the redrawn map arrives in a new frame, after the rerun
+            for frame in self.page.frames:
+                try:
+                    frame.wait_for_function("() => typeof L !== 'undefined'", timeout=1000)
+                except Exception:  # a frame without Leaflet
+                    continue
+                opened += frame.evaluate(OPEN_POPUPS)
+            if opened:
+                break
+            self.page.wait_for_timeout(1000)
         self.page.wait_for_timeout(1000)  # let injected handlers (onerror, onload) fire
         return opened
 

@@ -33,7 +33,8 @@
     var trimmed = text.trim();
     if (EXACT[trimmed]) { return EXACT[trimmed]; }
     var m = PER_FILE.exec(trimmed);
-    if (m) { return m[1] + " je Datei" + m[2]; }
+    // Streamlit's server-wide limit; the page's label states the limit that applies
+    if (m) { return ""; }
     m = MONTH_YEAR.exec(trimmed);
     if (m) { return MONTHS[m[1]] + (m[2] || ""); }
     if (DAYS[trimmed] && node && node.parentElement &&
