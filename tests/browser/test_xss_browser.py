@@ -117,13 +117,18 @@ class Session:
         """On the map page: open the layer settings and add the layer ``label``."""
         settings = self.page.get_by_text("Kartenebenen und Raster")
         layers = self.page.locator('[data-testid="stMain"] [data-testid="stMultiSelect"]').first
-        if not layers.is_visible():
-            settings.click()
-        layers.locator("input").click()
-        self.page.keyboard.type(label)
-        self.page.keyboard.press("Enter")
-        self.page.locator("h1").first.click()  # close the drop-down
-        self.idle()
+        for _ in range(3):  # a busy machine may swallow the keys while the page reruns
+            if not layers.is_visible():
+                settings.click()
+                layers.wait_for(state="visible", timeout=30_000)
+            layers.locator("input").click()
+            self.page.keyboard.type(label)
+            self.page.keyboard.press("Enter")
+            self.page.locator("h1").first.click()  # close the drop-down
+            self.idle()
+            if layers.get_by_text(label, exact=True).count():
+                return
+        raise AssertionError(f"the layer {label} could not be added")
 
     def show_markers(self) -> int:
         """On the map page: add the single-report layer, open all popups."""
