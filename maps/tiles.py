@@ -167,7 +167,7 @@ def _prepare(data: BasemapData, bounds: tuple[float, float, float, float]) -> _P
 
 
 def _lines(geoms) -> list[np.ndarray]:
-    out = []
+    out: list[np.ndarray] = []
     for geom in geoms:
         if geom is None or geom.is_empty:
             continue
@@ -177,7 +177,7 @@ def _lines(geoms) -> list[np.ndarray]:
 
 
 def _rings(geoms) -> list[np.ndarray]:
-    out = []
+    out: list[np.ndarray] = []
     for geom in geoms:
         parts = geom.geoms if hasattr(geom, "geoms") else [geom]
         out.extend(np.asarray(p.exterior.coords)[:, :2] for p in parts)
@@ -245,7 +245,8 @@ def _street_labels(streets: gpd.GeoDataFrame, z: int) -> list[tuple[str, float, 
 def _ortsteil_labels(labels: list[tuple[str, float, float, bool]], z: int) -> list:
     """Ortsteil names that do not overlap, the district's own first."""
     mpp = metres_per_pixel(z)
-    kept, boxes = [], []
+    kept: list[tuple[str, float, float, bool]] = []
+    boxes: list[tuple[float, float, float, float]] = []
     for name, x, y, inside in sorted(labels, key=lambda label: (not label[3], label[0])):
         font = ORTSTEIL_FONT_PX[z] * (1 if inside else 0.85)
         half_w, half_h = (0.62 * font * len(name) / 2 + 6) * mpp, font * mpp
