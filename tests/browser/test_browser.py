@@ -4,7 +4,6 @@ request to any host but the dashboard's own."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -33,8 +32,7 @@ def server(tmp_path_factory):
     from reports.privacy.auth import add_user
     from reports.storage.store import Store
 
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
-    ARTIFACTS.mkdir(parents=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)  # shared by parallel workers: never emptied
     base = tmp_path_factory.mktemp("e2e")
     url = f"sqlite:///{base / 'demo.sqlite'}"
     store = Store.open(url)
@@ -100,8 +98,8 @@ def test_editor_places_an_unresolved_report_by_clicking_the_map(server):
             page.get_by_role("button", name="Anmelden").click()
             page.get_by_text("Angemeldet als").wait_for(timeout=60_000)
             page.get_by_role("link", name="Karte").click()  # same session, same filter
-            heading = page.get_by_text(re.compile(r"Nicht platzierte Meldungen \(\d+\)"))
-            heading.wait_for(timeout=60_000)
+            heading = page.get_by_text(re.compile(r"Nicht platzierte Meldungen \(\d+\)")).first
+            heading.wait_for(timeout=120_000)  # the editor's first map is built uncached
             unplaced = int(re.search(r"\((\d+)\)", heading.inner_text()).group(1))
             frame = page.frame_locator("iframe[title*='streamlit_folium']").first
             container = frame.locator(".leaflet-container").first

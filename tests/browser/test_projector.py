@@ -6,7 +6,6 @@ views (hot spot row -> map, map click -> cell numbers -> Trends, the 6-month pre
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 
@@ -104,8 +103,7 @@ def server(tmp_path_factory):
     from reports.privacy.auth import add_user
     from reports.storage.store import Store
 
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
-    ARTIFACTS.mkdir(parents=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)  # shared by parallel workers: never emptied
     base = tmp_path_factory.mktemp("projector")
     url = f"sqlite:///{base / 'demo.sqlite'}"
     store = Store.open(url)
