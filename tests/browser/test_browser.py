@@ -28,6 +28,7 @@ pytestmark = pytest.mark.browser
 def server(tmp_path_factory):
     require_chromium()
     from demo import build_demo
+    from reports.geography import apply_settings
     from reports.privacy.access import Role
     from reports.privacy.auth import add_user
     from reports.storage.store import Store
@@ -36,6 +37,7 @@ def server(tmp_path_factory):
     base = tmp_path_factory.mktemp("e2e")
     url = f"sqlite:///{base / 'demo.sqlite'}"
     store = Store.open(url)
+    apply_settings()  # the default geography, whatever an earlier test in this worker set
     build_demo(store, rows=3000, workdir=base / "work")
     add_user(store, EDITOR[0], EDITOR[1], Role.EDITOR)
     store.close()

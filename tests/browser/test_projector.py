@@ -99,6 +99,7 @@ HIGHLIGHTED = """() => new Promise(resolve => {
 def server(tmp_path_factory):
     require_chromium()
     from demo import build_demo
+    from reports.geography import apply_settings
     from reports.privacy.access import Role
     from reports.privacy.auth import add_user
     from reports.storage.store import Store
@@ -107,6 +108,7 @@ def server(tmp_path_factory):
     base = tmp_path_factory.mktemp("projector")
     url = f"sqlite:///{base / 'demo.sqlite'}"
     store = Store.open(url)
+    apply_settings()  # the default geography, whatever an earlier test in this worker set
     build_demo(store, rows=3000, workdir=base / "work")
     for name in ("mitglied", "redaktion", "admin"):
         add_user(store, name, PASSWORD, Role(name))
