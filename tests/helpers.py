@@ -63,11 +63,13 @@ def postgres_url_for_test() -> Iterator[str]:
 def demo_database(tmp_path_factory, name: str, rows: int = 3000) -> str:
     """URL of a fresh SQLite demo store built through the real importers (for page tests)."""
     from demo import build_demo
+    from reports.geography import apply_settings
     from reports.storage.store import Store
 
     base = tmp_path_factory.mktemp(name)
     url = f"sqlite:///{base / 'demo.sqlite'}"
     store = Store.open(url)
+    apply_settings()  # the default geography, whatever an earlier test in this worker set
     build_demo(store, rows=rows, workdir=base / "work")
     store.close()
     return url
