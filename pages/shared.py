@@ -97,7 +97,8 @@ def _all_reports(version: str) -> pd.DataFrame:
 # Shared, not copied (cache_resource): pickling half a million rows for st.cache_data costs
 # close to a second per rerun. Pages treat frames as read-only (assign/copy, never in place).
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _visible(version: str, role: Role, f: ReportFilter) -> pd.DataFrame:
+def frame_for(version: str, role: Role, f: ReportFilter) -> pd.DataFrame:
+    """The reports of ``f`` that ``role`` sees, for per-version caches of the pages."""
     return reports_for(_all_reports(version), f, role)
 
 
@@ -124,11 +125,6 @@ def data_version() -> str:
     """Key of everything computed from the store: results cached per (data version, role,
     filter, options) are shared by all sessions and computed once."""
     return get_store().data_version()
-
-
-def frame_for(version: str, role: Role, f: ReportFilter) -> pd.DataFrame:
-    """The reports of ``f`` that ``role`` sees, for per-version caches of the pages."""
-    return _visible(version, role, f)
 
 
 def draw_map(m, **options):
@@ -167,7 +163,13 @@ def today() -> date:
     """The day the time presets count back from: today, or for the synthetic demo store
     (whose reports end on a fixed day) that last day, so "last 90 days" is not half empty."""
     now = pd.Timestamp.now(tz=TIMEZONE).date()
-    return min(now, _demo_end()) if get_store().is_demo() else now
+    return min(now, _demo_end()) if _is_demo(data_version()) else now
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _is_demo(version: str) -> bool:
+    """Whether the store holds the demo, asked once per data version (not on every rerun)."""
+    return get_store().is_demo()
 
 
 @st.cache_resource
@@ -367,7 +369,7 @@ def role_caption() -> None:
 
 
 def demo_badge() -> None:
-    if get_store().is_demo():
+    if _is_demo(data_version()):
         st.sidebar.markdown(":orange-badge[Synthetische Demodaten]")
         st.sidebar.caption(f"Die Demodaten enden am {today():%d.%m.%Y}; Zeiträume zählen von "
                            "diesem Tag zurück.")
