@@ -60,10 +60,14 @@ def postgres_url_for_test() -> Iterator[str]:
         admin.dispose()
 
 
-def demo_database(tmp_path_factory, name: str, rows: int = 3000) -> str:
-    """URL of a fresh SQLite demo store built through the real importers (for page tests)."""
+def demo_database(tmp_path_factory, name: str, rows: int = 3000,
+                  users: tuple[tuple[str, str, str], ...] = ()) -> str:
+    """URL of a fresh SQLite demo store built through the real importers, with ``users``
+    (name, password, role) added (for page and browser tests)."""
     from demo import build_demo
     from reports.geography import apply_settings
+    from reports.privacy.access import Role
+    from reports.privacy.auth import add_user
     from reports.storage.store import Store
 
     base = tmp_path_factory.mktemp(name)
@@ -71,6 +75,8 @@ def demo_database(tmp_path_factory, name: str, rows: int = 3000) -> str:
     store = Store.open(url)
     apply_settings()  # the default geography, whatever an earlier test in this worker set
     build_demo(store, rows=rows, workdir=base / "work")
+    for username, password, role in users:
+        add_user(store, username, password, Role(role))
     store.close()
     return url
 

@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 import pytest
 
 from config.paths import PROJECT_DIR
-from tests.helpers import CHROMIUM, dashboard_server, require_chromium
+from tests.helpers import CHROMIUM, dashboard_server, demo_database, require_chromium
 
 ROOT = PROJECT_DIR
 ARTIFACTS = ROOT / "test-artifacts"
@@ -27,21 +27,9 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     require_chromium()
-    from demo import build_demo
-    from reports.geography import apply_settings
-    from reports.privacy.access import Role
-    from reports.privacy.auth import add_user
-    from reports.storage.store import Store
-
     ARTIFACTS.mkdir(parents=True, exist_ok=True)  # shared by parallel workers: never emptied
-    base = tmp_path_factory.mktemp("e2e")
-    url = f"sqlite:///{base / 'demo.sqlite'}"
-    store = Store.open(url)
-    apply_settings()  # the default geography, whatever an earlier test in this worker set
-    build_demo(store, rows=3000, workdir=base / "work")
-    add_user(store, EDITOR[0], EDITOR[1], Role.EDITOR)
-    store.close()
-    with dashboard_server(url, base) as address:
+    url = demo_database(tmp_path_factory, "e2e", users=((*EDITOR, "redaktion"),))
+    with dashboard_server(url) as address:
         yield address, url
 
 

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from config.paths import PROJECT_DIR
-from tests.helpers import CHROMIUM, dashboard_server, require_chromium
+from tests.helpers import CHROMIUM, dashboard_server, demo_database, require_chromium
 
 pytestmark = pytest.mark.browser
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -98,22 +98,11 @@ HIGHLIGHTED = """() => new Promise(resolve => {
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     require_chromium()
-    from demo import build_demo
-    from reports.geography import apply_settings
-    from reports.privacy.access import Role
-    from reports.privacy.auth import add_user
-    from reports.storage.store import Store
-
     ARTIFACTS.mkdir(parents=True, exist_ok=True)  # shared by parallel workers: never emptied
-    base = tmp_path_factory.mktemp("projector")
-    url = f"sqlite:///{base / 'demo.sqlite'}"
-    store = Store.open(url)
-    apply_settings()  # the default geography, whatever an earlier test in this worker set
-    build_demo(store, rows=3000, workdir=base / "work")
-    for name in ("mitglied", "redaktion", "admin"):
-        add_user(store, name, PASSWORD, Role(name))
-    store.close()
-    with dashboard_server(url, base) as address:
+    roles = ("mitglied", "redaktion", "admin")
+    url = demo_database(tmp_path_factory, "projector",
+                        users=tuple((role, PASSWORD, role) for role in roles))
+    with dashboard_server(url) as address:
         yield address
 
 
