@@ -13,9 +13,9 @@ import shapely
 from geo.crs import to_metric
 from geo.grid import GridSpec, cell_ids, cell_polygons
 from reports.analysis.analytics import format_change, group_label
-from reports.privacy.access import Role, count_text
+from reports.privacy.access import Role, aggregate_for, count_text
 from reports.views.map import hotspot_cells, placement_counts, published_cells
-from reports.views.tables import min_count, table_for, with_change
+from reports.views.tables import min_count, with_change
 from reports.views.trends import Place
 
 
@@ -42,7 +42,7 @@ def cell_details(now: pd.DataFrame, before: pd.DataFrame, role: Role, spec: Grid
     raw = pd.DataFrame({"group": ["Gesamt", *topics],
                         "now": [int(a.sum()), *a.reindex(topics, fill_value=0)],
                         "before": [int(b.sum()), *b.reindex(topics, fill_value=0)]})
-    table = with_change(table_for(role, raw, ["now", "before"]))
+    table = with_change(aggregate_for(role, raw, ["now", "before"]))
     changes = [None if pd.isna(x) or pd.isna(y) else format_change(int(x), int(y))
                for x, y in zip(table["now"], table["before"], strict=True)]
     shown = pd.DataFrame({

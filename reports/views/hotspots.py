@@ -2,8 +2,8 @@
 ``reports.analysis.hotspot_change`` on the numbers the role is shown.
 
 For the public, Gi* runs on the published cell counts (as on the map), each section's count
-is published on its own (``publish_counts`` via ``table_for``) and the label is decided on
-those published values, so a label says nothing its numbers do not and always agrees with
+is published on its own (``publish_counts`` via ``access.aggregate_for``) and the label is
+decided on those published values, so a label says nothing its numbers do not and always agrees with
 them.
 """
 
@@ -22,8 +22,8 @@ from reports.analysis.hotspot_change import (
     section_counts,
     with_labels,
 )
-from reports.privacy.access import Role
-from reports.views.tables import analysis_values, min_count, table_for
+from reports.privacy.access import Role, aggregate_for
+from reports.views.tables import analysis_values, min_count
 
 
 def section_changes_for(now: pd.DataFrame, before: pd.DataFrame, role: Role,
@@ -38,11 +38,11 @@ def section_changes_for(now: pd.DataFrame, before: pd.DataFrame, role: Role,
     hot_now, hot_before = (
         hot_cells(p.assign(reports=analysis_values(p["reports"], role)), spec, area,
                   max(MIN_CELL_REPORTS, k))
-        for p in (table_for(role, c, "reports") for c in (exact_now, exact_before)))
+        for p in (aggregate_for(role, c, "reports") for c in (exact_now, exact_before)))
     sections = section_counts(exact_now, exact_before, hot_now, hot_before, spec)
     if sections.empty:
         return pd.DataFrame(columns=[*COLUMNS, "hidden"])
-    shown = table_for(role, sections, ["reports_now", "reports_before"])
+    shown = aggregate_for(role, sections, ["reports_now", "reports_before"])
     shown["cells"] = shown["cells"].astype("Int64").where(~shown["hidden"])
     labelled = with_labels(shown, analysis_values(shown["reports_now"], role),
                            analysis_values(shown["reports_before"], role))

@@ -3,7 +3,7 @@
 One builder, ``agenda_for``, gives the page, the projector and the handout the same object,
 so paper and screen show the same numbers for each role. For the public the period covers
 whole weeks (up to the last complete one), key figures and hot street sections carry
-published counts (``publish_counts`` through ``tables.table_for``), hot spot labels are
+published counts (``publish_counts`` through ``access.aggregate_for``), hot spot labels are
 decided on those published counts, and a measure's effect is computed from its published
 window counts – the same rules as every other page.
 """

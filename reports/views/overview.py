@@ -6,10 +6,10 @@ from __future__ import annotations
 import pandas as pd
 
 from reports.analysis.analytics import counts_over_time, format_change, key_figures
-from reports.privacy.access import Role, count_text
+from reports.privacy.access import Role, aggregate_for, count_text
 from reports.storage.query import ReportFilter
 from reports.views.hotspots import section_changes_for
-from reports.views.tables import min_count, table_for, with_change
+from reports.views.tables import min_count, with_change
 
 
 def key_figure_table(now: pd.DataFrame, before: pd.DataFrame, role: Role,
@@ -18,7 +18,7 @@ def key_figure_table(now: pd.DataFrame, before: pd.DataFrame, role: Role,
     as ``role`` may see them, changes computed from those, and the texts of a metric tile
     (``delta`` None where a count is hidden)."""
     raw = key_figures(now, before, by)[["group", "now", "before"]]
-    table = with_change(table_for(role, raw, ["now", "before"]))
+    table = with_change(aggregate_for(role, raw, ["now", "before"]))
     k = min_count(role)
     table["value"] = [count_text(v, k) for v in table["now"]]
     table["delta"] = [None if pd.isna(a) or pd.isna(b) else format_change(int(a), int(b))
@@ -28,7 +28,7 @@ def key_figure_table(now: pd.DataFrame, before: pd.DataFrame, role: Role,
 
 def weekly_by_topic(now: pd.DataFrame, role: Role, f: ReportFilter) -> pd.DataFrame:
     """DataFrame[period, group, reports, hidden]: reports per week and topic."""
-    return table_for(role, counts_over_time(now, "W", "topic", f), "reports")
+    return aggregate_for(role, counts_over_time(now, "W", "topic", f), "reports")
 
 
 def top_hotspots(now: pd.DataFrame, before: pd.DataFrame, role: Role, area,

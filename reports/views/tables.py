@@ -1,7 +1,7 @@
 """Aggregate tables as a role may see them, and their numbers as the page prints them.
 
-Everything a page draws from the reports goes through ``table_for`` (which calls
-``reports.privacy.access.aggregate_for``, the one place that applies the role's rules);
+Everything a page draws from the reports goes through
+``reports.privacy.access.aggregate_for`` (the one place that applies the role's rules);
 derived figures (changes, rates, means) are computed afterwards from the published counts.
 """
 
@@ -12,19 +12,12 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from reports.privacy.access import Role, aggregate_for, count_text, policy_for
+from reports.privacy.access import Role, count_text, policy_for
 
 
 def min_count(role: Role) -> int:
     """k for ``role``: 0 for roles that see exact counts."""
     return policy_for(role).min_count
-
-
-def table_for(role: Role, counts: pd.DataFrame, count_cols: str | Sequence[str] = "reports",
-              derived: Sequence[str] = ()) -> pd.DataFrame:
-    """``counts`` as ``role`` may see it; ``derived`` columns are dropped for the public and
-    must be recomputed from the published counts by the caller."""
-    return aggregate_for(role, counts, count_cols, derived)
 
 
 def with_change(table: pd.DataFrame, now: str = "now", before: str = "before") -> pd.DataFrame:

@@ -3,7 +3,7 @@ weekday x hour table, as a role may see them. Means are computed from published 
 
 A trend can be counted at one place (a hot street section, a stretch of street by house
 numbers, a measure's area or an area drawn on the map); its series goes through the same
-``table_for`` (for the public ``publish_counts``) as every other count. Sessions and the
+``access.aggregate_for`` (for the public ``publish_counts``) as every other count. Sessions and the
 start and end of measures are markers with a text on the time axis."""
 
 from __future__ import annotations
@@ -28,17 +28,16 @@ from reports.analysis.analytics import (
 from reports.analysis.hotspot_change import SPEC
 from reports.coordination.measures import Measure, area_from_drawing
 from reports.coordination.meetings import Meeting
-from reports.privacy.access import Role
+from reports.privacy.access import Role, aggregate_for
 from reports.storage.query import ReportFilter
 from reports.views.hotspots import section_changes_for
-from reports.views.tables import table_for
 
 
 def trend_counts(frame: pd.DataFrame, role: Role, freq: str, by: str, f: ReportFilter,
                  window: int) -> pd.DataFrame:
     """DataFrame[period, group, reports, hidden, rolling]: counts per period and group,
     ``rolling`` the trailing mean over ``window`` periods of the shown counts."""
-    table = table_for(role, counts_over_time(frame, freq, by, f), "reports")
+    table = aggregate_for(role, counts_over_time(frame, freq, by, f), "reports")
     values = table["reports"].astype("Float64").astype("float64")
     table["rolling"] = (values.groupby(table["group"])
                         .transform(lambda s: s.rolling(window, min_periods=1).mean()))
@@ -49,13 +48,13 @@ def year_comparison(frames: dict[int, pd.DataFrame], role: Role, f: ReportFilter
                     freq: str) -> pd.DataFrame:
     """DataFrame[year, years_back, period, reports, hidden] (see
     ``analytics.period_comparison``)."""
-    return table_for(role, period_comparison(frames, f, freq), "reports")
+    return aggregate_for(role, period_comparison(frames, f, freq), "reports")
 
 
 def seasonal(frame: pd.DataFrame, role: Role) -> pd.DataFrame:
     """DataFrame[month, label, mean, years]: mean of the shown monthly counts per calendar
     month over the years that cover it (hidden months left out of the mean)."""
-    monthly = table_for(role, monthly_by_year(frame), "reports")
+    monthly = aggregate_for(role, monthly_by_year(frame), "reports")
     if monthly.empty:
         return pd.DataFrame(columns=["month", "label", "mean", "years"])
     monthly["reports"] = monthly["reports"].astype("Float64")
@@ -71,7 +70,7 @@ def weekday_hour_counts(frame: pd.DataFrame, role: Role) -> tuple[pd.DataFrame, 
     table = weekday_hour(frame)
     long = table.reset_index(names="Wochentag").melt(
         id_vars="Wochentag", var_name="Stunde", value_name="reports")
-    return table_for(role, long, "reports"), list(table.index)
+    return aggregate_for(role, long, "reports"), list(table.index)
 
 
 PLACE_KINDS = {"all": "ganzer Filter", "hotspot": "Hotspot", "section": "Straßenabschnitt",
