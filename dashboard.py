@@ -1,38 +1,39 @@
 """Lagebild Leipziger Osten: the Streamlit entry point (`streamlit run dashboard.py`).
 
 The sidebar filters live here, in the entry point, so they keep their state across pages;
-pages read them through ``pages.shared``.
+pages read them through ``app_pages.shared``.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
+from app_pages import shared
+from app_pages.session import enforce_session
 from config.settings import SettingError
-from pages import shared
-from pages.session import enforce_session
 from reports.privacy.access import Role, policy_for
 from reports.storage.faults import StoreError
 
 st.set_page_config(page_title="Lagebild Leipziger Osten", page_icon="🗺️", layout="wide")
 
 PAGES = [
-    st.Page("pages/ueberblick.py", title="Überblick", icon=":material/dashboard:", default=True),
-    st.Page("pages/karte.py", title="Karte", icon=":material/map:"),
-    st.Page("pages/trends.py", title="Trends", icon=":material/monitoring:"),
-    st.Page("pages/sitzung.py", title="Sitzung", icon=":material/event:"),
-    st.Page("pages/daten.py", title="Daten", icon=":material/database:"),
+    st.Page("app_pages/ueberblick.py", title="Überblick", icon=":material/dashboard:",
+            default=True),
+    st.Page("app_pages/karte.py", title="Karte", icon=":material/map:"),
+    st.Page("app_pages/trends.py", title="Trends", icon=":material/monitoring:"),
+    st.Page("app_pages/sitzung.py", title="Sitzung", icon=":material/event:"),
+    st.Page("app_pages/daten.py", title="Daten", icon=":material/database:"),
 ]
 
 # Pages with who sees them in the navigation (each page checks the role again itself,
 # because a page can be opened by URL).
 ROLE_PAGES = [
-    ("pages/anliegen.py", "Anliegen", ":material/mail:", lambda role: True),
-    ("pages/massnahmen.py", "Maßnahmen", ":material/construction:", lambda role: True),
-    ("pages/praesentation.py", "Präsentation", ":material/slideshow:", lambda role: True),
-    ("pages/admin.py", "Admin", ":material/admin_panel_settings:",
+    ("app_pages/anliegen.py", "Anliegen", ":material/mail:", lambda role: True),
+    ("app_pages/massnahmen.py", "Maßnahmen", ":material/construction:", lambda role: True),
+    ("app_pages/praesentation.py", "Präsentation", ":material/slideshow:", lambda role: True),
+    ("app_pages/admin.py", "Admin", ":material/admin_panel_settings:",
      lambda role: policy_for(role).may_admin),
-    ("pages/anmelden.py", "Anmelden", ":material/login:", lambda role: True),
+    ("app_pages/anmelden.py", "Anmelden", ":material/login:", lambda role: True),
 ]
 
 

@@ -4,7 +4,7 @@ environment variables only in config.settings.
 Layers, bottom to top (a module may import its own layer and those below):
 config < geo < reports (model, geography) < reports.storage < reports.privacy < reports.ingest
 < reports.analysis < reports.coordination < reports.views < reports.render < demo < maps
-< lagebild < pages and dashboard.
+< lagebild < app_pages and dashboard.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from config.paths import PROJECT_DIR
 
 LAYERS = ["config", "geo", "reports", "reports.storage", "reports.privacy", "reports.ingest",
           "reports.analysis", "reports.coordination", "reports.views", "reports.render", "demo",
-          "maps", "lagebild", "pages"]
-ROOTS = ["config", "geo", "reports", "demo", "maps", "lagebild", "pages"]
-UI = {"pages", "dashboard"}
+          "maps", "lagebild", "app_pages"]
+ROOTS = ["config", "geo", "reports", "demo", "maps", "lagebild", "app_pages"]
+UI = {"app_pages", "dashboard"}
 # `python -m reports` and `python -m geo` are entry points onto the `lagebild` command.
 ENTRY_SHIMS = {"reports.__main__", "geo.__main__"}
 

@@ -38,7 +38,7 @@ def test_wheel_holds_the_library_and_every_shipped_data_file(wheel):
                for p in DATA_DIR.rglob("*") if p.is_file()}
     assert shipped and shipped <= names
     assert "reports/storage/migrations/versions/0001_initial.py" in names
-    assert not any(n.startswith(("pages/", "tests/", "bench/")) for n in names)
+    assert not any(n.startswith(("app_pages/", "tests/", "bench/")) for n in names)
 
 
 def test_the_installed_command_runs_away_from_the_checkout(wheel, tmp_path):

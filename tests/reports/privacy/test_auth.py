@@ -172,14 +172,14 @@ def test_cli_user_add_with_password_stdin(tmp_path):
 
 
 def test_session_expiry_in_streamlit(tmp_path, monkeypatch):
-    """pages.session.enforce_session ends an idle log-in before anything reads the role."""
+    """app_pages.session.enforce_session ends an idle log-in before anything reads the role."""
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
     def app():
         import streamlit as st
 
-        from pages import session, shared
+        from app_pages import session, shared
 
         session.enforce_session()
         st.write(f"role={shared.current_role().value}")

@@ -179,7 +179,7 @@ def render(role: Role, page: str):
     at.run()
     if page != "ueberblick.py":
         try:
-            at.switch_page(f"pages/{page}")
+            at.switch_page(f"app_pages/{page}")
         except ValueError:  # not in this role's navigation: the page must refuse on its own
             at = AppTest.from_file(str(PROJECT_DIR / "pages" / page), default_timeout=180)
             at.session_state["role"] = role
@@ -225,7 +225,7 @@ def test_log_in_and_out_through_the_page(app_store):
     add_user(app_store, "mia", "ein-langes-passwort", Role.MEMBER)
     at = AppTest.from_file(DASHBOARD, default_timeout=180)
     at.run()
-    at.switch_page("pages/anmelden.py").run()
+    at.switch_page("app_pages/anmelden.py").run()
     at.text_input[0].input("mia")
     at.text_input[1].input("falsches-passwort")
     at.button[0].click().run()  # the form's submit button
@@ -281,7 +281,7 @@ def test_public_never_sees_a_small_total(page, app_store):
     at.query_params["kategorie"] = "graffiti"
     at.run()
     if page != "ueberblick.py":
-        at.switch_page(f"pages/{page}").run()
+        at.switch_page(f"app_pages/{page}").run()
     assert not at.exception
     texts = _texts(at.main)
     assert texts, "page rendered nothing"
@@ -304,4 +304,4 @@ def test_idle_session_ends_before_any_page_renders(app_store):
     assert "role" not in at.session_state and "auth_session" not in at.session_state
     assert any("Inaktivität" in w.value for w in at.sidebar.warning)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page("pages/admin.py")
+        at.switch_page("app_pages/admin.py")

@@ -168,15 +168,15 @@ def test_public_handout_prints_published_counts_as_the_public_sitzung_page(
     # the public Sitzung page of the same store and day shows the same figures
     from streamlit.testing.v1 import AppTest
 
+    from app_pages import shared
     from config.paths import PROJECT_DIR
-    from pages import shared
 
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setattr(shared, "today", lambda: TODAY)
     at = AppTest.from_file(str(PROJECT_DIR / "dashboard.py"), default_timeout=120)
     at.session_state["role"] = Role.PUBLIC
     at.run()
-    at.switch_page("pages/sitzung.py").run()
+    at.switch_page("app_pages/sitzung.py").run()
     assert not at.exception, at.exception
     page = {}
     for table in at.dataframe:

@@ -228,7 +228,7 @@ def test_a_log_in_on_a_read_only_store_gets_a_german_message(tmp_path, monkeypat
     at = app_test(read_only_url(tmp_path), monkeypatch)
     at.run()
     assert not at.exception
-    at.switch_page("pages/anmelden.py").run()
+    at.switch_page("app_pages/anmelden.py").run()
     at.text_input[0].input("mia")
     at.text_input[1].input("ein-langes-passwort")
     at.button[0].click().run()

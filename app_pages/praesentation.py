@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages import shared
+from app_pages import shared
 from reports.analysis.hotspot_change import RULE
 from reports.coordination import meetings
 from reports.privacy.access import count_text, policy_for
 from reports.privacy.safe import escape_markdown
 from reports.render.handout import map_png
 
-shared.ensure_entrypoint()
 store = shared.get_store()
 # Large type for a room: sized by the viewport, readable from 1280×720 to 1920×1080.
 st.html("""<style>
@@ -29,7 +28,7 @@ st.html("""<style>
 </style>""")
 
 # The sidebar is hidden on the projector: this is the way back.
-st.page_link("pages/sitzung.py", label="Präsentation beenden", icon=":material/close:")
+st.page_link("app_pages/sitzung.py", label="Präsentation beenden", icon=":material/close:")
 
 calendar = {m.id: m for m in meetings.list_meetings(store)}
 asked = st.query_params.get("sitzung", "")

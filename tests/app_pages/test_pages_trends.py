@@ -32,7 +32,7 @@ def app(demo_url, monkeypatch):
         for key, value in {"zeit": "frei", "von": FROM.isoformat(), "bis": "2026-10-31"}.items():
             at.query_params[key] = value
         at.run()
-        return at.switch_page("pages/trends.py").run()
+        return at.switch_page("app_pages/trends.py").run()
 
     yield make
     import streamlit as st

@@ -7,9 +7,9 @@ from __future__ import annotations
 import folium
 import streamlit as st
 
+from app_pages import shared
 from geo.grid import GridSpec
 from maps.view import build_map, cell_outline
-from pages import shared
 from reports.model import GEOCODE_STATUSES, vocabulary
 from reports.privacy.access import Role, policy_for
 from reports.render.palette import HOTSPOT_LABELS
@@ -19,7 +19,6 @@ from reports.views.map import LAYERS, MapOptions, MapView, map_view
 
 MAP_HEIGHT = 560
 
-shared.ensure_entrypoint()
 st.title("Karte")
 role = shared.current_role()
 policy = policy_for(role)
@@ -120,7 +119,7 @@ def _cell_panel(point: dict, spec: GridSpec) -> folium.FeatureGroup | None:
         st.dataframe(details.table, hide_index=True, width="stretch")
     if st.button("in Trends zeigen", key="karte_trends", icon=":material/monitoring:"):
         _show_in_trends(cell_id, spec, label)
-        st.switch_page("pages/trends.py")
+        st.switch_page("app_pages/trends.py")
     return cell_outline([cell_id], spec, label)[0]
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import streamlit as st
 
-from pages import shared
+from app_pages import shared
 from reports.analysis.hotspot_change import RULE
 from reports.coordination import agenda as agenda_lib
 from reports.coordination import meetings
@@ -15,7 +15,6 @@ from reports.privacy.access import policy_for
 from reports.privacy.safe import escape_markdown
 from reports.render.handout import build_handout, role_label
 
-shared.ensure_entrypoint()
 st.title("Sitzung")
 store = shared.get_store()
 policy = policy_for(shared.current_role())
@@ -173,7 +172,7 @@ if chosen.note and policy.sees_details:
 
 agenda = shared.agenda(chosen.id)
 left, right = st.columns(2)
-left.page_link("pages/praesentation.py", label="Präsentation für den Beamer starten",
+left.page_link("app_pages/praesentation.py", label="Präsentation für den Beamer starten",
                icon=":material/slideshow:", query_params={"sitzung": str(chosen.id)})
 right.download_button(
     f"Handout als PDF ({role_label(agenda.role)})",

@@ -40,21 +40,6 @@ _LIST_PARAMS = {"f_topics": "thema", "f_sources": "quelle", "f_categories": "kat
                 "f_ortsteile": "ortsteil"}
 
 
-def ensure_entrypoint() -> None:
-    """Run the page through dashboard.py's ``st.navigation``, never on its own.
-
-    With a ``pages/`` folder next to the entry point, Streamlit's legacy multipage mode runs a
-    page file directly on a fresh process's first run (and AppTest on every run) until
-    ``st.navigation`` is called; such a run would miss the shared sidebar. Switch to
-    navigation mode and rerun before anything is drawn.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 def current_role() -> Role:
     """The signed-in role; the public (no log-in) by default."""
     value = st.session_state.get(ROLE_KEY, Role.PUBLIC)

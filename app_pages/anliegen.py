@@ -11,16 +11,15 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
+from app_pages import shared
 from maps.assets import localise
 from maps.base import add_boundary, base_map
-from pages import shared
 from reports.coordination import concerns
 from reports.coordination.meetings import german_date, next_meeting
 from reports.model import vocabulary
 from reports.privacy.access import policy_for
 from reports.privacy.safe import escape_markdown
 
-shared.ensure_entrypoint()
 st.title("Anliegen")
 vocab = vocabulary()
 store = shared.get_store()
@@ -175,5 +174,5 @@ def moderation() -> None:
 public_form()
 if policy.may_edit:
     moderation()
-    st.page_link("pages/sitzung.py", label="Tagesordnung der nächsten Sitzung (Seite Sitzung)",
+    st.page_link("app_pages/sitzung.py", label="Tagesordnung der nächsten Sitzung (Seite Sitzung)",
                  icon=":material/event:")

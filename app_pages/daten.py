@@ -8,12 +8,11 @@ import hashlib
 
 import streamlit as st
 
-from pages import shared
+from app_pages import shared
 from reports.model import vocabulary
 from reports.privacy.access import policy_for
 from reports.privacy.safe import escape_markdown
 
-shared.ensure_entrypoint()
 NONE = "— keine —"
 SKIP = "— nicht zuordnen —"
 MESSAGE_COLUMNS = {"row_number": "Zeile", "field": "Feld", "message": "Meldung"}

@@ -53,7 +53,7 @@ def _fill_concern(at: AppTest, description: str, address: str, answer: str | Non
 
 
 @pytest.mark.parametrize("role", [Role.PUBLIC, Role.MEMBER, Role.EDITOR, Role.ADMIN])
-@pytest.mark.parametrize("page", ["pages/anliegen.py", "pages/massnahmen.py"])
+@pytest.mark.parametrize("page", ["app_pages/anliegen.py", "app_pages/massnahmen.py"])
 def test_pages_run_for_every_role(app, page, role):
     at = app(role, page)
     assert not at.exception, at.exception
@@ -67,7 +67,7 @@ def test_public_concern_flow_and_moderation(app, demo_url):
     from reports.coordination.concerns import list_concerns
 
     store = _store(demo_url)
-    at = app(Role.PUBLIC, "pages/anliegen.py")
+    at = app(Role.PUBLIC, "app_pages/anliegen.py")
     _fill_concern(at, ATTACK, "Eisenbahnstraße 50", answer="0")
     assert any("Sicherheitsfrage" in e.value for e in at.error)
     assert list_concerns(store).empty
@@ -79,7 +79,7 @@ def test_public_concern_flow_and_moderation(app, demo_url):
     assert not at.exception and any("Danke" in s.value for s in at.success)
     (new_id,) = list_concerns(store)["id"]
 
-    editor = app(Role.EDITOR, "pages/anliegen.py")
+    editor = app(Role.EDITOR, "app_pages/anliegen.py")
     assert ATTACK in [t.value for t in editor.text]  # shown as plain text, verbatim
     assert not any("<script>" in m.value for m in editor.markdown)
     before = store.count_reports()
@@ -99,7 +99,7 @@ def test_editor_creates_a_measure_from_an_ortsteil_and_is_told_when_the_area_is_
 
     store = _store(demo_url)
     count = len(list_measures(store))
-    at = app(Role.EDITOR, "pages/massnahmen.py")
+    at = app(Role.EDITOR, "app_pages/massnahmen.py")
     at.text_input(key="m_title").set_value("Laternen Volkmarsdorf")
     at.multiselect(key="m_partners").set_value(["fachamt"])
     at.selectbox(key="m_kind").set_value("construction")
@@ -118,7 +118,7 @@ def test_editor_creates_a_measure_from_an_ortsteil_and_is_told_when_the_area_is_
 
 
 def test_public_sees_measures_evaluation_but_no_create_form(app):
-    at = app(Role.PUBLIC, "pages/massnahmen.py")
+    at = app(Role.PUBLIC, "app_pages/massnahmen.py")
     assert not at.exception
     assert not [f for f in at.text_input if f.key == "m_title"]
     assert any(s.value == "Wirkung einer Maßnahme" for s in at.subheader)

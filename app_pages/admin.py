@@ -7,8 +7,8 @@ import json
 
 import streamlit as st
 
+from app_pages import shared
 from config.settings import settings
-from pages import shared
 from reports.privacy.access import ROLE_LABELS, Role, policy_for
 from reports.privacy.auth import AuthError, add_user, list_users, set_active
 from reports.privacy.retention import erase_old_descriptions

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from pages import shared
+from app_pages import shared
 from reports.privacy import auth
 from reports.privacy.access import Role
 

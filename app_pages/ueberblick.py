@@ -10,8 +10,8 @@ import folium
 import pandas as pd
 import streamlit as st
 
+from app_pages import shared
 from maps.view import build_map, cell_outline
-from pages import shared
 from reports.analysis.analytics import group_label
 from reports.analysis.hotspot_change import RULE, SPEC
 from reports.model import vocabulary
@@ -74,7 +74,6 @@ def _weekly_chart(weekly: pd.DataFrame, f: ReportFilter) -> alt.Chart:
     ).properties(height=330, title="Verlauf je Thema")
 
 
-shared.ensure_entrypoint()
 st.title("Überblick")
 f = shared.current_filter()
 role = shared.current_role()

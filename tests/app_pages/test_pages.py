@@ -11,8 +11,8 @@ from tests.helpers import demo_database
 
 ROOT = PROJECT_DIR
 
-PAGES = ["pages/ueberblick.py", "pages/karte.py", "pages/trends.py", "pages/sitzung.py",
-         "pages/daten.py"]
+PAGES = ["app_pages/ueberblick.py", "app_pages/karte.py", "app_pages/trends.py",
+         "app_pages/sitzung.py", "app_pages/daten.py"]
 
 
 @pytest.fixture(scope="session")
@@ -90,7 +90,7 @@ def test_empty_filter_gives_friendly_message(app):
 
 def test_public_sees_no_upload(app):
     at = app(Role.PUBLIC).run()
-    at.switch_page("pages/daten.py").run()
+    at.switch_page("app_pages/daten.py").run()
     assert not at.exception
     assert not at.get("file_uploader")
     assert any("Redaktion vorbehalten" in i.value for i in at.info)
@@ -98,7 +98,7 @@ def test_public_sees_no_upload(app):
 
 def test_karte_accounts_for_the_filter(app):
     at = app(Role.MEMBER, {"zeit": "frei", "von": "2020-01-01", "bis": "2030-12-31"}).run()
-    at.switch_page("pages/karte.py").run()
+    at.switch_page("app_pages/karte.py").run()
     assert not at.exception
 
     def total() -> int:
@@ -112,7 +112,7 @@ def test_karte_accounts_for_the_filter(app):
 
 def test_sitzung_shows_the_agenda_by_street_section_and_by_role(app):
     at = app(Role.EDITOR).run()
-    at.switch_page("pages/sitzung.py").run()
+    at.switch_page("app_pages/sitzung.py").run()
     assert not at.exception, at.exception
     assert "Tagesordnung" in [s.value for s in at.subheader]
     figures = next(d.value for d in at.dataframe if "Meldungen im Zeitraum" in d.value.columns)
@@ -137,7 +137,7 @@ def test_sitzung_shows_the_agenda_by_street_section_and_by_role(app):
         at.selectbox(key="sitzung_id").value)
 
     public = app(Role.PUBLIC).run()
-    public.switch_page("pages/sitzung.py").run()
+    public.switch_page("app_pages/sitzung.py").run()
     assert not public.exception, public.exception
     assert "Tagesordnung" in [s.value for s in public.subheader]
     assert not any(t.value.startswith("Anliegen Nr.") for t in public.markdown)
@@ -148,7 +148,7 @@ def test_trends_compares_with_previous_years_and_names_hidden_weeks(app):
     import json
 
     at = app(Role.PUBLIC, {"zeit": "365"}).run()
-    at.switch_page("pages/trends.py").run()
+    at.switch_page("app_pages/trends.py").run()
     assert not at.exception, at.exception
     specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
     yoy = next(s for s in specs if s.get("encoding", {}).get("strokeDash"))

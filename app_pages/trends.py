@@ -8,9 +8,9 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from app_pages import shared
 from geo.grid import GridSpec
 from maps.measures import measures_map
-from pages import shared
 from reports.analysis.analytics import (
     FREQS,
     GROUPS,
@@ -42,7 +42,6 @@ from reports.views.trends import (
 
 YEARS_BACK = (1, 2)  # the year-over-year chart compares with the two previous years
 
-shared.ensure_entrypoint()
 st.title("Trends")
 f = shared.current_filter()
 frame = shared.visible_frame(f)

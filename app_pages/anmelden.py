@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages import session, shared
+from app_pages import session, shared
 from reports.privacy.access import ROLE_LABELS, Role
 from reports.privacy.auth import LoginLocked, authenticate, session_idle_minutes
 from reports.privacy.safe import escape_markdown

@@ -11,10 +11,10 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from app_pages import shared
 from geo.crs import to_metric
 from geo.grid import GridSpec, cell_ids
 from maps.measures import KIND_COLORS, measures_map
-from pages import shared
 from reports.analysis.evaluation import counts_frame
 from reports.coordination import measures
 from reports.model import vocabulary
@@ -29,7 +29,6 @@ AREA_MODES = {"draw": "auf der Karte zeichnen", "ortsteil": "Ortsteil",
 KIND_SCALE = alt.Scale(domain=[measures.KINDS[k] for k in KIND_COLORS],
                        range=list(KIND_COLORS.values()))
 
-shared.ensure_entrypoint()
 st.title("Maßnahmen")
 vocab = vocabulary()
 store = shared.get_store()
