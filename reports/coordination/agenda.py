@@ -155,6 +155,8 @@ def assemble_agenda(store, meeting: Meeting, previous: Meeting | None, role: Rol
     since, until = period
     assert meeting.id is not None, "agendas belong to stored meetings"
     concerns = _agenda_concerns(store, meeting, since)
+    if not policy_for(role).sees_details:  # the public: which concerns, not what they say
+        concerns = concerns.assign(description="", x=float("nan"), y=float("nan"))
     agenda = Agenda(meeting, role, since, until, previous, concerns, hotspots, measures, [],
                     figures)
     items = _items(agenda, _free_items(store, meeting.id, policy_for(role).sees_details))

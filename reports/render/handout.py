@@ -84,10 +84,9 @@ class _Document(FPDF):
                         align="L")
         self.ln(1)
 
-    def table_rows(self, header: list[str], rows: list[list[str]], widths: list[int],
-                   size: float = 9) -> None:
-        self.set_font("DejaVu", "", size)
-        with self.table(col_widths=widths, text_align="LEFT", line_height=size * 0.5,
+    def table_rows(self, header: list[str], rows: list[list[str]], widths: list[int]) -> None:
+        self.set_font("DejaVu", "", 9)
+        with self.table(col_widths=widths, text_align="LEFT", line_height=5,
                         first_row_as_headings=True) as table:
             for values in [header, *rows]:
                 row = table.row()
@@ -231,17 +230,28 @@ def handout_layout(agenda: Agenda, demo: bool, made_on: date
 
 
 def _sections_table(pdf: _Document, agenda: Agenda, number) -> None:
+    """Per section one line of figures and, below it, the change in words (a line of its own,
+    so neither wraps into the other)."""
     if agenda.hotspots.empty:
         pdf.paragraph("Kein Straßenabschnitt ist im Zeitraum ein Hotspot.")
     else:
-        pdf.table_rows(
-            ["Nr.", "Straßenabschnitt", "Ortsteil", "jetzt", "davor", "Veränderung",
-             "Einschätzung"],
-            [[f"{n}{' ▲' if r.change in RISING else ''}", r.place, r.ortsteil or "",
-              number(r.reports_now), number(r.reports_before), r.change_text,
-              r.change_label]
-             for n, r in enumerate(agenda.hotspots.itertuples(), start=1)],
-            [9, 45, 39, 11, 11, 25, 40], size=7.5)
+        pdf.set_font("DejaVu", "", 8)
+        with pdf.table(col_widths=[10, 52, 40, 13, 13, 52], text_align="LEFT", line_height=4,
+                       first_row_as_headings=True) as table:
+            header = table.row()
+            for value in ("Nr.", "Straßenabschnitt", "Ortsteil", "jetzt", "davor",
+                          "Veränderung"):
+                header.cell(value)
+            for n, r in enumerate(agenda.hotspots.itertuples(), start=1):
+                row = table.row()
+                for value in (f"{n}{' ▲' if r.change in RISING else ''}", r.place,
+                              r.ortsteil or "", number(r.reports_now),
+                              number(r.reports_before), r.change_text):
+                    row.cell(value)
+                words = table.row()
+                words.cell("")
+                words.cell(r.change_label, colspan=5)
+        pdf.ln(3)
     pdf.paragraph(RULE, 8)
     note = rounding_note(agenda.role)
     if note:
