@@ -101,8 +101,8 @@ SCRIPT = """
   function show(n) {
     current = Math.max(0, Math.min(slides.length - 1, n));
     for (var k = 0; k < slides.length; k++) slides[k].classList.toggle('on', k === current);
-    where.textContent = 'Folie ' + (current + 1) + ' von ' + slides.length + ' · ' +
-      slides[current].getAttribute('data-title');
+    where.textContent = 'Folie ' + (current + 1) + ' von ' + slides.length;
+    where.title = slides[current].getAttribute('data-title');
     prev.disabled = current === 0;
     next.disabled = current === slides.length - 1;
     fit(slides[current]);
