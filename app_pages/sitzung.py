@@ -18,7 +18,8 @@ from reports.render.handout import build_handout, role_label
 st.title("Sitzung")
 store = shared.get_store()
 policy = policy_for(shared.current_role())
-KIND_ICONS = {"situation": ":material/map:", "concern": ":material/mail:", "hotspot": ":material/local_fire_department:",
+KIND_ICONS = {"situation": ":material/map:", "concern": ":material/mail:",
+              "hotspot": ":material/local_fire_department:",
               "measure": ":material/construction:", "free": ":material/notes:"}
 
 

@@ -65,8 +65,8 @@ td.n { text-align: right; white-space: nowrap; }
 nav { position: absolute; left: 0; right: 0; bottom: 0; height: 3.4rem; display: flex;
   align-items: center; gap: .8rem; padding: 0 2.5vw; border-top: 1px solid #ddd;
   font-size: 15px; background: #fafafa; }
-nav button { font: inherit; padding: .45rem 1rem; white-space: nowrap; border: 1px solid #999; border-radius: .4rem;
-  background: #fff; cursor: pointer; }
+nav button { font: inherit; padding: .45rem 1rem; white-space: nowrap; border: 1px solid #999;
+  border-radius: .4rem; background: #fff; cursor: pointer; }
 nav button.primary { background: #D55E00; border-color: #D55E00; color: #fff; }
 nav button:disabled { opacity: .4; cursor: default; }
 nav .where { flex: 1; min-width: 0; white-space: nowrap; overflow: hidden;

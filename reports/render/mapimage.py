@@ -59,7 +59,8 @@ class DrawnMap:
     numbers: list[tuple[int, Box]] = field(default_factory=list)  # section badges
 
 
-def _aspect_frame(bounds, width_in: float, height_in: float) -> tuple[float, ...]:
+def _aspect_frame(bounds, width_in: float, height_in: float
+                  ) -> tuple[float, float, float, float]:
     """``bounds`` widened on its short side to the figure's aspect (metres stay square)."""
     x0, y0, x1, y1 = bounds
     w, h = x1 - x0, y1 - y0
@@ -147,13 +148,13 @@ def draw_map(sections: tuple[Section, ...] = (), focus: BaseGeometry | None = No
     frame = _aspect_frame(bounds, *size)
     box = shapely.box(*frame)
     fig = Figure(figsize=size, dpi=dpi)
-    FigureCanvasAgg(fig)  # a figure of its own, outside pyplot's global state
+    canvas = FigureCanvasAgg(fig)  # a figure of its own, outside pyplot's global state
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_xlim(frame[0], frame[2])
     ax.set_ylim(frame[1], frame[3])
     ax.set_aspect("equal")
     ax.set_axis_off()
-    ax.add_patch(matplotlib.patches.Rectangle(frame[:2], frame[2] - frame[0],
+    ax.add_patch(matplotlib.patches.Rectangle((frame[0], frame[1]), frame[2] - frame[0],
                                               frame[3] - frame[1], color="#f2f2f2", zorder=0))
 
     parts = ortsteile()
@@ -176,7 +177,7 @@ def draw_map(sections: tuple[Section, ...] = (), focus: BaseGeometry | None = No
         else:
             _fill(ax, shape, AREA_COLOUR, zorder=6, alpha=0.18)
             _line(ax, shape, AREA_COLOUR, 2.2, 6)
-    renderer = fig.canvas.get_renderer()
+    renderer = canvas.get_renderer()
     width_px, height_px = round(size[0] * dpi), round(size[1] * dpi)
     taken: list[Box] = []
     numbers: list[tuple[int, Box]] = []

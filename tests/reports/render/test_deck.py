@@ -116,8 +116,8 @@ def test_every_slide_fits_the_projector_and_keys_step(decks, tmp_path):
                 path.write_text(deck, encoding="utf-8")
                 for width, height in ((1920, 1080), (1280, 720), (1024, 768)):
                     page = browser.new_page(viewport={"width": width, "height": height})
-                    requests = []
-                    page.on("request", lambda r: requests.append(r.url))
+                    requests: list[str] = []
+                    page.on("request", lambda r, seen=requests: seen.append(r.url))
                     page.goto(path.as_uri())
                     count = page.evaluate("window.lagebildDeck.count")
                     for k in range(count):

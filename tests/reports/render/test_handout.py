@@ -304,7 +304,7 @@ def test_every_handout_page_as_drawn(tmp_path):
         boxes = [b for _, b in drawn.labels]
         assert len(boxes) >= 8
         for i, a in enumerate(boxes):
-            assert 0 <= a[0] and a[2] <= drawn.size_px[0] and 0 <= a[1]
+            assert a[0] >= 0 and a[2] <= drawn.size_px[0] and a[1] >= 0
             assert a[3] <= drawn.size_px[1]
             for b in boxes[i + 1:]:
                 assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), \
