@@ -32,7 +32,8 @@ st.html("""<style>
 @st.cache_resource(max_entries=4, show_spinner="Präsentation wird vorbereitet …")
 def _deck(version: str, meeting_id: int, role: Role, day: date) -> str:
     """Built once per data version, session, role and day, shared by all sessions."""
-    return build_deck(shared.agenda(meeting_id), store.is_demo(), day)
+    return build_deck(shared.agenda(meeting_id), shared.geography().boundary, store.is_demo(),
+                      day)
 
 
 calendar = {m.id: m for m in meetings.list_meetings(store)}

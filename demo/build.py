@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from demo.generate import (
     DEFAULT_WORKDIR,
@@ -17,11 +18,15 @@ from demo.generate import (
 from demo.measures import demo_measures
 from reports.ingest.pipeline import import_file
 
+if TYPE_CHECKING:
+    from geo.geography import Geography
 
-def build_demo(store, rows: int = 30000, keep: bool = False, workdir=None,
-               end: date | None = None) -> dict:
-    """(Re)build the demo store by importing the generated partner exports, whose reports
-    end on ``end`` (default: yesterday).
+
+def build_demo(store, geography: Geography, rows: int = 30000, keep: bool = False,
+               workdir=None, end: date | None = None) -> dict:
+    """(Re)build the demo store by importing the generated partner exports with the
+    deployment's ``geography`` (its geocoder places them, its district bounds the measures);
+    the reports end on ``end`` (default: yesterday).
 
     With ``keep`` an existing, filled demo store is left as it is (fast restarts).
     """
@@ -34,7 +39,7 @@ def build_demo(store, rows: int = 30000, keep: bool = False, workdir=None,
     summary = {"kept": False, "files": 0, "total": 0, "imported": 0, "updated": 0,
                "duplicate": 0, "rejected": 0}
     for path, source in files:
-        result = import_file(store, path, source, actor="demo")
+        result = import_file(store, path, source, geocoder=geography.geocoder, actor="demo")
         summary["files"] += 1
         for key in ("total", "imported", "updated", "duplicate", "rejected"):
             summary[key] += getattr(result, key)
@@ -46,7 +51,7 @@ def build_demo(store, rows: int = 30000, keep: bool = False, workdir=None,
         for starts_on, ends_on, kind, label in notes:
             store.add_annotation(starts_on, ends_on, kind, label, conn=conn)
         store.set_demo(True, conn=conn)
-    measures = demo_measures(store, interventions(cfg))
+    measures = demo_measures(store, geography.district, interventions(cfg))
     summary.update(meetings=len(held), annotations=len(notes), measures=len(measures),
                    reports=store.count_reports())
     return summary

@@ -16,6 +16,7 @@ import base64
 import html
 from datetime import date
 
+from geo.boundary import Boundary
 from reports.coordination.agenda import Agenda, AgendaItem
 from reports.coordination.meetings import german_date
 from reports.privacy.access import count_text
@@ -198,9 +199,9 @@ def _slide(title: str, kind: str, heading: str, body: str, level: str = "h2") ->
             f"<{level}>{_e(heading)}</{level}>{body}</section>")
 
 
-def build_deck(agenda: Agenda, demo: bool, made_on: date, maps: bool = True) -> str:
-    """The whole deck as one HTML document (``maps=False``: without maps, for a quick
-    preview in tests)."""
+def build_deck(agenda: Agenda, boundary: Boundary, demo: bool, made_on: date) -> str:
+    """The whole deck as one HTML document; ``boundary``: the district the agenda was found
+    on (``agenda_for``)."""
     m = agenda.meeting
     k = min_count(agenda.role)
     when = german_date(m.held_on, weekday=True, long=True)
@@ -220,10 +221,9 @@ def build_deck(agenda: Agenda, demo: bool, made_on: date, maps: bool = True) -> 
         + (f'<p class="note">{_e(note)}</p>' if note else "") + "</div></div>")
     slides = [_slide(m.title, "Tagesordnung", m.title, title_body, "h1")]
     for n, item in enumerate(agenda.items, start=1):
-        drawn = None
-        if maps:  # the situation close up: on a screen the district's sections crowd
-            drawn = (detail_map(agenda, SLIDE_MAP, MAP_DPI) if item.kind == "situation"
-                     else item_map(agenda, item, size=SLIDE_MAP, dpi=MAP_DPI))
+        # the situation close up: on a screen the district's sections crowd
+        drawn = (detail_map(agenda, boundary, SLIDE_MAP, MAP_DPI) if item.kind == "situation"
+                 else item_map(agenda, item, boundary, SLIDE_MAP, MAP_DPI))
         text = f'<div class="text">{_item_text(agenda, item, k)}</div>'
         body = (f'<div class="body"><div class="map">{_img(drawn.png, item.title)}</div>'
                 f"{text}</div>" if drawn is not None else f'<div class="body wide">{text}</div>')

@@ -23,6 +23,7 @@ import shapely
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from geo.boundary import Boundary
 from reports.analysis.hotspot_change import RISING, RULE, SPEC
 from reports.coordination.agenda import SECTION_TITLES, Agenda, AgendaItem
 from reports.coordination.meetings import german_date
@@ -116,27 +117,28 @@ def sections_of(agenda: Agenda) -> tuple[Section, ...]:
                  for n, row in enumerate(agenda.hotspots.itertuples(), start=1))
 
 
-def item_map(agenda: Agenda, item: AgendaItem, size: tuple[float, float] = SITUATION_SIZE,
-             dpi: int = 150) -> DrawnMap | None:
+def item_map(agenda: Agenda, item: AgendaItem, boundary: Boundary,
+             size: tuple[float, float] = SITUATION_SIZE, dpi: int = 150) -> DrawnMap | None:
     """The map of one agenda item: the district with every listed section (the situation),
     a hot section and its surroundings, a measure's area or a concern's place (None: an
     item without a place)."""
     sections = sections_of(agenda)
     if item.kind == "situation":
-        return draw_map(sections, size=size, dpi=dpi)
+        return draw_map(boundary, sections, size=size, dpi=dpi)
     if item.kind == "hotspot" and item.number is not None:
         from geo.grid import cell_polygons
 
         section = sections[item.number - 1]
         cells = cell_polygons(list(section.cell_ids), SPEC).geometry.values
-        return draw_map((section,), focus=shapely.union_all(cells), size=size, dpi=dpi)
+        return draw_map(boundary, (section,), focus=shapely.union_all(cells), size=size,
+                        dpi=dpi)
     if item.area is not None:
-        return draw_map(focus=item.area, shapes=(item.area,), size=size, dpi=dpi)
+        return draw_map(boundary, focus=item.area, shapes=(item.area,), size=size, dpi=dpi)
     return None
 
 
-def detail_map(agenda: Agenda, size: tuple[float, float] = DETAIL_SIZE, dpi: int = 150
-               ) -> DrawnMap | None:
+def detail_map(agenda: Agenda, boundary: Boundary,
+               size: tuple[float, float] = DETAIL_SIZE, dpi: int = 150) -> DrawnMap | None:
     """The listed sections close up (on the district map they lie close together)."""
     from geo.grid import cell_polygons
 
@@ -144,15 +146,16 @@ def detail_map(agenda: Agenda, size: tuple[float, float] = DETAIL_SIZE, dpi: int
     if not sections:
         return None
     cells = cell_polygons([c for s in sections for c in s.cell_ids], SPEC).geometry.values
-    return draw_map(sections, focus=shapely.union_all(cells), size=size, dpi=dpi)
+    return draw_map(boundary, sections, focus=shapely.union_all(cells), size=size, dpi=dpi)
 
 
-def build_handout(agenda: Agenda, demo: bool, made_on: date) -> bytes:
-    """The handout as PDF bytes (all pages A4)."""
-    return handout_layout(agenda, demo, made_on)[0]
+def build_handout(agenda: Agenda, boundary: Boundary, demo: bool, made_on: date) -> bytes:
+    """The handout as PDF bytes (all pages A4); ``boundary``: the district the agenda was
+    found on (``agenda_for``)."""
+    return handout_layout(agenda, boundary, demo, made_on)[0]
 
 
-def handout_layout(agenda: Agenda, demo: bool, made_on: date
+def handout_layout(agenda: Agenda, boundary: Boundary, demo: bool, made_on: date
                    ) -> tuple[bytes, list[PlacedMap]]:
     """The handout and where its maps are (page, position, what was drawn). The items come
     in the order Redaktion set, the same as on the page and the projector."""
@@ -196,7 +199,7 @@ def handout_layout(agenda: Agenda, demo: bool, made_on: date
             pdf.add_page()
             pdf.heading(f"{n}. {item.title}")
             pdf.paragraph(item.text)
-            drawn = item_map(agenda, item)
+            drawn = item_map(agenda, item, boundary)
             assert drawn is not None
             height = pdf.epw * SITUATION_SIZE[1] / SITUATION_SIZE[0]
             placed.append(PlacedMap(pdf.page_no(), pdf.l_margin, pdf.get_y(), pdf.epw,
@@ -205,7 +208,7 @@ def handout_layout(agenda: Agenda, demo: bool, made_on: date
             pdf.paragraph("Violett: Grenze des Leipziger Ostens, gestrichelt: Ortsteilgrenzen; "
                           "orange umrandet und nummeriert: die Straßenabschnitte der Tabelle "
                           "(gefüllte Nummer: neu oder verstärkt ▲).", 8)
-            detail = detail_map(agenda)
+            detail = detail_map(agenda, boundary)
             if detail is not None:
                 pdf.add_page()
                 pdf.heading("Die Straßenabschnitte im Einzelnen", 11)
@@ -258,9 +261,10 @@ def _sections_table(pdf: _Document, agenda: Agenda, number) -> None:
         pdf.paragraph(note, 8)
 
 
-def handout_for(store, meeting: str, role: Role, today: date,
+def handout_for(store, meeting: str, role: Role, today: date, boundary: Boundary,
                 frame: pd.DataFrame | None = None) -> tuple[Agenda, bytes]:
-    """The handout of ``meeting`` ("next" or an id) as ``role`` may see it."""
+    """The handout of ``meeting`` ("next" or an id) as ``role`` may see it, on the district
+    ``boundary``."""
     from reports.coordination.meetings import MeetingError, next_meeting
     from reports.views.meeting import agenda_for
 
@@ -275,8 +279,8 @@ def handout_for(store, meeting: str, role: Role, today: date,
         except ValueError:
             raise MeetingError(f"--meeting „{meeting}“: erwartet next oder eine "
                                "Sitzungsnummer.") from None
-    agenda = agenda_for(store, meeting_id, role, today, frame=frame)
-    return agenda, build_handout(agenda, store.is_demo(), today)
+    agenda = agenda_for(store, meeting_id, role, today, boundary=boundary, frame=frame)
+    return agenda, build_handout(agenda, boundary, store.is_demo(), today)
 
 
 def register_cli(subparsers) -> None:
@@ -291,10 +295,12 @@ def register_cli(subparsers) -> None:
 
 def _cli_run(args) -> int:
     from config.clock import today
+    from reports.geography import geography_from
     from reports.storage.store import Store
 
     store = Store.open()
-    agenda, pdf = handout_for(store, args.meeting, Role(args.role), today())
+    agenda, pdf = handout_for(store, args.meeting, Role(args.role), today(),
+                              geography_from().boundary)
     Path(args.out).write_bytes(pdf)
     print(f"Handout für {agenda.meeting.label} ({role_label(agenda.role)}) nach {args.out} "
           "geschrieben.")

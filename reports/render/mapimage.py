@@ -26,6 +26,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from shapely.geometry.base import BaseGeometry
 
+from geo.boundary import Boundary
 from reports.privacy.safe import escape_mathtext
 
 SECTION_COLOUR = "#D55E00"
@@ -127,18 +128,17 @@ def _north_arrow(ax, frame) -> None:
                 path_effects=[path_effects.withStroke(linewidth=3, foreground="white")])
 
 
-def draw_map(sections: tuple[Section, ...] = (), focus: BaseGeometry | None = None,
-             shapes: tuple[BaseGeometry, ...] = (), size: tuple[float, float] = (7.0, 6.6),
-             dpi: int = 150) -> DrawnMap:
-    """The district (``focus`` None) or ``focus`` with ZOOM_M around it, with ``sections``
-    outlined and numbered and ``shapes`` (a measure's area, a concern's place) drawn in
-    blue. Returns the PNG and the boxes of what was drawn."""
-    from geo.boundary import district, ortsteile
+def draw_map(boundary: Boundary, sections: tuple[Section, ...] = (),
+             focus: BaseGeometry | None = None, shapes: tuple[BaseGeometry, ...] = (),
+             size: tuple[float, float] = (7.0, 6.6), dpi: int = 150) -> DrawnMap:
+    """The district of ``boundary`` (``focus`` None) or ``focus`` with ZOOM_M around it,
+    with ``sections`` outlined and numbered and ``shapes`` (a measure's area, a concern's
+    place) drawn in blue. Returns the PNG and the boxes of what was drawn."""
     from geo.gazetteer import street_lines
     from geo.grid import cell_polygons
     from reports.analysis.hotspot_change import SPEC
 
-    area = district()
+    area = boundary.district
     if focus is None:
         x0, y0, x1, y1 = area.bounds
         mx, my = (x1 - x0) * MARGIN, (y1 - y0) * MARGIN
@@ -157,7 +157,7 @@ def draw_map(sections: tuple[Section, ...] = (), focus: BaseGeometry | None = No
     ax.add_patch(matplotlib.patches.Rectangle((frame[0], frame[1]), frame[2] - frame[0],
                                               frame[3] - frame[1], color="#f2f2f2", zorder=0))
 
-    parts = ortsteile()
+    parts = boundary.ortsteile()
     for geom in parts.geometry:
         _fill(ax, geom, "#fbfaf6", zorder=1)
     streets = street_lines()

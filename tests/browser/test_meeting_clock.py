@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 
 from config.clock import today as real_today
-from tests.helpers import CHROMIUM, dashboard_server, require_chromium
+from tests.helpers import CHROMIUM, dashboard_server, require_chromium, shipped_geography
 
 pytestmark = pytest.mark.browser
 PASSWORD = "ein-langes-testpasswort-42"
@@ -35,7 +35,6 @@ def test_imported_reports_after_the_demo_count_in_the_agendas_period(tmp_path):
 
     from demo import build_demo
     from reports.coordination.meetings import german_date
-    from reports.geography import apply_settings
     from reports.ingest.pipeline import import_file
     from reports.privacy.access import Role
     from reports.privacy.auth import add_user
@@ -45,15 +44,17 @@ def test_imported_reports_after_the_demo_count_in_the_agendas_period(tmp_path):
     today = real_today()
     url = f"sqlite:///{tmp_path / 'clock.sqlite'}"
     store = Store.open(url)
-    apply_settings()
-    build_demo(store, rows=2000, workdir=tmp_path / "work", end=today - timedelta(days=40))
+    geography = shipped_geography()
+    build_demo(store, geography, rows=2000, workdir=tmp_path / "work",
+               end=today - timedelta(days=40))
     add_user(store, "redaktion1", PASSWORD, Role.EDITOR)
     assert store.last_report_day() == today - timedelta(days=40)
     previous = max(store.list_meetings()["held_on"])
     since, until = previous + timedelta(days=1), today - timedelta(days=1)
     demo_only = len(store.load_reports(ReportFilter(since, until)))
     _police_file(tmp_path / "polizei_neu.csv", today)
-    result = import_file(store, tmp_path / "polizei_neu.csv", "polizei", actor="test")
+    result = import_file(store, tmp_path / "polizei_neu.csv", "polizei",
+                         geocoder=geography.geocoder, actor="test")
     assert result.imported == IMPORTED, result
     store.close()
 

@@ -19,8 +19,8 @@ from reports.privacy.access import Role
 from reports.render.deck import build_deck
 from reports.storage.store import Store
 from reports.views.meeting import agenda_for
-from tests.helpers import CHROMIUM, require_chromium
-from tests.reports.render.test_handout import _street_clusters, _street_point
+from tests.helpers import CHROMIUM, require_chromium, shipped_geocoder
+from tests.reports.render.test_handout import BOUNDARY, _street_clusters, _street_point
 
 ARTIFACTS = PROJECT_DIR / "test-artifacts" / "deck"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -42,16 +42,16 @@ def decks(tmp_path_factory):
     lon, lat = to_display(x, y)
     concern = concerns.submit(store, ConcernForm("umwelt", HOSTILE, lon=float(lon),
                                                  lat=float(lat)), "s1", Challenge("?", 5), "5",
-                              now=time.time() - 10 * 86400)
+                              geocoder=shipped_geocoder(), now=time.time() - 10 * 86400)
     concerns.accept(store, concern, "illegale_muellablagerung", "red")
     free = add_free_item(store, meeting, "Bericht <Quartiersmanagement>", "Notiz", "red")
-    member = agenda_for(store, meeting, Role.MEMBER, day)
+    member = agenda_for(store, meeting, Role.MEMBER, day, boundary=BOUNDARY)
     move_item(store, member, free, -len(member.items), "red")
-    member = agenda_for(store, meeting, Role.MEMBER, day)
-    public = agenda_for(store, meeting, Role.PUBLIC, day)
+    member = agenda_for(store, meeting, Role.MEMBER, day, boundary=BOUNDARY)
+    public = agenda_for(store, meeting, Role.PUBLIC, day, boundary=BOUNDARY)
     store.close()
-    return {"mitglied": (member, build_deck(member, True, day)),
-            "oeffentlich": (public, build_deck(public, True, day))}
+    return {"mitglied": (member, build_deck(member, BOUNDARY, True, day)),
+            "oeffentlich": (public, build_deck(public, BOUNDARY, True, day))}
 
 
 def test_deck_is_one_self_contained_file_in_the_agendas_order(decks):

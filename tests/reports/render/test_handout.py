@@ -13,6 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from config.clock import today as real_today
+from geo.boundary import load_boundary
 from geo.gazetteer import street_lines
 from reports.coordination import concerns
 from reports.coordination.agenda import add_free_item
@@ -23,8 +24,10 @@ from reports.privacy.access import Role, count_text
 from reports.render.handout import DEMO_LABEL, handout_for
 from reports.storage.store import Store
 from reports.views.tables import min_count
-from tests.helpers import reports_at
+from tests.helpers import reports_at, shipped_geocoder
 from tests.lagebild.test_cli import cli
+
+BOUNDARY = load_boundary()  # the shipped Ortsteile
 
 PREVIOUS, MEETING = date(2026, 10, 29), date(2026, 12, 10)
 TODAY = date(2026, 12, 1)
@@ -61,6 +64,7 @@ def fill(store: Store) -> int:
     concern = concerns.submit(store, ConcernForm("umwelt", "Sperrmüll $x$ <b>fett</b> an "
                                                  "der Ecke", lon=float(lon), lat=float(lat)),
                               "s1", Challenge("?", 5), "5",
+                              geocoder=shipped_geocoder(),
                               now=pd.Timestamp(PREVIOUS + timedelta(days=10),
                                                tz="Europe/Berlin").timestamp())
     concerns.accept(store, concern, "illegale_muellablagerung", "red")
@@ -100,14 +104,14 @@ def check_document(pdf: bytes, agenda, role_text: str) -> str:
 
 def test_member_and_public_handouts(store):
     meeting = fill(store)
-    agenda, pdf = handout_for(store, "next", Role.MEMBER, TODAY)
+    agenda, pdf = handout_for(store, "next", Role.MEMBER, TODAY, BOUNDARY)
     assert agenda.meeting.id == meeting
     assert agenda.hotspots["place"].str.startswith("Eisenbahnstraße").any()
     text = check_document(pdf, agenda, "nur für Mitglieder")
     assert "Eisenbahnstraße" in text and "Sperrmüll $x$ <b>fett</b>" in text
     assert "Bericht Quartiersmanagement" in text
 
-    public, public_pdf = handout_for(store, str(meeting), Role.PUBLIC, TODAY)
+    public, public_pdf = handout_for(store, str(meeting), Role.PUBLIC, TODAY, BOUNDARY)
     public_text = check_document(public_pdf, public, "öffentlich")
     assert "Sperrmüll" not in public_text, public_text  # a concern's text is for members
     assert "Bericht Quartiersmanagement" in public_text  # the same items as the members'
@@ -119,7 +123,7 @@ def test_cli_writes_the_same_handout(tmp_path):
     url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
     store = Store.open(url)
     fill(store)
-    agenda, _ = handout_for(store, "next", Role.MEMBER, real_today())
+    agenda, _ = handout_for(store, "next", Role.MEMBER, real_today(), BOUNDARY)
     store.close()
     out = tmp_path / "handout.pdf"
     run = cli(tmp_path, "handout", "--meeting", "next", "--role", "mitglied", "--out", str(out))
@@ -153,8 +157,8 @@ def test_public_handout_prints_published_counts_as_the_public_sitzung_page(
     quiet["id"] = [stable_id("stadtreinigung", r) for r in quiet["source_ref"]]
     with store.transaction() as conn:
         store.upsert_reports(quiet, conn)
-    member, _ = handout_for(store, "next", Role.MEMBER, TODAY)
-    agenda, pdf = handout_for(store, "next", Role.PUBLIC, TODAY)
+    member, _ = handout_for(store, "next", Role.MEMBER, TODAY, BOUNDARY)
+    agenda, pdf = handout_for(store, "next", Role.PUBLIC, TODAY, BOUNDARY)
     store.close()
     assert member.figures.set_index("Bereich").loc["Ordnung", "jetzt"] == 3
     assert agenda.since.weekday() == 0 and agenda.until.weekday() == 6  # whole weeks
@@ -252,7 +256,6 @@ def test_every_handout_page_as_drawn(tmp_path):
 
     from PIL import Image
 
-    from geo.boundary import district
     from reports.coordination.meetings import german_date
     from reports.render.handout import handout_layout
     from reports.render.mapimage import DISTRICT_COLOUR, SECTION_COLOUR
@@ -263,8 +266,8 @@ def test_every_handout_page_as_drawn(tmp_path):
     day = real_today()
     store = Store.open(f"sqlite:///{tmp_path / 'h.sqlite'}")
     meeting = _street_clusters(store, day)
-    agenda = agenda_for(store, meeting, Role.MEMBER, day)
-    pdf, placed = handout_layout(agenda, True, day)
+    agenda = agenda_for(store, meeting, Role.MEMBER, day, boundary=BOUNDARY)
+    pdf, placed = handout_layout(agenda, BOUNDARY, True, day)
     store.close()
     assert len(agenda.hotspots) == 8 and agenda.hotspots["change"].isin(
         ["new", "intensifying"]).any()
@@ -285,7 +288,7 @@ def test_every_handout_page_as_drawn(tmp_path):
     colour = tuple(int(DISTRICT_COLOUR[i:i + 2], 16) for i in (1, 3, 5))
     orange = tuple(int(SECTION_COLOUR[i:i + 2], 16) for i in (1, 3, 5))
     whole = placed[0].drawn  # the situation: the whole district
-    x0, y0, x1, y1 = district().bounds
+    x0, y0, x1, y1 = BOUNDARY.district.bounds
     fx0, fy0, fx1, fy1 = whole.extent
     fill = max((x1 - x0) / (fx1 - fx0), (y1 - y0) / (fy1 - fy0))
     assert 0.9 <= fill <= 1.0, whole.extent
