@@ -20,9 +20,17 @@ from geo.boundary import Boundary
 from reports.coordination.agenda import Agenda, AgendaItem
 from reports.coordination.meetings import german_date
 from reports.privacy.access import count_text
-from reports.render.handout import DEMO_LABEL, detail_map, item_map, role_label
+from reports.render.handout import (
+    DEMO_LABEL,
+    detail_map,
+    item_map,
+    role_label,
+    sections_of,
+)
+from reports.render.mapimage import draw_map
 from reports.views.tables import min_count, rounding_note
 
+TITLE_MAP = (4.4, 5.0)  # the district (taller than wide) beside the agenda
 SLIDE_MAP = (6.0, 4.65)  # inches at MAP_DPI: 900×700 px, labels readable on a projector
 MAP_DPI = 150
 KIND_LABELS = {"situation": "Lage", "concern": "Anliegen", "hotspot": "Hotspot",
@@ -42,6 +50,7 @@ h2 { font-size: clamp(20px, 4.4vmin, 56px); margin: .1em 0 .4em; line-height: 1.
 .body { flex: 1; min-height: 0; display: grid; gap: 2.5vw;
   grid-template-columns: minmax(0, 11fr) minmax(0, 9fr); }
 .body.wide { grid-template-columns: minmax(0, 1fr); }
+.body.title { grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); }
 .map { min-height: 0; min-width: 0; display: flex; align-items: flex-start;
   justify-content: center; }
 .map img { width: 100%; height: 100%; object-fit: contain; object-position: top; }
@@ -210,15 +219,18 @@ def build_deck(agenda: Agenda, boundary: Boundary, demo: bool, made_on: date) ->
     listing = "".join(f"<li>{_e(item.title)}</li>" for item in agenda.items)
     long_list = ' class="long"' if len(agenda.items) > 6 else ""
     note = rounding_note(agenda.role)
+    overview = draw_map(boundary, sections_of(agenda), size=TITLE_MAP, dpi=MAP_DPI)
     title_body = (
-        f'<div class="body wide"><div class="text"><p>{_e(when)}'
+        f'<div class="body title"><div class="text"><p>{_e(when)}'
         + (f" · {_e(m.place)}" if m.place else "") + "</p>"
         f"<p>Betrachteter Zeitraum: {_e(agenda.period_text)}</p>"
         + (_figures([("Meldungen im Zeitraum", count_text(total["jetzt"], k)),
                      ("im Zeitraum davor", count_text(total["davor"], k))])
            if total is not None else "")
         + f"<ol{long_list}>{listing or '<li>Keine Punkte.</li>'}</ol>"
-        + (f'<p class="note">{_e(note)}</p>' if note else "") + "</div></div>")
+        + (f'<p class="note">{_e(note)}</p>' if note else "") + "</div>"
+        f'<div class="map">{_img(overview.png, "Der Leipziger Osten mit den Hotspots")}</div>'
+        "</div>")
     slides = [_slide(m.title, "Tagesordnung", m.title, title_body, "h1")]
     for n, item in enumerate(agenda.items, start=1):
         # the situation close up: on a screen the district's sections crowd
