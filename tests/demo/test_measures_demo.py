@@ -9,11 +9,11 @@ the test is deterministic.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import timedelta
 
 import pytest
 
-from demo.generate import geography, interventions
+from demo.generate import config, geography, interventions
 from demo.measures import demo_measures
 from geo.boundary import load_boundary
 from reports.analysis.evaluation import evaluate
@@ -90,7 +90,8 @@ def test_measures_from_the_store_evaluate_like_the_interventions(demo):
 def test_no_effect_where_none_was_put_in(demo):
     _, frame = demo
     area = geography().anchor("Torgauer Platz").buffer(250)
-    result = evaluate(frame, area, date(2025, 6, 1), district=DISTRICT, days=DAYS,
+    start = config()["end"] - timedelta(days=550)  # a year of data on either side
+    result = evaluate(frame, area, start, district=DISTRICT, days=DAYS,
                       categories=("graffiti", "hundekot", "illegale_muellablagerung"))
     assert result.enough_data
     assert not result.effect.clear
