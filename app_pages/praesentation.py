@@ -24,7 +24,7 @@ st.html("""<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
 [data-testid="stHeader"] {display: none;}
 .block-container {padding: .5rem 1rem 0; max-width: 100%;}
-[data-testid="stIFrame"], iframe[title="st.iframe"] {height: calc(100vh - 4.2rem) !important;
+[data-testid="stIFrame"], iframe[title="st.iframe"] {height: calc(100vh - 6rem) !important;
   width: 100%;}
 </style>""")
 

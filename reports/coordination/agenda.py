@@ -221,7 +221,7 @@ def _situation(agenda: Agenda, k: int) -> AgendaItem:
     listed = len(agenda.hotspots)
     text = (f"{count_text(now, k)} Meldungen im Zeitraum, im Zeitraum davor "
             f"{count_text(before, k)}. "
-            + (f"Die {listed} Straßenabschnitte mit den meisten Meldungen"
+            + (f"Hotspots nach Straßenabschnitt mit den meisten Meldungen: {listed}"
                + (f", davon {rising} neu oder verstärkt (▲)." if rising else ".")
                if listed else "Kein Straßenabschnitt ist im Zeitraum ein Hotspot."))
     return AgendaItem(SITUATION_KEY, "situation", SECTION_TITLES["situation"], text,

@@ -68,7 +68,7 @@ def test_deck_is_one_self_contained_file_in_the_agendas_order(decks):
         # maps: the situation, every hot section, every measure; the concern for members
         with_map = [i for i in agenda.items if i.kind in ("situation", "hotspot", "measure")
                     or (i.kind == "concern" and i.area is not None)]
-        assert len(images) == len(with_map)
+        assert len(images) == len(with_map) + 1  # and the district beside the agenda
         assert "<script>alert" not in deck.split("<script>", 1)[0]
         assert "Bericht &lt;Quartiersmanagement&gt;" in deck
     member, public = decks["mitglied"][1], decks["oeffentlich"][1]
