@@ -8,9 +8,9 @@ their effect so far, and free items Redaktion writes. Every role sees the same i
 same order; the public sees a concern's or free item's title only (no description, no
 place, no note). The period is the same everywhere (page,
 presentation, handout): from the day after the previous session to the day before this one,
-or to the last complete day with data when the session lies ahead (for the public: whole
-weeks, up to the last complete one); it is compared with the equally long period just
-before. What a role sees of the reports (figures, hot spots, effects) is decided in
+or to yesterday (the real date, ``config.clock``) when the session lies ahead (for the
+public: whole weeks, up to the last complete one); it is compared with the equally long
+period just before. What a role sees of the reports (figures, hot spots, effects) is decided in
 ``reports.views.meeting``; this module assembles, orders and stores the agenda.
 """
 
