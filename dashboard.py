@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import shared
+from app_pages import shared, streamlit_compat
 from app_pages.session import enforce_session
 from config.settings import SettingError
 from reports.privacy.access import Role, policy_for
 from reports.storage.faults import StoreError
 
 st.set_page_config(page_title="Lagebild Leipziger Osten", page_icon="🗺️", layout="wide")
+streamlit_compat.refuse_client_cache_clearing()  # no visitor empties the shared caches
 
 PAGES = [
     st.Page("app_pages/ueberblick.py", title="Überblick", icon=":material/dashboard:",
