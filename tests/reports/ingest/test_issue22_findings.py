@@ -16,6 +16,7 @@ from reports.ingest.pipeline import import_file, quarantine_frame
 from reports.ingest.uploads import check_upload
 from reports.render.export import to_csv_bytes
 from reports.storage.store import Store
+from tests.helpers import shipped_geocoder
 
 HEADER = "Vorgangsnummer;Tatzeit;Delikt;Tatort"
 ENGLISH = ("maximum recursion", "Expecting", "line 1 column", "codec", "decode", "File is not",
@@ -38,7 +39,8 @@ def test_a_far_future_date_is_rejected_as_written_and_nothing_is_stored(store):
     """„15.06.2600 10:00“ was stored as 2015-11-25 09:25:26, counted as new."""
     text = (f"{HEADER}\nP-1;15.06.2600 10:00;BtM-Handel;Eisenbahnstraße 40\n"
             "P-2;31.12.9999;BtM-Handel;Eisenbahnstraße 40\n")
-    result = import_file(store, text.encode(), "polizei", file_name="p.csv")
+    result = import_file(store, text.encode(), "polizei", file_name="p.csv",
+                         geocoder=shipped_geocoder())
     assert (result.imported, result.rejected) == (0, 2)
     assert result.messages["message"].tolist() == [
         "p.csv, Zeile 2, Feld „Tatzeit“: „15.06.2600 10:00“ liegt nicht zwischen 1900 und "
@@ -57,7 +59,8 @@ def test_far_dates_in_a_spreadsheet_are_rejected_not_wrapped(store):
     sheet.append(["X-3", dt.datetime(2026, 11, 24, 18, 30), "BtM-Handel", "Eisenbahnstraße 4"])
     data = io.BytesIO()
     book.save(data)
-    result = import_file(store, data.getvalue(), "polizei", file_name="p.xlsx")
+    result = import_file(store, data.getvalue(), "polizei", file_name="p.xlsx",
+                         geocoder=shipped_geocoder())
     assert (result.imported, result.rejected) == (1, 2)
     messages = result.messages["message"].tolist()
     assert "„2600-06-15T10:00:00“ liegt nicht zwischen 1900 und 2100" in messages[0]
@@ -101,7 +104,8 @@ def test_utf16_and_utf32_with_a_byte_order_mark_are_read_and_named(store, codec,
     table = read_file(data, "p.csv")
     assert table.encoding == codec
     assert f"Zeichenkodierung {label} (am Kennzeichen am Dateianfang erkannt)." in table.notes
-    result = import_file(store, data, "polizei", file_name="p.csv")
+    result = import_file(store, data, "polizei", file_name="p.csv",
+                         geocoder=shipped_geocoder())
     assert result.imported == 1
     assert store.load_reports()["address"].tolist() == ["Eisenbahnstraße 40 – Ecke"]
 
@@ -146,12 +150,13 @@ def test_formula_look_alikes_come_back_from_the_quarantine_unchanged(store):
     """An exported quarantine neutralises „＝…“ like „=…“; the corrected file coming back
     loses exactly that apostrophe."""
     text = f"{HEADER}\nP-1;32.13.2025;BtM-Handel;＝HYPERLINK(\"http://x\")\n"
-    import_file(store, text.encode(), "polizei", file_name="p.csv")
+    import_file(store, text.encode(), "polizei", file_name="p.csv", geocoder=shipped_geocoder())
     exported = quarantine_frame(store)
     cell = pd.read_csv(io.BytesIO(to_csv_bytes(exported)), sep=";", dtype=str,
                        encoding="utf-8-sig")["Tatort"][0]
     assert cell == "'＝HYPERLINK(\"http://x\")"
     fixed = to_csv_bytes(exported.assign(Tatzeit="24.11.2025"))
-    result = import_file(store, fixed, "polizei", file_name="p-korrigiert.csv")
+    result = import_file(store, fixed, "polizei", file_name="p-korrigiert.csv",
+                         geocoder=shipped_geocoder())
     assert result.imported == 1
     assert store.load_reports()["address"].tolist() == ["＝HYPERLINK(\"http://x\")"]

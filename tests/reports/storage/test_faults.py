@@ -149,7 +149,8 @@ def test_reading_on_a_really_full_disk_says_the_disk_is_full(small_disk):
     store, and the page said only that the file could not be opened or read."""
     url = f"sqlite:///{small_disk / 'store.sqlite'}"
     store = Store.open(url)
-    import_file(store, partner_file(small_disk / "erst.csv", 0, 20), "polizei")
+    import_file(store, partner_file(small_disk / "erst.csv", 0, 20), "polizei",
+                geocoder=shipped_geocoder())
     store.close()  # the last connection removes -wal and -shm
     with (small_disk / "fill").open("wb", buffering=0) as fill, pytest.raises(OSError):
         while True:
