@@ -113,7 +113,8 @@ def _place(frame, before) -> Place:
             high = right.number_input("bis", 1, 999, None, key="trend_hn_to")
             return section_place(street, low, high)
         if kind == "measure":
-            items = measures.list_measures(shared.get_store())
+            items = last_good.read("measures",
+                                   lambda: measures.list_measures(shared.get_store()))
             if not items:
                 st.info("Es gibt noch keine Maßnahme; gezeigt wird der ganze Filter.")
                 return Place("all", PLACE_KINDS["all"])

@@ -105,18 +105,25 @@ def test_a_full_disk_shows_each_reading_page_from_its_last_good_data(app, monkey
         assert content in before[page] and "Stand:" not in before[page], page
     overview = next(m.value for m in app.switch_page("app_pages/ueberblick.py").run().metric
                     if m.label == "Meldungen gesamt")
+    app.switch_page("app_pages/karte.py").run()
+    app.multiselect(key="karte_layers").select("measures").run()  # measures: read directly
+    assert not app.exception
     fill_disk(monkeypatch)
     for page, content in READING_PAGES.items():
         app.switch_page(page).run()
         assert not app.exception, (page, app.exception)
         text = shown(app)
         assert content in text, page  # the page's data, not a blank page
+        assert not app.error, (page, [e.value for e in app.error])  # nothing cut short
         note = " ".join(w.value for w in app.warning)
         assert "kein Speicherplatz mehr frei" in note and "Stand:" in note, (page, note)
         for english in ENGLISH:
             assert english not in text, (page, english)
     app.switch_page("app_pages/ueberblick.py").run()
     assert next(m.value for m in app.metric if m.label == "Meldungen gesamt") == overview
+    app.switch_page("app_pages/karte.py").run()
+    app.multiselect(key="karte_layers").select("measures").run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
 
 
 def test_without_last_good_data_a_full_disk_is_named_in_german(app, monkeypatch):
