@@ -18,7 +18,7 @@ import streamlit as st
 from config.locale import VEGA_NUMBER_LOCALE, VEGA_TIME_LOCALE, german_number
 from geo.geography import Geography
 from reports.geography import geography_from
-from reports.model import TIMEZONE, vocabulary
+from reports.model import vocabulary
 from reports.privacy.access import ROLE_LABELS, Role, effective_filter, policy_for
 from reports.storage.query import ReportFilter
 from reports.storage.store import Store
@@ -154,23 +154,17 @@ def annotations() -> pd.DataFrame:
 
 
 def today() -> date:
-    """The day the time presets count back from: today, or for the synthetic demo store
-    (whose reports end on a fixed day) that last day, so "last 90 days" is not half empty."""
-    now = pd.Timestamp.now(tz=TIMEZONE).date()
-    return min(now, _demo_end()) if _is_demo(data_version()) else now
+    """The day the time presets count back from: the real date (``config.clock``; the demo
+    ends yesterday, so a demo store needs no frozen clock)."""
+    from config.clock import today as real_today
+
+    return real_today()
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _is_demo(version: str) -> bool:
     """Whether the store holds the demo, asked once per data version (not on every rerun)."""
     return get_store().is_demo()
-
-
-@st.cache_resource
-def _demo_end() -> date:
-    from demo.generate import config
-
-    return config()["end"]
 
 
 # -- filters ---------------------------------------------------------------------------------
@@ -365,8 +359,6 @@ def role_caption() -> None:
 def demo_badge() -> None:
     if _is_demo(data_version()):
         st.sidebar.markdown(":orange-badge[Synthetische Demodaten]")
-        st.sidebar.caption(f"Die Demodaten enden am {today():%d.%m.%Y}; Zeiträume zählen von "
-                           "diesem Tag zurück.")
 
 
 def require_reports(frame: pd.DataFrame) -> bool:
