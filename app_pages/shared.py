@@ -104,7 +104,7 @@ def _agenda(version: str, meeting_id: int, role: Role, day: date):
 
 def agenda(meeting_id: int):
     """The agenda of a session as the current role sees it (page, projector, handout)."""
-    return _agenda(get_store().data_version(), int(meeting_id), current_role(), today())
+    return _agenda(data_version(), int(meeting_id), current_role(), today())
 
 
 def visible_frame(f: ReportFilter | None = None) -> pd.DataFrame:
@@ -114,8 +114,11 @@ def visible_frame(f: ReportFilter | None = None) -> pd.DataFrame:
 
 def data_version() -> str:
     """Key of everything computed from the store: results cached per (data version, role,
-    filter, options) are shared by all sessions and computed once."""
-    return get_store().data_version()
+    filter, options) are shared by all sessions and computed once. While the store cannot
+    be read, the last version read stands in (``last_good``)."""
+    from app_pages import last_good
+
+    return last_good.read("data_version", get_store().data_version)
 
 
 def draw_map(m, **options):
@@ -138,7 +141,7 @@ def _meetings(version: str) -> pd.DataFrame:
 
 
 def meetings() -> pd.DataFrame:
-    return _meetings(get_store().data_version())
+    return _meetings(data_version())
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -147,7 +150,7 @@ def _annotations(version: str) -> pd.DataFrame:
 
 
 def annotations() -> pd.DataFrame:
-    return _annotations(get_store().data_version())
+    return _annotations(data_version())
 
 
 def today() -> date:
@@ -360,7 +363,7 @@ def demo_badge() -> None:
 
 def require_reports(frame: pd.DataFrame) -> bool:
     """Friendly message (and False) for an empty store or an empty filter result."""
-    if get_store().count_reports() == 0:
+    if _all_reports(data_version()).empty:
         st.info("Noch keine Meldungen im Datenbestand. Auf der Seite **Daten** lassen sich "
                 "Exporte der Partner importieren (oder: `python -m reports demo` für "
                 "synthetische Demodaten).")

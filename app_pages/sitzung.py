@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import streamlit as st
 
-from app_pages import shared
+from app_pages import last_good, shared
 from reports.analysis.hotspot_change import RISING, RULE
 from reports.coordination import agenda as agenda_lib
 from reports.coordination import meetings
@@ -149,8 +149,9 @@ def figures_view(agenda) -> None:
     st.caption(RULE)
 
 
-calendar = meetings.list_meetings(store)
-upcoming = meetings.next_meeting(store, shared.today())
+calendar = last_good.read("meetings", lambda: meetings.list_meetings(store))
+upcoming = last_good.read(f"next_meeting {shared.today()}",
+                          lambda: meetings.next_meeting(store, shared.today()))
 _message("sitzung_msg")
 if not calendar:
     st.info("Noch keine Sitzung geplant."
