@@ -359,11 +359,15 @@ def test_cell_outline_is_the_chosen_cell(ctx):
     assert feature["properties"]["name"] == "Zelle &lt;b&gt;"
 
 
-def test_every_map_carries_the_data_attribution():
-    from maps.base import DATA_ATTRIBUTION, base_map
+def test_every_map_carries_the_data_attribution_in_one_short_line():
+    from maps.base import DATA_ATTRIBUTION, SHORT_ATTRIBUTION, base_map
+    from reports.privacy.safe import escape_html
 
     for tile_url in (None, "https://tiles.example.org/{z}/{x}/{y}.png"):
         html = base_map(boundary.ortsteile(), tile_url=tile_url).get_root().render()
         assert "attributionControl.addAttribution" in html
-        assert json.dumps(DATA_ATTRIBUTION) in html
+        assert json.dumps(escape_html(SHORT_ATTRIBUTION))[1:-1] in html
+        assert json.dumps(escape_html(DATA_ATTRIBUTION))[1:-1] in html  # as its tooltip
         assert "OpenStreetMap" in DATA_ATTRIBUTION and "CC0" in DATA_ATTRIBUTION
+        assert "OpenStreetMap" in SHORT_ATTRIBUTION and "CC0" in SHORT_ATTRIBUTION
+        assert len(SHORT_ATTRIBUTION) <= 50  # one line in a phone's map
