@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from config.locale import VEGA_NUMBER_LOCALE, VEGA_TIME_LOCALE, german_number
+from config.locale import VEGA_CONFIG, german_number
 from reports.geography import apply_settings
 from reports.model import TIMEZONE, vocabulary
 from reports.privacy.access import ROLE_LABELS, Role, effective_filter, policy_for
@@ -427,8 +427,7 @@ def german_charts() -> None:
     import altair as alt
 
     if alt.theme.active != "lagebild":
-        alt.theme.register("lagebild", enable=True)(lambda: {"config": {"locale": {
-            "number": VEGA_NUMBER_LOCALE, "time": VEGA_TIME_LOCALE}}})
+        alt.theme.register("lagebild", enable=True)(lambda: {"config": VEGA_CONFIG})
 
 
 def rounding_note() -> None:

@@ -18,6 +18,10 @@ VEGA_TIME_LOCALE = {
     "periods": ["", ""], "days": list(DAYS), "shortDays": [d[:2] for d in DAYS],
     "months": list(MONTHS), "shortMonths": list(SHORT_MONTHS),
 }
+# Vega-Lite's chart config: the locale, and German dates where a chart gives no format
+# (tooltips of date fields would otherwise read "Apr 01, 2025").
+VEGA_CONFIG = {"locale": {"number": VEGA_NUMBER_LOCALE, "time": VEGA_TIME_LOCALE},
+               "timeFormat": "%d.%m.%Y"}
 
 
 def german_number(value: float, decimals: int = 0) -> str:
