@@ -511,10 +511,12 @@ _PHONE_STYLE = """
     width: auto !important; min-width: 0 !important; flex: 1 1 0 !important;
   }
   [data-testid="stMetric"] {padding: 0;}
-  [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] p {
+  [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] div,
+  [data-testid="stMetricLabel"] p {
     font-size: .7rem; white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
-    min-height: 0;
+    min-height: 0; min-width: 0; max-width: 100%;
   }
+  [data-testid="stMetricLabel"] p {display: block;}
   [data-testid="stMetricValue"] {font-size: 1.15rem;}
   [data-testid="stMetricDelta"] {font-size: .6rem; padding: 0 .2rem;}
   [data-testid="stMetricDelta"] svg {display: none;}
