@@ -45,7 +45,7 @@ ENGLISH_PHRASES = [
     "Click and drag", "Upload", "Browse files", "Drag and drop", "per file", "Press Enter",
     "Date range", "Skip to main content", "Loading", "Running", "Rerun", "Settings",
 ]
-PROPER_NAMES = ["Leipzig Open Data Project"]  # a name, not English a person must read
+PROPER_NAMES = ["Leipzig Open Data Project", "Open311"]  # names, not English to read
 _LETTER = "A-Za-zÄÖÜäöüß"
 ENGLISH = re.compile(
     "|".join(rf"(?<![{_LETTER}]){re.escape(p)}(?![{_LETTER}])" for p in ENGLISH_PHRASES)
@@ -53,6 +53,8 @@ ENGLISH = re.compile(
     + r"|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{1,2}, \d{4}\b"
     + r"|\b(?:Mar|May|Oct|Dec|March|June|July|October|December|Monday|Tuesday|Wednesday"
     + r"|Thursday|Friday|Saturday|Sunday)\b"
+    # Vega's generated ARIA descriptions of axes ("X-axis titled 'Woche' for a time scale")
+    + r"|\b[XY]-axis\b|\btitled\b|\bwith values from\b|\b(?:time|linear|band) scale\b"
     # file sizes as Streamlit writes them ("1.4KB", "512 bytes")
     + r"|\d\.\d+\s?[KMG]B\b|\b\d+\s?KB\b|\bbytes?\b")
 

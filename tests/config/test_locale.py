@@ -43,3 +43,14 @@ def test_date_tooltips_without_a_format_are_german():
     german = vl_convert.vegalite_to_vega({**spec, "config": VEGA_CONFIG})
     assert "%b %d, %Y" in json.dumps(plain)
     assert "%b %d, %Y" not in json.dumps(german) and "%d.%m.%Y" in json.dumps(german)
+
+
+def test_charts_carry_no_english_aria_descriptions():
+    import vl_convert
+
+    spec = {"data": {"values": [{"period": "2025-04-01", "v": 3}]}, "mark": "rect",
+            "encoding": {"x": {"field": "period", "type": "temporal"},
+                         "y": {"field": "v", "type": "quantitative"}}}
+    assert '"description"' in json.dumps(vl_convert.vegalite_to_vega(spec))
+    german = json.dumps(vl_convert.vegalite_to_vega({**spec, "config": VEGA_CONFIG}))
+    assert '"description"' not in german and '"aria": false' in german
