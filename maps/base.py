@@ -175,13 +175,13 @@ def _add_local_tiles(m: folium.Map, pyramid: dict) -> None:
     names = folium.FeatureGroup(name="Namen", control=False)
     levels = pyramid["levels"]
     for i, level in enumerate(levels):
-        zooms = {"min_zoom": MIN_ZOOM if i == 0 else level["min_zoom"],
-                 "max_zoom": MAX_ZOOM if i == len(levels) - 1 else level["max_zoom"],
-                 "min_native_zoom": level["min_zoom"], "max_native_zoom": level["max_zoom"],
-                 "bounds": level["bounds"]}
-        for url, group, extra in ((LOCAL_TILE_URL, ground, {}),
-                                  (LOCAL_LABELS_URL, names, {"pane": LABELS_PANE})):
-            layer = folium.TileLayer(url, attr=" ", **zooms, **extra)
+        for url, group, pane in ((LOCAL_TILE_URL, ground, "tilePane"),
+                                 (LOCAL_LABELS_URL, names, LABELS_PANE)):
+            layer = folium.TileLayer(
+                url, attr=" ", min_zoom=MIN_ZOOM if i == 0 else level["min_zoom"],
+                max_zoom=MAX_ZOOM if i == len(levels) - 1 else level["max_zoom"],
+                min_native_zoom=level["min_zoom"], max_native_zoom=level["max_zoom"],
+                bounds=level["bounds"], pane=pane)
             layer.options.pop("attribution")
             layer.add_to(group)
     ground.add_to(m)

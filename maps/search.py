@@ -60,7 +60,6 @@ def build_index(addresses: pd.DataFrame, streets: gpd.GeoDataFrame, places: gpd.
         rows = inside[inside["street"] == name]
         numbers = sorted(zip(rows["number"], rows["housenumber"], rows["lat"], rows["lon"],
                              strict=True))
-        line = line_of.get(name)
         if len(rows):
             # the address nearest the middle of the street's addresses, as the geocoder answers
             mid_lat, mid_lon = rows["lat"].mean(), rows["lon"].mean()
@@ -69,6 +68,7 @@ def build_index(addresses: pd.DataFrame, streets: gpd.GeoDataFrame, places: gpd.
             south, north = rows["lat"].min(), rows["lat"].max()
             west, east = rows["lon"].min(), rows["lon"].max()
         else:
+            line = line_of[name]
             mid = line.interpolate(0.5, normalized=True)
             centre = (mid.y, mid.x)
             west, south, east, north = line.bounds

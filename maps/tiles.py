@@ -25,6 +25,7 @@ import matplotlib
 import numpy as np
 import shapely
 import shapely.affinity
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
@@ -302,7 +303,7 @@ def _ortsteil_labels(labels: list[tuple[str, float, float, bool]], z: int) -> li
 
 
 def _figure(extent: tuple[float, float, float, float], size_px: tuple[int, int],
-            facecolor: str) -> tuple[Figure, object]:
+            facecolor: str) -> tuple[Figure, Axes]:
     fig = Figure(figsize=(size_px[0] / DPI, size_px[1] / DPI), dpi=DPI, facecolor=facecolor)
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_axis_off()
