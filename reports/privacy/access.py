@@ -23,7 +23,6 @@ from reports.privacy.policy import (  # noqa: F401 (the roles' names, imported f
 )
 from reports.storage.query import ReportFilter
 
-
 # The public sees reports only as aggregates on cells of this size (metres).
 PUBLIC_SNAP_M = 50.0
 

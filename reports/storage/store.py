@@ -546,8 +546,9 @@ class Store:
 
     def _insert_reports(self, conn: Connection, frame: pd.DataFrame, positions: np.ndarray,
                         record_keys: np.ndarray, progress: Callable[[int], None]) -> None:
-        """Bulk insert of the rows at ``positions`` with their ``record_keys``: COPY on PostgreSQL (executemany there is
-        ~4x slower), chunked executemany on SQLite; both inside the caller's transaction.
+        """Bulk insert of the rows at ``positions`` with their ``record_keys``: COPY on
+        PostgreSQL (executemany there is ~4x slower), chunked executemany on SQLite; both
+        inside the caller's transaction.
         ``progress(rows written)`` after each chunk."""
         total = len(positions)
         progress(0)

@@ -43,8 +43,8 @@ def section_changes_for(now: pd.DataFrame, before: pd.DataFrame, role: Role,
         return pd.DataFrame(columns=[*COLUMNS, "hidden"])
     # the same sums over the cells' record keys: each section's figure is published from
     # the keys of exactly its reports
-    keys = section_counts(*(c.assign(reports=c["reports_key"])
-                            for c in (exact_now, exact_before)), hot_now, hot_before, spec)
+    key_now, key_before = (c.assign(reports=c["reports_key"]) for c in (exact_now, exact_before))
+    keys = section_counts(key_now, key_before, hot_now, hot_before, spec)
     sections = sections.assign(reports_now_key=keys["reports_now"].to_numpy(),
                                reports_before_key=keys["reports_before"].to_numpy())
     shown = policy.table(sections, ["reports_now", "reports_before"])

@@ -12,11 +12,10 @@ import shapely
 
 from geo.crs import to_display
 from geo.gazetteer import street_lines, street_points
+from reports.analysis.analytics import period_start
 from reports.coordination.measures import Measure, MeasureError
 from reports.coordination.meetings import Meeting
-from reports.model import TIMEZONE
-from reports.analysis.analytics import period_start
-from reports.model import RECORD_KEY, vocabulary
+from reports.model import RECORD_KEY, TIMEZONE, vocabulary
 from reports.privacy.access import Role
 from reports.privacy.policy import publish_counts
 from reports.storage.query import ReportFilter
