@@ -156,9 +156,10 @@ def test_public_handout_prints_published_counts_as_the_public_sitzung_page(
         assert found, row
         printed[row.Bereich] = found.groups()
     assert printed["Ordnung"][0] == "unter 5"
+    table = text[text.index("Neue oder sich verstärkende Hotspots"):]  # not the agenda list
     for row in agenda.hotspots.itertuples():
         found = re.search(rf"{re.escape(row.change_label)} ({COUNT}) ({COUNT})\b",
-                          text[text.index(row.place):])
+                          table[table.index(row.place):])
         assert found, row
         printed[row.place] = found.groups()
     counts = [v for pair in printed.values() for v in pair]
