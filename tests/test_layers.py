@@ -10,8 +10,8 @@ config < geo < reports (model, geography) < reports.storage < reports.privacy < 
 from __future__ import annotations
 
 import ast
-import re
 import functools
+import re
 from pathlib import Path
 
 import pytest

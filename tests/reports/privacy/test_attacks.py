@@ -33,9 +33,10 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from scipy.sparse.linalg import lsqr
 
-from geo import boundary
+from geo.boundary import load_boundary
 from geo.grid import ORIGIN_X, ORIGIN_Y, GridSpec, cell_centres, cell_ids
 from reports.model import RECORD_KEY, RECORD_KEY_RANGE
 from reports.privacy.access import Role
@@ -52,12 +53,12 @@ K = 5
 PUBLIC = Role.PUBLIC
 YEAR = ReportFilter(date(2025, 1, 6), date(2025, 12, 28))  # whole weeks
 FINE = GridSpec(50, "square")
-NESTED = (GridSpec(100, "square"), GridSpec(250, "square"))
+BOUNDARY = load_boundary()  # the shipped Ortsteile
 
 
 @pytest.fixture(scope="module")
 def ctx() -> MapContext:
-    return MapContext(boundary.ortsteile(), boundary.district())
+    return MapContext(BOUNDARY.ortsteile(), BOUNDARY.district)
 
 
 def base_store(seed: int) -> pd.DataFrame:
@@ -70,14 +71,14 @@ def empty_target(frame: pd.DataFrame, rng: np.random.Generator) -> tuple[int, fl
     """A 50 m cell without reports, inside the district, next to a cell with reports."""
     placed = frame[frame["x"].notna()]
     used = set(cell_ids(placed["x"].to_numpy(), placed["y"].to_numpy(), FINE).tolist())
-    district = boundary.district()
+    district = BOUNDARY.district
     while True:
         row = placed.iloc[int(rng.integers(0, len(placed)))]
         x = row["x"] + rng.choice([-50.0, 0.0, 50.0])
         y = row["y"] + rng.choice([-50.0, 0.0, 50.0])
         cell = int(cell_ids(np.array([x]), np.array([y]), FINE)[0])
         cx, cy = (float(v[0]) for v in cell_centres(np.array([cell]), FINE))
-        if cell not in used and district.contains(__import__("shapely").Point(cx, cy)):
+        if cell not in used and district.contains(shapely.Point(cx, cy)):
             return cell, cx, cy
 
 
@@ -88,7 +89,7 @@ def with_reports_in(frame: pd.DataFrame, x: float, y: float, m: int,
     added["id"] = [f"t{i}" for i in range(m)]
     added["x"], added["y"] = x + rng.uniform(-20, 20, m), y + rng.uniform(-20, 20, m)
     added["geocode_status"] = "exact"
-    added["ortsteil"] = boundary.assign_ortsteil(added["x"].to_numpy(), added["y"].to_numpy())
+    added["ortsteil"] = BOUNDARY.assign_ortsteil(added["x"].to_numpy(), added["y"].to_numpy())
     added[RECORD_KEY] = rng.integers(0, RECORD_KEY_RANGE, m)
     return pd.concat([frame, added], ignore_index=True)
 
