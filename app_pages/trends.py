@@ -250,7 +250,7 @@ if shared.require_reports(frame):
     left, right = st.columns(2)
     with left:
         st.subheader("Saisonales Profil")
-        season = seasonal(frame, role)
+        season = seasonal(frame, role, f)
         season_chart = alt.Chart(season).mark_bar(color="#0072B2").encode(
             x=alt.X("label:N", sort=list(MONTHS), title=None),
             y=alt.Y("mean:Q", title="Meldungen je Monat (Mittel)"),

@@ -109,22 +109,26 @@ def rolling_mean(counts: pd.DataFrame, window: int) -> pd.DataFrame:
     return out.sort_values(["period", "group"]).reset_index(drop=True)
 
 
-def monthly_by_year(frame: pd.DataFrame) -> pd.DataFrame:
+def monthly_by_year(frame: pd.DataFrame, f: ReportFilter | None = None) -> pd.DataFrame:
     """DataFrame[year, month, reports (, reports_key)] for the year-over-year chart (months
-    without reports 0)."""
-    if frame.empty:
+    without reports 0). The months run from the data's first to its last month, or with a
+    filter ``f`` with start and end from its first to its last (then which months hold
+    reports does not show in which rows there are)."""
+    local = frame["occurred_at"].dt.tz_convert(TIMEZONE)
+    if f is not None and f.start is not None and f.end is not None:
+        first, last = pd.Timestamp(f.start), pd.Timestamp(f.end)
+    elif frame.empty:
         columns = ["year", "month", "reports"] + (["reports_key"] if RECORD_KEY in frame else [])
         return pd.DataFrame(columns=columns).astype("int64")
-    local = frame["occurred_at"].dt.tz_convert(TIMEZONE)
+    else:
+        first, last = local.min(), local.max()
     counts = tally(pd.DataFrame({"year": local.dt.year.to_numpy(),
                                  "month": local.dt.month.to_numpy()}), frame)
-    years = sorted(local.dt.year.unique())
+    years = list(range(first.year, last.year + 1))
     index = pd.MultiIndex.from_product([years, range(1, 13)], names=["year", "month"])
     out = counts.reindex(index, fill_value=0).reset_index()
-    # Months after the data's last month are unknown, not zero.
-    last = local.max()
+    # Months after the last month are unknown, not zero.
     out = out[(out["year"] < last.year) | (out["month"] <= last.month)]
-    first = local.min()
     out = out[(out["year"] > first.year) | (out["month"] >= first.month)]
     return out.astype("int64").reset_index(drop=True)
 

@@ -58,10 +58,11 @@ def year_comparison(frames: dict[int, pd.DataFrame], role: Role, f: ReportFilter
     return policy_for(role).table(period_comparison(frames, f, freq))
 
 
-def seasonal(frame: pd.DataFrame, role: Role) -> pd.DataFrame:
+def seasonal(frame: pd.DataFrame, role: Role, f: ReportFilter) -> pd.DataFrame:
     """DataFrame[month, label, mean, years]: mean of the shown monthly counts per calendar
     month over the years that cover it (hidden months left out of the mean)."""
-    monthly = policy_for(role).table(monthly_by_year(frame))
+    policy = policy_for(role)
+    monthly = policy.table(monthly_by_year(frame, None if policy.exact else policy.period(f)))
     if monthly.empty:
         return pd.DataFrame(columns=["month", "label", "mean", "years"])
     monthly["reports"] = monthly["reports"].astype("Float64")

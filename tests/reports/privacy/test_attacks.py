@@ -5,9 +5,10 @@ the same store with 1 .. k-1 reports added in T (new ids, new record keys). The 
 sees what the public sees.
 
 * Presence oracles: every public grouping (topics, sources, categories, the clicked cell's
-  panel, the Trends of the cell by every grouping, the "n von m" sentence, the empty-filter
-  decision) must look the same in both worlds apart from published values: same groups,
-  same parts, same texts where every figure is under k.
+  panel, the Trends of the cell by every grouping, its seasonal profile and weekday × hour
+  table, the "n von m" sentence, the empty-filter decision) must look the same in both
+  worlds apart from published values: same groups, same parts, same texts where every
+  figure is under k.
 * Gi* presence: where every published cell figure is the same in both worlds, the public
   Gi* classes are the same too.
 * Linear-system attacker: from the published 50 m, 100 m and 250 m cells (nested) around T
@@ -46,7 +47,7 @@ from reports.views.cell import cell_details, cell_place
 from reports.views.map import MapContext, MapOptions, hotspot_cells, map_view, published_cells
 from reports.views.overview import key_figure_table, weekly_by_topic
 from reports.views.source import enough_reports, reports_for
-from reports.views.trends import place_reports, trend_counts
+from reports.views.trends import place_reports, seasonal, trend_counts, weekday_hour_counts
 from tests.maps.test_maps import synthetic_reports
 
 K = 5
@@ -127,6 +128,9 @@ def test_no_public_grouping_tells_an_empty_cell_from_one_with_a_few_reports(seed
                       for n in now]
             pd.testing.assert_frame_equal(*trends)
             assert trends[0]["hidden"].all()
+        at_cell = [place_reports(n, place) for n in now]
+        pd.testing.assert_frame_equal(*(seasonal(c, PUBLIC, YEAR) for c in at_cell))
+        pd.testing.assert_frame_equal(*(weekday_hour_counts(c, PUBLIC)[0] for c in at_cell))
         # the page's message for a filter with none and with a few reports is the same
         assert not enough_reports(place_reports(now[0], place), PUBLIC)
         assert not enough_reports(place_reports(now[1], place), PUBLIC)
