@@ -51,6 +51,6 @@ def section_changes_for(now: pd.DataFrame, before: pd.DataFrame, role: Role,
     shown = policy.table(sections, ["reports_now", "reports_before"])
     shown["cells"] = shown["cells"].astype("Int64").where(~shown["hidden"])
     labelled = with_labels(shown, policy.values(shown["reports_now"]),
-                           policy.values(shown["reports_before"]))
+                           policy.values(shown["reports_before"]), policy.min_count)
     return labelled.assign(hidden=labelled["reports_now"].isna()
                            | labelled["reports_before"].isna())
