@@ -140,7 +140,7 @@ def test_aggregate_exports(role, reports, store):
 # -- pages x roles (Streamlit AppTest: the real scripts, the real store) -----------------------
 
 DASHBOARD = str(PROJECT_DIR / "dashboard.py")
-PAGE_FILES = sorted(p.name for p in (PROJECT_DIR / "pages").glob("*.py")
+PAGE_FILES = sorted(p.name for p in (PROJECT_DIR / "app_pages").glob("*.py")
                     if p.name not in ("__init__.py", "shared.py", "session.py"))
 RESTRICTED_TEXT = [f"{SECRET} {c} " for c in ("konsumort", "kontakt_strassensozialarbeit",
                                               "ruhestoerung")]
@@ -190,7 +190,7 @@ def render(role: Role, page: str):
         try:
             at.switch_page(f"app_pages/{page}")
         except ValueError:  # not in this role's navigation: the page must refuse on its own
-            at = AppTest.from_file(str(PROJECT_DIR / "pages" / page), default_timeout=180)
+            at = AppTest.from_file(str(PROJECT_DIR / "app_pages" / page), default_timeout=180)
             at.session_state["role"] = role
         at.run()
     if page == "karte.py" and policy_for(role).sees_points:
