@@ -39,7 +39,15 @@ from scipy.spatial import cKDTree
 from shapely.ops import nearest_points
 
 from geo import addressbook as book
+from geo import corners
+from geo.address_forms import (
+    area_key,
+    is_generic,
+    place_in_area,
+    place_word,
+)
 from geo.addressbook import AddressBook
+from geo.build_data import AREA_KINDS
 from geo.coords import FLAG_NOTES, VALID_FLAGS, validate_coordinates
 from geo.crs import DISPLAY_CRS, to_display, to_metric
 from geo.normalize import (
@@ -57,8 +65,7 @@ if TYPE_CHECKING:
     from geo.nominatim import NominatimGeocoder
 
 OFFICIAL_PRECISION_M = 5.0  # surveyed building point of an official address list
-INTERSECTION_PRECISION_M = 20.0  # the corner area, not one building
-INTERSECTION_MAX_GAP_M = 30.0  # two lines further apart than this do not meet
+INTERSECTION_PRECISION_M = corners.CORNER_PRECISION_M
 # Without lines, the closest pair of the two streets' addresses stands at the corner: corner
 # houses are ~10-30 m from the crossing; further apart than this, the streets do not meet.
 CORNER_MAX_PAIR_M = 90.0
@@ -223,6 +230,11 @@ class Geocoder:
         self._book = AddressBook(addresses, sid.to_numpy("int64"), len(self._street_names),
                                  self._lines)
         self._corner_points = self._address_points(addresses, sid.to_numpy("int64"))
+        self._street_rows = pd.Series(np.arange(len(addresses))).groupby(
+            sid.to_numpy("int64")).indices
+        self._address_xy = addresses[["x", "y"]].to_numpy("float64")
+        self._address_number = addresses["number"].to_numpy("int64")
+        self._address_precision = addresses["precision_m"].to_numpy("float64")
         self._choices = sorted(self._names)
         self._name_codes = _NameCodes(self._fast_code)
         self._key_cache: dict[ParsedAddress, tuple] = {}
@@ -261,6 +273,8 @@ class Geocoder:
         self._place_xyp = np.column_stack([shapely.get_x(places.geometry.values),
                                            shapely.get_y(places.geometry.values),
                                            places["precision_m"].to_numpy("float64")])
+        is_area = places["kind"].isin(AREA_KINDS).to_numpy() if "kind" in places else []
+        self._areas = {name_key(self._place_names[i]): int(i) for i in np.flatnonzero(is_area)}
         for pid, name in enumerate(self._place_names):
             self._names.setdefault(name_key(name), (_PLACE, pid))
         for alias, official in register.aliases.items():
@@ -325,15 +339,19 @@ class Geocoder:
         ("Eisenbahntr.", "Ostsr.") weighs no more than one in the name."""
         if key in self._find_cache:
             return self._find_cache[key]
-        exact = self._names.get(key) or self._names.get(key + "strasse")
+        kind_word = place_word(key)
+        exact = self._names.get(key) or (
+            None if kind_word or is_generic(key) else self._names.get(key + "strasse"))
         candidates: list = []
-        if exact is None and len(key) >= FUZZY_MIN_KEY:
+        if exact is None and len(key) >= FUZZY_MIN_KEY and not is_generic(key):
             short = _short_key(key)
             best = process.extract(short, self._short_choices, scorer=fuzz.ratio, limit=6,
                                    score_cutoff=FUZZY_CUTOFF - FUZZY_MARGIN)
             seen = set()
             for _, score, i in best:
                 target = self._names[self._choices[i]]
+                if kind_word and place_word(self._choices[i]) != kind_word:
+                    continue  # "Volksgarten" is no typo of "Volksgartenstraße"
                 if target not in seen:
                     seen.add(target)
                     candidates.append((target, score))
@@ -356,6 +374,9 @@ class Geocoder:
             return self._coordinates(*parsed.coords)
         if parsed.kind == "intersection":
             return self._intersection(parsed)
+        in_area = self._area_form(parsed, text)
+        if in_area is not None:
+            return in_area
         postcode = _postcode(text)
         target, score, note = self._find(parsed.street_key, parsed.number, postcode)
         how = relative = ""
@@ -406,6 +427,63 @@ class Geocoder:
         pending.reason = "; ".join(filter(None, [pending.reason, *notes]))
         return pending
 
+    def _area_form(self, parsed: ParsedAddress, text: str) -> _Pending | None:
+        """"Schönefeld, Volbedingstraße 5" / "Kirchweg 3, Engelsdorf": an Ortsteil (or a part
+        of one's name) beside the street filters the street to that area; never a place of its
+        own elsewhere. Where the street is not found there, the area itself is the answer,
+        with the radius that holds it. None where the text names no area beside a street."""
+        if parsed.kind not in ("address", "name") or not parsed.detail:
+            return None
+        details = parsed.detail.split(", ")
+        area = -1
+        own = self._names.get(parsed.street_key)
+        if parsed.number is None and (own is None or own[0] != _STREET):
+            area = self._areas.get(area_key(parsed.street_key), -1)
+        if area >= 0:
+            rest = [d for d in details if re.search(r"[a-z]", d)]
+            if not rest:
+                return None
+            street_text = rest[0]
+            street = parse_address(street_text)
+        else:
+            for detail in details:
+                area = self._areas.get(area_key(name_key(detail)), -1)
+                if area >= 0:
+                    street_text = text
+                    street = parsed._replace(
+                        detail=", ".join(d for d in details if d != detail))
+                    break
+            else:
+                return None
+        if street.kind not in ("address", "name"):
+            return None
+        name = self._place_names[area]
+        ax, ay, radius = self._place_xyp[area]
+        found = self._resolve(street, street_text)
+        number = street.number if street.number is not None else -1
+        if found.street >= 0:
+            rows = self._street_rows.get(found.street)
+            placed = (None if rows is None else place_in_area(
+                self._address_xy[rows], self._address_number[rows],
+                self._address_precision[rows], number, (ax, ay), radius))
+            if placed is not None:
+                label = self._street_names[found.street]
+                status = {"exact": "exact", "nearest": "interpolated"}.get(placed.how, "street")
+                if status == "exact" and placed.precision_m > book.INTERPOLATION_BASE_M:
+                    status = "street"  # a coarse register point
+                if found.status == "fuzzy":
+                    status = "fuzzy"
+                matched = f"{label} {number}" if placed.how != "street" and number > 0 else label
+                why = (f"neben Nr. {placed.number} (gleiche Straßenseite)"
+                       if placed.how == "nearest" else "")
+                return _Pending(status, placed.x, placed.y, placed.precision_m, matched,
+                                "; ".join(filter(None, [f"in {name}", why, found.reason])))
+        elif found.status != "unresolved" and np.hypot(found.x - ax, found.y - ay) <= radius:
+            found.reason = "; ".join(filter(None, [f"in {name}", found.reason]))
+            return found
+        return _Pending("place", ax, ay, radius, name,
+                        f"„{street_text}“ in {name} nicht gefunden: Bereich von {name}")
+
     def _without_preposition(self, text: str):
         """A known street or place after a leading preposition: "im Rabet", "Höhe
         Eisenbahnstraße 50" (parsed rest, target, fuzzy score, the preposition)."""
@@ -431,6 +509,10 @@ class Geocoder:
                 if parsed.kind in ("address", "name"):
                     target, score, _ = self._find(parsed.street_key, parsed.number,
                                                   _postcode(text))
+                    if target and len(part.split()) == 1 and (
+                            score is not None or is_generic(parsed.street_key)
+                            or parsed.street_key not in self._names):
+                        continue  # one word left: "Rathaus", "Geyer", "Reudnitzer"
                     if target:
                         exact = (leading and score is None and parsed.kind == "address"
                                  and target[0] == _STREET)
@@ -461,12 +543,15 @@ class Geocoder:
         reason = f"Kreuzung, unscharfer Treffer (Score {min(scores):g})" if scores else ""
         first, second = self._lines[ids[0]], self._lines[ids[1]]
         gap = np.inf
+        corner = corners.meet(first, second, *(self._corner_points.get(i) for i in ids))
+        if corner is not None:
+            note = (f"Straßenverläufe enden {corner.gap_m:.0f} m voneinander"
+                    if corner.gap_m > corners.TOUCH_M else "")
+            return _Pending(status, corner.x, corner.y, corner.precision_m, names,
+                            "; ".join(filter(None, [note, reason])))
         if first is not None and second is not None:
             p1, p2 = nearest_points(first, second)
             gap = p1.distance(p2)
-            if gap <= INTERSECTION_MAX_GAP_M:
-                return _Pending(status, (p1.x + p2.x) / 2, (p1.y + p2.y) / 2,
-                                INTERSECTION_PRECISION_M, names, reason)
         a, b = (self._corner_points.get(i) for i in ids)
         if a is not None and b is not None:
             distance, nearest = cKDTree(b).query(a)
@@ -511,11 +596,11 @@ class Geocoder:
         n = len(street)
         status = np.full(n, "exact", dtype=object)
         status[np.isin(how, (book.BETWEEN, book.NEAREST, book.BETWEEN_SIDES))] = "interpolated"
-        status[how == book.STREET] = "street"
+        status[(how == book.STREET) | (how == book.COARSE)] = "street"
         status[(how == book.STREET) & (number <= 0) & self._square[street]] = "place"
         status[how == book.NO_POSITION] = "unresolved"
         names = self._street_names[street]
-        numbered = np.isin(status, ("exact", "interpolated"))
+        numbered = np.isin(status, ("exact", "interpolated")) | (how == book.COARSE)
         matched = names.copy()
         reason = np.full(n, "", dtype=object)
         for i in np.flatnonzero(numbered | (how != book.EXACT)):

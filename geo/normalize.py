@@ -39,7 +39,7 @@ _PAIR_SPLIT = re.compile(r"\s*/\s*|\s+(?:und|u\.|&)\s+|\s*&\s*|\s*,\s*")
 _AFTER_TYPE = re.compile(r"^(.*?" + _STREET_TYPE + r")\s+(\D.*)$")
 _NUMBER_END = re.compile(
     r"^(?P<name>.*?[^\d\s])\s*(?P<num>\d{1,4})\s*(?P<suf>[a-z])?"
-    r"(?:\s*(?:-|/|bis|\+|und|u\.)\s*(?P<to>\d{1,4})\s*[a-z]?)?\s*\.?$"
+    r"(?:\s*(?:-|/|bis|\+|und|u\.|,)\s*(?P<to>\d{1,4})\s*[a-z]?)*\s*\.?$"
 )
 _NUMBER_START = re.compile(r"^(?P<num>\d{1,4})\s*(?P<suf>[a-z])?\s+(?P<name>[a-z].*)$")
 _COORD_PAIR = re.compile(

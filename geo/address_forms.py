@@ -1,0 +1,95 @@
+"""Forms of addresses as people write them that name more than a street: an Ortsteil or former
+village beside the street ("Schönefeld, Volbedingstraße 5", "Kirchweg 3, Engelsdorf"), and
+words that name a kind of place rather than a place ("Rathaus", "Park", "Schule").
+
+An Ortsteil beside a street is a filter on the street, never a place of its own elsewhere: the
+street is looked for among the register's addresses inside the area. A single generic word is
+never matched on its own ("Technisches Rathaus" is not "Rathausstraße"). Plain functions on
+arrays and keys; the geocoder passes its index in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+# Name keys (``geo.normalize.name_key``) of words that name a kind of place. Alone they name
+# nothing in particular; at the end of a name they say it is no street ("Reudnitzer Park" is
+# not "Reudnitzer Straße").
+PLACE_WORDS = (
+    "park", "garten", "platz", "markt", "anlage", "hain", "wiese", "teich", "friedhof",
+    "kirche", "kapelle", "schule", "grundschule", "oberschule", "gymnasium", "kita",
+    "kindergarten", "hort", "bahnhof", "sbahnhof", "haltestelle", "haltepunkt", "station",
+    "rathaus", "turnhalle", "sporthalle", "halle", "spielplatz", "sportplatz", "stadion",
+    "bad", "schwimmhalle", "bibliothek", "museum", "krankenhaus", "klinik", "muehle", "brunnen",
+    "bruecke", "denkmal", "center", "zentrum", "haus", "hof", "siedlung", "kleingarten",
+    "kleingartenanlage", "gaststaette", "kaufhalle", "supermarkt",
+)
+_PLACE_END = re.compile("(?:" + "|".join(sorted(PLACE_WORDS, key=len, reverse=True)) + ")$")
+_AREA_PREFIX = re.compile(r"^(?:leipzig|ortsteil|ot|stadtteil)+")  # "Leipzig-Stünz"
+IN_AREA_STEP_M = 30.0  # a same-side neighbour one number step away inside the area
+IN_AREA_BASE_M = 20.0
+IN_AREA_MARGIN_M = 30.0  # an unknown number may lie a plot beyond the known ones
+NEAREST_STEPS = 2
+
+
+def is_generic(key: str) -> bool:
+    """A name key that is only a kind of place: "rathaus", "park", "sbahnhof"."""
+    return key in PLACE_WORDS
+
+
+def place_word(key: str) -> str:
+    """The kind-of-place word a name ends in ("reudnitzerpark" -> "park"), else ""."""
+    found = _PLACE_END.search(key)
+    return found.group(0) if found else ""
+
+
+def area_key(key: str) -> str:
+    """The key of a written area without "Leipzig-" / "Ortsteil" in front."""
+    return _AREA_PREFIX.sub("", key)
+
+
+@dataclass(frozen=True)
+class InArea:
+    """A house number (or the street) placed among a street's addresses inside an area."""
+
+    how: str  # "exact", "nearest" or "street"
+    x: float
+    y: float
+    precision_m: float
+    number: int
+
+
+def inside(xy: np.ndarray, centre: tuple[float, float], radius: float) -> np.ndarray:
+    return np.hypot(xy[:, 0] - centre[0], xy[:, 1] - centre[1]) <= radius
+
+
+def place_in_area(xy: np.ndarray, numbers: np.ndarray, precision: np.ndarray, number: int,
+                  centre: tuple[float, float], radius: float) -> InArea | None:
+    """House ``number`` (-1: none) among one street's register addresses (``xy``, ``numbers``,
+    ``precision``) that lie within ``radius`` of ``centre``; None where none lies there.
+
+    The exact number, else the nearest number of the same side within NEAREST_STEPS steps,
+    else the street's stretch inside the area (its address nearest their middle, with the
+    radius that holds them)."""
+    here = inside(xy, centre, radius)
+    if not here.any():
+        return None
+    xy, numbers, precision = xy[here], numbers[here], precision[here]
+    if number > 0:
+        exact = np.flatnonzero(numbers == number)
+        if exact.size:
+            i = exact[np.argmin(precision[exact])]
+            return InArea("exact", *xy[i], float(precision[i]), number)
+        side = np.flatnonzero((numbers % 2 == number % 2))
+        if side.size:
+            steps = np.abs(numbers[side] - number) // 2
+            i = side[np.argmin(steps)]
+            if steps.min() <= NEAREST_STEPS:
+                return InArea("nearest", *xy[i], IN_AREA_BASE_M + IN_AREA_STEP_M * steps.min(),
+                              int(numbers[i]))
+    middle = xy[np.argmin(np.hypot(*(xy - xy.mean(axis=0)).T))]
+    reach = float(np.ceil(np.hypot(*(xy - middle).T).max())) + IN_AREA_MARGIN_M
+    return InArea("street", *middle, reach, -1)
