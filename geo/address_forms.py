@@ -33,6 +33,7 @@ IN_AREA_STEP_M = 30.0  # a same-side neighbour one number step away inside the a
 IN_AREA_BASE_M = 20.0
 IN_AREA_MARGIN_M = 30.0  # an unknown number may lie a plot beyond the known ones
 NEAREST_STEPS = 2
+IN_AREA_MIN_STREET_M = 100.0  # a number not in the register: a block either way at least
 
 
 def is_generic(key: str) -> bool:
@@ -91,5 +92,6 @@ def place_in_area(xy: np.ndarray, numbers: np.ndarray, precision: np.ndarray, nu
                 return InArea("nearest", *xy[i], IN_AREA_BASE_M + IN_AREA_STEP_M * steps.min(),
                               int(numbers[i]))
     middle = xy[np.argmin(np.hypot(*(xy - xy.mean(axis=0)).T))]
-    reach = float(np.ceil(np.hypot(*(xy - middle).T).max())) + IN_AREA_MARGIN_M
+    reach = max(IN_AREA_MIN_STREET_M,
+                float(np.ceil(np.hypot(*(xy - middle).T).max())) + IN_AREA_MARGIN_M)
     return InArea("street", *middle, reach, -1)

@@ -83,6 +83,8 @@ _PARTS = np.dtype([("position", "int64"), ("code", "int64"), ("number", "int64")
                    ("suffix", "int64")])
 BoundaryFn = Callable[[np.ndarray, np.ndarray], np.ndarray]
 _STREET, _PLACE = 0, 1  # kinds of a name in the index
+NUMBERED_HOW = (book.EXACT, book.EXACT_NO_SUFFIX, book.EXACT_OTHER_SUFFIX, book.BETWEEN,
+                book.NEAREST, book.BETWEEN_SIDES)
 _FROM_ZONE32 = Transformer.from_crs(25832, DISPLAY_CRS, always_xy=True)
 
 
@@ -418,10 +420,9 @@ class Geocoder:
             pending.status = "fuzzy"
         if score is not None:
             notes.append(f"unscharfer Treffer „{self._label(target)}“ (Score {score:g})")
-        if parsed.range_to is not None:
-            notes.append(
-                f"Hausnummernbereich {parsed.number}–{parsed.range_to}: erste Nummer verwendet"
-            )
+        if parsed.range_to is not None and pending.street >= 0:
+            self._span(pending, parsed)
+            notes.append(f"Hausnummern {parsed.number}–{parsed.range_to}: Mitte des Bereichs")
         if parsed.detail and not how:
             notes.append(f"Zusatz: {parsed.detail}")
         pending.reason = "; ".join(filter(None, [pending.reason, *notes]))
@@ -437,7 +438,8 @@ class Geocoder:
         details = parsed.detail.split(", ")
         area = -1
         own = self._names.get(parsed.street_key)
-        if parsed.number is None and (own is None or own[0] != _STREET):
+        numbered_detail = any(re.search(r"[a-z].*\d", d) for d in details)
+        if parsed.number is None and (own is None or own[0] != _STREET or numbered_detail):
             area = self._areas.get(area_key(parsed.street_key), -1)
         if area >= 0:
             rest = [d for d in details if re.search(r"[a-z]", d)]
@@ -462,6 +464,11 @@ class Geocoder:
         found = self._resolve(street, street_text)
         number = street.number if street.number is not None else -1
         if found.street >= 0:
+            usual = self._book.place(np.array([found.street]), np.array([number]),
+                                     np.array([found.suffix]))
+            if np.hypot(usual.x[0] - ax, usual.y[0] - ay) <= radius:
+                found.reason = "; ".join(filter(None, [f"in {name}", found.reason]))
+                return found
             rows = self._street_rows.get(found.street)
             placed = (None if rows is None else place_in_area(
                 self._address_xy[rows], self._address_number[rows],
@@ -483,6 +490,23 @@ class Geocoder:
             return found
         return _Pending("place", ax, ay, radius, name,
                         f"„{street_text}“ in {name} nicht gefunden: Bereich von {name}")
+
+    def _span(self, pending: _Pending, parsed: ParsedAddress) -> None:
+        """"13/15/17", "16-20": one building or a row of them; placed at the middle of the first
+        and the last number with a radius that holds both (in place of the street id)."""
+        ends = self._book.place(np.array([pending.street] * 2),
+                                np.array([parsed.number, parsed.range_to]), np.zeros(2, "int64"))
+        if np.isnan(ends.x).any() or not np.isin(ends.how, NUMBERED_HOW).all():
+            return
+        status, *_ = self._numbers(np.array([pending.street]), np.array([parsed.number]),
+                                   np.array([pending.suffix]))
+        half = float(np.hypot(ends.x[1] - ends.x[0], ends.y[1] - ends.y[0])) / 2
+        pending.x, pending.y = float(ends.x.mean()), float(ends.y.mean())
+        pending.precision_m = float(np.ceil(ends.precision_m.max() + half))
+        pending.matched = f"{self._street_names[pending.street]} {parsed.number}–{parsed.range_to}"
+        if pending.status != "fuzzy":
+            pending.status = str(status[0])
+        pending.street = -1
 
     def _without_preposition(self, text: str):
         """A known street or place after a leading preposition: "im Rabet", "Höhe
