@@ -83,15 +83,16 @@ def place_in_area(xy: np.ndarray, numbers: np.ndarray, precision: np.ndarray, nu
         exact = np.flatnonzero(numbers == number)
         if exact.size:
             i = exact[np.argmin(precision[exact])]
-            return InArea("exact", *xy[i], float(precision[i]), number)
-        side = np.flatnonzero((numbers % 2 == number % 2))
+            return InArea("exact", float(xy[i, 0]), float(xy[i, 1]), float(precision[i]), number)
+        side = np.flatnonzero(numbers % 2 == number % 2)
         if side.size:
             steps = np.abs(numbers[side] - number) // 2
             i = side[np.argmin(steps)]
             if steps.min() <= NEAREST_STEPS:
-                return InArea("nearest", *xy[i], IN_AREA_BASE_M + IN_AREA_STEP_M * steps.min(),
+                return InArea("nearest", float(xy[i, 0]), float(xy[i, 1]),
+                              IN_AREA_BASE_M + IN_AREA_STEP_M * float(steps.min()),
                               int(numbers[i]))
     middle = xy[np.argmin(np.hypot(*(xy - xy.mean(axis=0)).T))]
     reach = max(IN_AREA_MIN_STREET_M,
                 float(np.ceil(np.hypot(*(xy - middle).T).max())) + IN_AREA_MARGIN_M)
-    return InArea("street", *middle, reach, -1)
+    return InArea("street", float(middle[0]), float(middle[1]), reach, -1)

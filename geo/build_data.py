@@ -31,6 +31,7 @@ import pandas as pd
 import shapely
 from shapely.ops import linemerge
 
+from geo.address_forms import is_generic
 from geo.crs import DISPLAY_CRS, METRIC_CRS, to_metric
 from geo.normalize import name_key
 
@@ -275,7 +276,7 @@ def build_places(buildings: gpd.GeoDataFrame, street_keys: set[str],
                  ortsteile: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
     """Named buildings and named areas as points with the radius that holds their extent.
 
-    Buildings: a name that is not a street's and not generic ("Haus 1", "8-10"); the
+    Buildings: a name that is not a street's and not generic ("Haus 1", "8-10", "Mühle"); the
     buildings of one name (a school's two wings) are one place where they lie within
     CLUSTER_GAP_M of each other, none where the name stands in two places. Areas: every
     Ortsteil and every part of an Ortsteil's name ("Stünz" of Sellerhausen-Stünz, "Schönefeld"
@@ -284,7 +285,7 @@ def build_places(buildings: gpd.GeoDataFrame, street_keys: set[str],
     named["name"] = named["name"].str.strip()
     named["key"] = named["name"].map(name_key)
     named = named[~named["key"].isin(street_keys) & named["key"].str.len().ge(4)
-                  & ~named["key"].str.contains(_GENERIC_PLACE)]
+                  & ~named["key"].str.contains(_GENERIC_PLACE) & ~named["key"].map(is_generic)]
     rows = []
     for key, group in named.groupby("key", sort=True):
         centres = shapely.get_coordinates(shapely.centroid(group.geometry.values))

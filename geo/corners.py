@@ -87,12 +87,13 @@ def _meet(first: shapely.Geometry, second: shapely.Geometry) -> Corner | None:
         return None
     middle = np.array([(p1.x + p2.x) / 2, (p1.y + p2.y) / 2])
     if gap <= 1.0:
-        return Corner(*middle, CORNER_PRECISION_M, gap)
+        return Corner(float(middle[0]), float(middle[1]), CORNER_PRECISION_M, gap)
     d1, d2 = _direction(first, p1), _direction(second, p2)
     if d1 is None or d2 is None:
         if gap > TOUCH_M:
             return None
-        return Corner(*middle, float(np.ceil(CORNER_PRECISION_M + gap)), gap)
+        return Corner(float(middle[0]), float(middle[1]),
+                      float(np.ceil(CORNER_PRECISION_M + gap)), gap)
     sine = abs(d1[0] * d2[1] - d1[1] * d2[0])
     if gap > TOUCH_M and sine < np.sin(np.radians(MIN_CROSSING_ANGLE_DEG)):
         return None
