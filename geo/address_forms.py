@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
+import shapely
 
 # Name keys (``geo.normalize.name_key``) of words that name a kind of place. Alone they name
 # nothing in particular; at the end of a name they say it is no street ("Reudnitzer Park" is
@@ -33,6 +34,7 @@ IN_AREA_STEP_M = 30.0  # a same-side neighbour one number step away inside the a
 IN_AREA_BASE_M = 20.0
 IN_AREA_MARGIN_M = 30.0  # an unknown number may lie a plot beyond the known ones
 NEAREST_STEPS = 2
+AREA_EDGE_M = 30.0  # houses on a border street may stand just across the line
 IN_AREA_MIN_STREET_M = 100.0  # a number not in the register: a block either way at least
 
 
@@ -63,19 +65,24 @@ class InArea:
     number: int
 
 
-def inside(xy: np.ndarray, centre: tuple[float, float], radius: float) -> np.ndarray:
-    return np.hypot(xy[:, 0] - centre[0], xy[:, 1] - centre[1]) <= radius
+def within(xy: np.ndarray, centre: tuple[float, float], radius: float,
+           outline: shapely.Geometry | None = None) -> np.ndarray:
+    """Which points lie in an area: inside its outline widened by AREA_EDGE_M (houses on a
+    border street), or within ``radius`` of its ``centre`` where no outline is known."""
+    if outline is None or outline.is_empty:
+        return np.hypot(xy[:, 0] - centre[0], xy[:, 1] - centre[1]) <= radius
+    return shapely.contains_xy(outline, xy[:, 0], xy[:, 1]) | (
+        shapely.distance(outline, shapely.points(xy)) <= AREA_EDGE_M)
 
 
 def place_in_area(xy: np.ndarray, numbers: np.ndarray, precision: np.ndarray, number: int,
-                  centre: tuple[float, float], radius: float) -> InArea | None:
+                  here: np.ndarray) -> InArea | None:
     """House ``number`` (-1: none) among one street's register addresses (``xy``, ``numbers``,
-    ``precision``) that lie within ``radius`` of ``centre``; None where none lies there.
+    ``precision``) that lie in the area (``here``, see ``within``); None where none does.
 
     The exact number, else the nearest number of the same side within NEAREST_STEPS steps,
     else the street's stretch inside the area (its address nearest their middle, with the
     radius that holds them)."""
-    here = inside(xy, centre, radius)
     if not here.any():
         return None
     xy, numbers, precision = xy[here], numbers[here], precision[here]

@@ -10,7 +10,7 @@ footprints, and writes compact files the app loads without the sources:
 * ``streets.geoparquet`` — every real street name (directory + register + lines) with its course:
   the OSM line where there is one, else a line derived from the street's address points.
 * ``places.geoparquet`` — named buildings and named areas (Ortsteile and the parts of their
-  names) as points with the radius that holds them.
+  names) as points with the radius that holds them; areas also with their ``outline``.
 * ``ortsteile.geoparquet`` — the 62 Ortsteil polygons.
 
 Deterministic: the same sources give byte-identical files (sorted rows, rounded coordinates,
@@ -300,10 +300,16 @@ def build_places(buildings: gpd.GeoDataFrame, street_keys: set[str],
     frame = frame.drop_duplicates("key", keep="first")
     points, radius = zip(*(_point_and_radius(g) for g in frame["shape"]), strict=True) \
         if len(frame) else ((), ())
+    is_area = frame["kind"].isin(AREA_KINDS).to_numpy()
+    areas = np.full(len(frame), None, dtype=object)
+    if is_area.any():
+        areas[is_area] = _round_geoms(shapely.simplify(
+            frame["shape"].to_numpy(object)[is_area], AREA_SIMPLIFY_M))
     out = gpd.GeoDataFrame(
         {"name": frame["name"].to_numpy(object), "key": frame["key"].to_numpy(object),
          "kind": frame["kind"].to_numpy(object),
-         "precision_m": np.asarray(radius, dtype="float64")},
+         "precision_m": np.asarray(radius, dtype="float64"),
+         "outline": gpd.GeoSeries(areas, crs=METRIC_CRS)},
         geometry=gpd.GeoSeries(_round_geoms(np.array(points, dtype=object)), crs=METRIC_CRS),
         crs=METRIC_CRS)
     return out.sort_values("key", kind="stable").reset_index(drop=True)
@@ -313,6 +319,7 @@ def build_places(buildings: gpd.GeoDataFrame, street_keys: set[str],
 _AREA_GENERIC = {"nord", "sued", "ost", "west", "mitte", "nordost", "nordwest", "suedost",
                  "suedwest", "zentrum", "siedlung", "alt", "neu"}
 AREA_KINDS = ("ortsteil", "ortsteil_teil")
+AREA_SIMPLIFY_M = 10.0  # an area's outline only filters streets: 10 m will do
 
 
 def area_places(ortsteile: gpd.GeoDataFrame) -> pd.DataFrame:

@@ -45,6 +45,7 @@ from geo.address_forms import (
     is_generic,
     place_in_area,
     place_word,
+    within,
 )
 from geo.addressbook import AddressBook
 from geo.build_data import AREA_KINDS
@@ -59,6 +60,7 @@ from geo.normalize import (
     simple_parts,
     split_preposition,
 )
+from geo.precision import square_radius
 from geo.register import Register
 
 if TYPE_CHECKING:
@@ -237,6 +239,15 @@ class Geocoder:
         self._address_xy = addresses[["x", "y"]].to_numpy("float64")
         self._address_number = addresses["number"].to_numpy("int64")
         self._address_precision = addresses["precision_m"].to_numpy("float64")
+        kinds = np.array([place_word(name_key(n)) if square else ""
+                          for n, square in zip(self._street_names, self._square, strict=True)],
+                         dtype=object)
+        count = np.zeros(len(self._street_names), "int64")
+        for street, rows in self._street_rows.items():
+            if street >= 0:
+                count[street] = len(rows)
+        self._place_radius = square_radius(
+            kinds, self._book.extent(np.arange(len(self._street_names)))[:, 2], count)
         self._choices = sorted(self._names)
         self._name_codes = _NameCodes(self._fast_code)
         self._key_cache: dict[ParsedAddress, tuple] = {}
@@ -277,6 +288,10 @@ class Geocoder:
                                            places["precision_m"].to_numpy("float64")])
         is_area = places["kind"].isin(AREA_KINDS).to_numpy() if "kind" in places else []
         self._areas = {name_key(self._place_names[i]): int(i) for i in np.flatnonzero(is_area)}
+        outlines = places.get("outline")
+        self._outlines = {i: outlines.iloc[i] for i in self._areas.values()
+                          if outlines is not None and outlines.iloc[i] is not None}
+        shapely.prepare(list(self._outlines.values()))
         for pid, name in enumerate(self._place_names):
             self._names.setdefault(name_key(name), (_PLACE, pid))
         for alias, official in register.aliases.items():
@@ -463,16 +478,21 @@ class Geocoder:
         ax, ay, radius = self._place_xyp[area]
         found = self._resolve(street, street_text)
         number = street.number if street.number is not None else -1
+        outline = self._outlines.get(area)
+
+        def here(xy: np.ndarray) -> np.ndarray:
+            return within(xy, (ax, ay), radius, outline)
+
         if found.street >= 0:
             usual = self._book.place(np.array([found.street]), np.array([number]),
                                      np.array([found.suffix]))
-            if np.hypot(usual.x[0] - ax, usual.y[0] - ay) <= radius:
+            if np.isfinite(usual.x[0]) and here(np.array([[usual.x[0], usual.y[0]]]))[0]:
                 found.reason = "; ".join(filter(None, [f"in {name}", found.reason]))
                 return found
             rows = self._street_rows.get(found.street)
             placed = (None if rows is None else place_in_area(
                 self._address_xy[rows], self._address_number[rows],
-                self._address_precision[rows], number, (ax, ay), radius))
+                self._address_precision[rows], number, here(self._address_xy[rows])))
             if placed is not None:
                 label = self._street_names[found.street]
                 status = {"exact": "exact", "nearest": "interpolated"}.get(placed.how, "street")
@@ -485,7 +505,7 @@ class Geocoder:
                        if placed.how == "nearest" else "")
                 return _Pending(status, placed.x, placed.y, placed.precision_m, matched,
                                 "; ".join(filter(None, [f"in {name}", why, found.reason])))
-        elif found.status != "unresolved" and np.hypot(found.x - ax, found.y - ay) <= radius:
+        elif found.status != "unresolved" and here(np.array([[found.x, found.y]]))[0]:
             found.reason = "; ".join(filter(None, [f"in {name}", found.reason]))
             return found
         return _Pending("place", ax, ay, radius, name,
@@ -621,7 +641,10 @@ class Geocoder:
         status = np.full(n, "exact", dtype=object)
         status[np.isin(how, (book.BETWEEN, book.NEAREST, book.BETWEEN_SIDES))] = "interpolated"
         status[(how == book.STREET) | (how == book.COARSE)] = "street"
-        status[(how == book.STREET) & (number <= 0) & self._square[street]] = "place"
+        as_place = (how == book.STREET) & (number <= 0) & self._square[street]
+        status[as_place] = "place"
+        precision = placed.precision_m
+        precision[as_place] = self._place_radius[street[as_place]]
         status[how == book.NO_POSITION] = "unresolved"
         names = self._street_names[street]
         numbered = np.isin(status, ("exact", "interpolated")) | (how == book.COARSE)
@@ -632,7 +655,7 @@ class Geocoder:
             if numbered[i]:
                 matched[i] = f"{names[i]} {num}{suf}"
             reason[i] = self._why(code, num, suf, int(placed.low[i]), int(placed.high[i]))
-        return status, placed.x, placed.y, placed.precision_m, matched, reason
+        return status, placed.x, placed.y, precision, matched, reason
 
     @staticmethod
     def _why(how: int, number: int, suffix: str, low: int, high: int) -> str:

@@ -10,7 +10,7 @@ import shapely
 from shapely.geometry import LineString
 
 from geo import corners
-from geo.address_forms import place_in_area
+from geo.address_forms import place_in_area, within
 from geo.build_data import COARSE_SOURCE
 from geo.geocode import default_geocoder
 from geo.register import load_register, shipped_ortsteile
@@ -46,12 +46,12 @@ def test_ortsteil_in_front_or_behind_filters_the_street(geocoder):
 def test_an_ortsteil_name_is_never_a_place_elsewhere(geocoder):
     """"Engelsdorf, Kirchweg" is the Kirchweg in Engelsdorf, not a building called
     "Engelsdorf B1" in the district; a street unknown there gives the area itself."""
-    areas = load_register().places.set_index("name")
     kirchweg = geocoder.geocode("Engelsdorf, Kirchweg")
     assert kirchweg.matched == "Kirchweg" and kirchweg.status == "outside"
-    centre = areas.geometry["Engelsdorf"]  # the filter: within the area's radius
-    assert centre.distance(shapely.Point(kirchweg.x, kirchweg.y)) <= areas.loc[
-        "Engelsdorf", "precision_m"]
+    here = shapely.Point(kirchweg.x, kirchweg.y)
+    assert _polygon("Engelsdorf").buffer(30).contains(here)
+    assert not _polygon("Engelsdorf").buffer(30).contains(  # the Kirchweg asked alone
+        shapely.Point(*(lambda r: (r.x, r.y))(geocoder.geocode("Kirchweg"))))
     mill = geocoder.geocode("Seehausen, Alte Mühle")
     assert mill.matched == "Seehausen" and "nicht gefunden" in mill.reason
     seehausen = _polygon("Seehausen")
@@ -125,11 +125,11 @@ def test_in_area_placement_takes_the_number_of_the_stretch_inside():
     xy = np.array([(0.0, 0.0), (20.0, 0.0), (5000.0, 0.0), (5020.0, 0.0)])
     numbers = np.array([1, 3, 1, 3])
     precision = np.full(4, 10.0)
-    inside = place_in_area(xy, numbers, precision, 3, (5000.0, 0.0), 500.0)
+    inside = place_in_area(xy, numbers, precision, 3, within(xy, (5000.0, 0.0), 500.0))
     assert (inside.how, inside.x, inside.precision_m) == ("exact", 5020.0, 10.0)
-    near = place_in_area(xy, numbers, precision, 5, (5000.0, 0.0), 500.0)
+    near = place_in_area(xy, numbers, precision, 5, within(xy, (5000.0, 0.0), 500.0))
     assert (near.how, near.x, near.number) == ("nearest", 5020.0, 3)
-    assert place_in_area(xy, numbers, precision, 3, (2500.0, 0.0), 100.0) is None
+    assert place_in_area(xy, numbers, precision, 3, within(xy, (2500.0, 0.0), 100.0)) is None
 
 
 def test_street_level_register_points_never_say_exact(geocoder):
