@@ -60,7 +60,7 @@ from geo.normalize import (
     simple_parts,
     split_preposition,
 )
-from geo.precision import square_radius
+from geo.precision import NUMBER_AT_STREET_FLOOR_M, square_radius
 from geo.register import Register
 
 if TYPE_CHECKING:
@@ -436,8 +436,8 @@ class Geocoder:
         if score is not None:
             notes.append(f"unscharfer Treffer „{self._label(target)}“ (Score {score:g})")
         if parsed.range_to is not None and pending.street >= 0:
-            self._span(pending, parsed)
-            notes.append(f"Hausnummern {parsed.number}–{parsed.range_to}: Mitte des Bereichs")
+            notes.append(f"Hausnummern {parsed.number}–{parsed.range_to}: " + (
+                "Mitte des Bereichs" if self._span(pending, parsed) else "erste Nummer verwendet"))
         if parsed.detail and not how:
             notes.append(f"Zusatz: {parsed.detail}")
         pending.reason = "; ".join(filter(None, [pending.reason, *notes]))
@@ -511,13 +511,13 @@ class Geocoder:
         return _Pending("place", ax, ay, radius, name,
                         f"„{street_text}“ in {name} nicht gefunden: Bereich von {name}")
 
-    def _span(self, pending: _Pending, parsed: ParsedAddress) -> None:
+    def _span(self, pending: _Pending, parsed: ParsedAddress) -> bool:
         """"13/15/17", "16-20": one building or a row of them; placed at the middle of the first
         and the last number with a radius that holds both (in place of the street id)."""
         ends = self._book.place(np.array([pending.street] * 2),
                                 np.array([parsed.number, parsed.range_to]), np.zeros(2, "int64"))
         if np.isnan(ends.x).any() or not np.isin(ends.how, NUMBERED_HOW).all():
-            return
+            return False
         status, *_ = self._numbers(np.array([pending.street]), np.array([parsed.number]),
                                    np.array([pending.suffix]))
         half = float(np.hypot(ends.x[1] - ends.x[0], ends.y[1] - ends.y[0])) / 2
@@ -527,6 +527,7 @@ class Geocoder:
         if pending.status != "fuzzy":
             pending.status = str(status[0])
         pending.street = -1
+        return True
 
     def _without_preposition(self, text: str):
         """A known street or place after a leading preposition: "im Rabet", "Höhe
@@ -645,6 +646,8 @@ class Geocoder:
         status[as_place] = "place"
         precision = placed.precision_m
         precision[as_place] = self._place_radius[street[as_place]]
+        at_street = (status == "street") & (number > 0)
+        precision[at_street] = np.fmax(precision[at_street], NUMBER_AT_STREET_FLOOR_M)
         status[how == book.NO_POSITION] = "unresolved"
         names = self._street_names[street]
         numbered = np.isin(status, ("exact", "interpolated")) | (how == book.COARSE)

@@ -14,6 +14,7 @@ from geo.address_forms import place_in_area, within
 from geo.build_data import COARSE_SOURCE
 from geo.geocode import default_geocoder
 from geo.register import load_register, shipped_ortsteile
+from geo.street_sides import Sides
 
 
 @pytest.fixture(scope="module")
@@ -149,3 +150,20 @@ def test_street_level_register_points_never_say_exact(geocoder):
     assert at_coarse.mean() > 0.3  # many answers are that point ...
     assert not result["status"].eq("exact").to_numpy()[at_coarse].any()  # ... never "exact"
     assert (result["precision_m"].to_numpy()[at_coarse] >= 50).all()
+
+
+def test_a_number_without_neighbours_of_its_parity_is_put_on_its_own_side():
+    """Odd numbers north of an east-west course, even ones south: an odd number interpolated
+    between even neighbours is moved across the course to the odd side."""
+    line = LineString([(0, 0), (400, 0)])
+    xy = np.array([(x, -15.0) for x in (0.0, 100.0, 200.0)] + [(50.0, 15.0), (350.0, 15.0)])
+    number = np.array([2, 4, 6, 1, 9])
+    sides = Sides(np.zeros(5, "int64"), xy, number, np.array([line], dtype=object))
+    assert sides.side[0].tolist() == [-1, 1]  # even right of the course (south), odd left
+    x, y = np.array([50.0, 150.0]), np.array([-15.0, -15.0])
+    moved = sides.onto_side(np.zeros(2, "int64"), np.array([3, 4]), x, y)
+    assert moved.tolist() == [True, False]
+    assert (x[0], y[0]) == pytest.approx((50.0, 15.0))  # mirrored at the median setback
+    assert (x[1], y[1]) == (150.0, -15.0)
+    lonely = Sides(np.zeros(2, "int64"), xy[:2], number[:2], np.array([line], dtype=object))
+    assert lonely.side[0].tolist() == [-1, 1]  # odd faces even where it has no house of its own
