@@ -24,7 +24,7 @@ import pandas as pd
 import shapely
 
 from geo.normalize import SUFFIXES
-from geo.street_sides import Sides
+from geo.street_sides import onto_side
 
 # Interpolation between two real neighbours: plots differ in width, so the error grows with
 # the distance between the neighbours; calibrated on held-back addresses (bench/).
@@ -95,7 +95,7 @@ class AddressBook:
         self._any_keys, self._any_xy = any_key[good][order], xy[good][order]
         self._any_number = number[good][order]
         self._extent = self._extents(street_ids, xy, n_streets, lines)
-        self._sides = Sides(street_ids[good], xy[good], number[good], lines)
+        self._lines = lines
 
     @staticmethod
     def _extents(street_ids: np.ndarray, xy: np.ndarray, n_streets: int,
@@ -243,7 +243,8 @@ class AddressBook:
         point = pb + share[:, None] * (pa - pb)
         i = idx[ok]
         px, py = point[ok].T.copy()
-        self._sides.onto_side(street[i], number[i], px, py)  # onto its own side of the street
+        onto_side(self._lines[street[i]], number[i], px, py,  # onto its own side
+                  [(pb[ok], nb[ok]), (pa[ok], na[ok])])
         x[i], y[i] = px, py
         precision[i] = np.ceil(INTERPOLATION_BASE_M + CROSS_STREET_M
                                + INTERPOLATION_GAP_SHARE * gap[ok])

@@ -2,20 +2,17 @@
 
 Where a number has no real neighbour of its own parity, it is interpolated between numbers of
 the other side — a point on the wrong side of the street, which on a border street is the
-wrong Ortsteil ("Gerichtsweg 3"). The register shows the side of each parity: the side of the
-street's course (OSM line or derived) on which its building-exact points of that parity stand;
-where a parity has no point, it is the side opposite the other parity. Such a point is moved
-square to the course onto its own side, at the street's typical setback.
+wrong Ortsteil ("Gerichtsweg 3"). The neighbours show the sides: relative to the street's
+course (OSM line or derived) a neighbour of the other parity stands opposite. Such a point is
+moved square to the course onto its own side, at the neighbours' setback.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import shapely
 
 STEP_M = 2.0  # along the course, for its local direction
-CLEAR_SHARE = 0.7  # this share of a parity's points on one side makes that its side
 NEAR_M = 20.0  # beyond twice the setback and this, the course does not run past the point
 
 
@@ -37,50 +34,33 @@ def _frame(lines: np.ndarray, x: np.ndarray, y: np.ndarray):
     return fx, fy, nx, ny, offset
 
 
-class Sides:
-    """Side (+1 left of the course, -1 right, 0 unknown) per street id and parity, and the
-    street's median setback of houses from its course."""
+def onto_side(lines: np.ndarray, number: np.ndarray, x: np.ndarray, y: np.ndarray,
+              neighbours: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """Move interpolated points (in place) square to their street's course (``lines``, one
+    per point) onto the side of their house ``number``; returns which were moved.
 
-    def __init__(self, street_ids: np.ndarray, xy: np.ndarray, number: np.ndarray,
-                 lines: np.ndarray) -> None:
-        n = len(lines)
-        self.side = np.zeros((n, 2), "int64")
-        self.setback = np.full(n, np.nan)
-        self.lines = lines
-        has_line = np.array([g is not None and not g.is_empty for g in lines], bool)
-        use = has_line[street_ids]
-        if not use.any():
-            return
-        sid, pts, num = street_ids[use], xy[use], number[use]
-        *_, offset = _frame(lines[sid], pts[:, 0], pts[:, 1])
-        frame = pd.DataFrame({"sid": sid, "parity": num % 2, "sign": np.sign(offset),
-                              "far": np.abs(offset)}).dropna()
-        self.setback[frame.groupby("sid")["far"].median().index] = (
-            frame.groupby("sid")["far"].median().to_numpy())
-        share = frame.groupby(["sid", "parity"])["sign"].mean()
-        clear = share[share.abs() >= CLEAR_SHARE]
-        index = clear.index.to_frame().to_numpy()
-        self.side[index[:, 0], index[:, 1]] = np.sign(clear.to_numpy()).astype("int64")
-        # a parity without points of its own faces the other one
-        other = self.side[:, ::-1]
-        self.side = np.where(self.side == 0, -other, self.side)
-
-    def onto_side(self, street: np.ndarray, number: np.ndarray, x: np.ndarray,
-                  y: np.ndarray) -> np.ndarray:
-        """Move points (in place) square to their street's course onto their number's side;
-        returns which were moved."""
-        sign = self.side[street, number % 2]
-        setback = self.setback[street]
-        ok = (sign != 0) & np.isfinite(setback) & np.isfinite(x)
-        if not ok.any():
-            return ok
-        fx, fy, nx, ny, offset = _frame(self.lines[street[ok]], x[ok], y[ok])
-        # only where the course runs past the point (lines may cover part of a street only)
-        near = np.hypot(x[ok] - fx, y[ok] - fy) <= 2 * setback[ok] + NEAR_M
-        wrong = np.isfinite(nx) & near & (np.sign(offset) != sign[ok])
-        target = sign[ok] * setback[ok]
-        moved = np.zeros(len(x), bool)
-        moved[np.flatnonzero(ok)[wrong]] = True
-        x[moved] = (fx + target * nx)[wrong]
-        y[moved] = (fy + target * ny)[wrong]
+    The side comes from the real neighbours the point was interpolated from (``neighbours``:
+    (xy, number) arrays): a neighbour of the same parity stands on that side, one of the other
+    parity opposite. Where they disagree, or the course does not run past the point (a line
+    may cover only part of a street), the point stays."""
+    moved = np.zeros(len(x), bool)
+    has_line = np.array([g is not None and not g.is_empty for g in lines], bool)
+    if not has_line.any():
         return moved
+    idx = np.flatnonzero(has_line)
+    votes, setbacks = [], []
+    for xy, their in neighbours:
+        *_, offset = _frame(lines[idx], xy[idx, 0], xy[idx, 1])
+        same = their[idx] % 2 == number[idx] % 2
+        votes.append(np.sign(offset) * np.where(same, 1, -1))
+        setbacks.append(np.abs(offset))
+    vote = np.array(votes)
+    sign = np.where((vote == vote[0]).all(axis=0), vote[0], 0)
+    setback = np.mean(setbacks, axis=0)
+    fx, fy, nx, ny, offset = _frame(lines[idx], x[idx], y[idx])
+    near = np.hypot(x[idx] - fx, y[idx] - fy) <= 2 * setback + NEAR_M
+    wrong = (sign != 0) & np.isfinite(nx) & near & (np.sign(offset) != sign)
+    moved[idx[wrong]] = True
+    x[idx[wrong]] = (fx + sign * setback * nx)[wrong]
+    y[idx[wrong]] = (fy + sign * setback * ny)[wrong]
+    return moved

@@ -14,7 +14,7 @@ from geo.address_forms import place_in_area, within
 from geo.build_data import COARSE_SOURCE
 from geo.geocode import default_geocoder
 from geo.register import load_register, shipped_ortsteile
-from geo.street_sides import Sides
+from geo.street_sides import onto_side
 
 
 @pytest.fixture(scope="module")
@@ -153,17 +153,17 @@ def test_street_level_register_points_never_say_exact(geocoder):
 
 
 def test_a_number_without_neighbours_of_its_parity_is_put_on_its_own_side():
-    """Odd numbers north of an east-west course, even ones south: an odd number interpolated
-    between even neighbours is moved across the course to the odd side."""
-    line = LineString([(0, 0), (400, 0)])
-    xy = np.array([(x, -15.0) for x in (0.0, 100.0, 200.0)] + [(50.0, 15.0), (350.0, 15.0)])
-    number = np.array([2, 4, 6, 1, 9])
-    sides = Sides(np.zeros(5, "int64"), xy, number, np.array([line], dtype=object))
-    assert sides.side[0].tolist() == [-1, 1]  # even right of the course (south), odd left
-    x, y = np.array([50.0, 150.0]), np.array([-15.0, -15.0])
-    moved = sides.onto_side(np.zeros(2, "int64"), np.array([3, 4]), x, y)
-    assert moved.tolist() == [True, False]
-    assert (x[0], y[0]) == pytest.approx((50.0, 15.0))  # mirrored at the median setback
-    assert (x[1], y[1]) == (150.0, -15.0)
-    lonely = Sides(np.zeros(2, "int64"), xy[:2], number[:2], np.array([line], dtype=object))
-    assert lonely.side[0].tolist() == [-1, 1]  # odd faces even where it has no house of its own
+    """Even numbers south of an east-west course: an odd number interpolated between two even
+    neighbours is moved across the course to the north, at their setback; one between an
+    odd and an even neighbour (they disagree on its side) stays."""
+    lines = np.array([LineString([(0, 0), (400, 0)])] * 3, dtype=object)
+    x, y = np.array([50.0, 150.0, 250.0]), np.array([-15.0, -15.0, -2.0])
+    below = (np.array([(0.0, -15.0), (100.0, -15.0), (200.0, -15.0)]), np.array([2, 4, 1]))
+    above = (np.array([(100.0, -15.0), (200.0, -15.0), (300.0, -15.0)]), np.array([4, 6, 4]))
+    moved = onto_side(lines, np.array([3, 5, 3]), x, y, [below, above])
+    assert moved.tolist() == [True, True, False]
+    assert (x[0], y[0]) == pytest.approx((50.0, 15.0))
+    assert (x[2], y[2]) == (250.0, -2.0)
+    far = np.array([50.0]), np.array([-300.0])  # the course does not run past this point
+    assert not onto_side(lines[:1], np.array([3]), *far,
+                         [(below[0][:1], below[1][:1]), (above[0][:1], above[1][:1])]).any()
