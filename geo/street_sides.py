@@ -48,16 +48,16 @@ def onto_side(lines: np.ndarray, number: np.ndarray, x: np.ndarray, y: np.ndarra
     if not has_line.any():
         return moved
     idx = np.flatnonzero(has_line)
+    fx, fy, nx, ny, offset = _frame(lines[idx], x[idx], y[idx])
     votes, setbacks = [], []
-    for xy, their in neighbours:
-        *_, offset = _frame(lines[idx], xy[idx, 0], xy[idx, 1])
+    for xy, their in neighbours:  # their side, square to the course at the point
+        across = (xy[idx, 0] - fx) * nx + (xy[idx, 1] - fy) * ny
         same = their[idx] % 2 == number[idx] % 2
-        votes.append(np.sign(offset) * np.where(same, 1, -1))
-        setbacks.append(np.abs(offset))
+        votes.append(np.sign(across) * np.where(same, 1, -1))
+        setbacks.append(np.abs(across))
     vote = np.array(votes)
     sign = np.where((vote == vote[0]).all(axis=0), vote[0], 0)
     setback = np.mean(setbacks, axis=0)
-    fx, fy, nx, ny, offset = _frame(lines[idx], x[idx], y[idx])
     near = np.hypot(x[idx] - fx, y[idx] - fy) <= 2 * setback + NEAR_M
     wrong = (sign != 0) & np.isfinite(nx) & near & (np.sign(offset) != sign)
     moved[idx[wrong]] = True
