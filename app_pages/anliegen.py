@@ -93,7 +93,8 @@ def _submit() -> None:
     state["anliegen_challenge"] = concerns.Challenge.new()  # one try per question
     state["anliegen_answer"] = ""
     try:
-        new_id = concerns.submit(store, form, state["anliegen_session"], challenge, answer)
+        new_id = concerns.submit(store, form, state["anliegen_session"], challenge, answer,
+                                 geocoder=shared.geography().geocoder)
     except concerns.ConcernError as exc:
         state["anliegen_msg"] = ("error", escape_markdown(str(exc)))
         return

@@ -7,7 +7,7 @@ from __future__ import annotations
 import folium
 import streamlit as st
 
-from app_pages import shared
+from app_pages import last_good, shared
 from geo.grid import GridSpec
 from maps.view import build_map, cell_outline
 from reports.model import GEOCODE_STATUSES, vocabulary
@@ -45,7 +45,7 @@ def _measures() -> list | None:
         return None
     from reports.coordination.measures import list_measures
 
-    items = list_measures(shared.get_store())
+    items = last_good.read("measures", lambda: list_measures(shared.get_store()))
     if not items:
         st.caption("Noch keine Maßnahmen erfasst.")
     return items
@@ -57,7 +57,8 @@ def _place(report_id: str, point: dict) -> None:
     from reports.storage import audit
 
     try:
-        location = manual_placement(point["lng"], point["lat"])
+        location = manual_placement(point["lng"], point["lat"],
+                                    shared.geography().assign_ortsteil)
         shared.get_store().set_location(report_id, **{
             k: location[k] for k in ("lon", "lat", "x", "y", "ortsteil", "precision_m")},
             status=location["status"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from sqlalchemy import func, select, update
@@ -19,6 +20,9 @@ from reports.storage import audit
 from reports.storage.schema import concerns as concerns_table
 from reports.storage.schema import meetings as meetings_table
 from reports.storage.schema import reports as reports_table
+
+if TYPE_CHECKING:
+    from geo.geocode import Geocoder
 
 MAX_DESCRIPTION = 2000
 MIN_DESCRIPTION = 10
@@ -67,12 +71,12 @@ def _clean(text: str, limit: int, field: str) -> str:
     return text
 
 
-def _place(form: ConcernForm) -> dict:
-    from geo.geocode import default_geocoder, manual_placement
+def _place(form: ConcernForm, geocoder: Geocoder) -> dict:
+    from geo.geocode import manual_placement
 
     if form.lon is not None and form.lat is not None:
         try:
-            placed = manual_placement(form.lon, form.lat)
+            placed = manual_placement(form.lon, form.lat, geocoder.boundary_fn)
         except ValueError as exc:
             raise ConcernError(f"Feld „Ort“: {exc}.") from None
         if placed["ortsteil"] is None:
@@ -82,7 +86,7 @@ def _place(form: ConcernForm) -> dict:
     if not form.address.strip():
         raise ConcernError("Feld „Ort“: Bitte einen Ort auf der Karte wählen oder eine "
                            "Adresse angeben.")
-    result = default_geocoder().geocode(form.address)
+    result = geocoder.geocode(form.address)
     if result.status == "unresolved":
         raise ConcernError(f"Feld „Adresse“: „{form.address}“ wurde nicht gefunden "
                            f"({result.reason}). Bitte den Ort auf der Karte wählen.")
@@ -92,9 +96,10 @@ def _place(form: ConcernForm) -> dict:
             "ortsteil": result.ortsteil, "status": result.status}
 
 
-def submit(store, form: ConcernForm, session_key: str, challenge: Challenge, answer: str,
-           now: float | None = None) -> int:
-    """Check and queue a concern for moderation; returns its id."""
+def submit(store, form: ConcernForm, session_key: str, challenge: Challenge, answer: str, *,
+           geocoder: Geocoder, now: float | None = None) -> int:
+    """Check and queue a concern for moderation (placed by ``geocoder``, the deployment's);
+    returns its id."""
     now = time.time() if now is None else now
     if form.honeypot:
         raise ConcernError("Das Anliegen konnte nicht angenommen werden.")
@@ -109,7 +114,7 @@ def submit(store, form: ConcernForm, session_key: str, challenge: Challenge, ans
     contact = _clean(form.contact, MAX_CONTACT, "Kontakt")
     with store.engine.connect() as conn:  # before geocoding: a flood must not reach it
         _check_rate(store, conn, session_key, now, lock=False)
-    place = _place(ConcernForm(form.topic, description, address, form.lon, form.lat))
+    place = _place(ConcernForm(form.topic, description, address, form.lon, form.lat), geocoder)
     with store.transaction() as conn:
         _check_rate(store, conn, session_key, now)
         _refuse_repeat(conn, session_key, description, now)

@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo.geocode import place_reports
+from geo.geocode import Geocoder, place_reports
 from reports.ingest.importers import FileError, RawTable, load_bytes, read_file
 from reports.ingest.profiles import (
     PROFILE_DIR,
@@ -47,6 +47,7 @@ from reports.ingest.profiles import (
 )
 from reports.ingest.recognize import Recognition, describe, recognise
 from reports.ingest.validate import dedupe, missing_optional, to_reports
+from reports.privacy.safe import restore_cell
 from reports.storage import audit
 from reports.storage.profiles import latest_profile
 from reports.storage.store import REPORTS_LOCK
@@ -55,7 +56,6 @@ ERROR_COLUMN = "Fehler"
 FIELDS_COLUMN = "Fehlerhafte Felder"
 QUARANTINE_ID_COLUMN = "Quarantäne-Nr"
 _FIELD_IN_MESSAGE = re.compile(r"Feld „([^“]*)“")
-_NEUTRALISED = re.compile(r"^'(?=[=+\-@\t\r])")
 
 
 @dataclass
@@ -113,14 +113,14 @@ def unknown_categories(raw: RawTable, profile: Profile, column: str | None) -> l
             and fold(v) not in known]
 
 
-def place(frame: pd.DataFrame) -> pd.DataFrame:
+def place(frame: pd.DataFrame, geocoder: Geocoder) -> pd.DataFrame:
     """Geocode the rows (rows without a usable place are kept as "unresolved")."""
-    placed = place_reports(frame)
+    placed = place_reports(frame, geocoder)
     placed.index = frame.index
     return placed
 
 
-def import_file(store, path_or_bytes: str | Path | bytes, source: str, *,
+def import_file(store, path_or_bytes: str | Path | bytes, source: str, *, geocoder: Geocoder,
                 file_name: str | None = None, profile: Profile | None = None,
                 mapping: dict[str, str] | None = None,
                 choices: dict[str, str] | None = None,
@@ -131,7 +131,8 @@ def import_file(store, path_or_bytes: str | Path | bytes, source: str, *,
 
     ``choices``: the complete column choice (field or part -> column, as on the Daten page);
     ``mapping``: changes to the recognised choice (an empty column unmaps the field);
-    ``categories``: export values -> category keys on top of the profile's.
+    ``categories``: export values -> category keys on top of the profile's; ``geocoder``:
+    the deployment's (``Geography.geocoder``).
     """
     data, file_name = load_bytes(path_or_bytes, file_name)
     notes: list[str] = []
@@ -141,7 +142,7 @@ def import_file(store, path_or_bytes: str | Path | bytes, source: str, *,
     notes += raw.notes
     reread = _quarantine_ids(raw)
     if reread:
-        raw.rows = raw.rows.replace(_NEUTRALISED, "", regex=True)
+        raw.rows = raw.rows.map(restore_cell)
         profile = _with_batch_categories(store, profile, reread)
     if choices is None:
         recognition = recognise(raw, profile)
@@ -155,13 +156,13 @@ def import_file(store, path_or_bytes: str | Path | bytes, source: str, *,
         notes.append("Keine Spalte mit einer Vorgangsnummer: die Kennung jeder Zeile wird aus "
                      "ihrem Inhalt gebildet (gleiche Zeile, gleiche Kennung).")
     return _store_import(store, raw, hashlib.sha256(data).hexdigest(), file_name, source,
-                         profile, notes, actor, progress, reread, waiting=waiting)
+                         profile, notes, actor, progress, reread, geocoder, waiting=waiting)
 
 
 def _store_import(store, raw: RawTable, sha256: str, file_name: str, source: str,
                   profile: Profile, notes: list[str], actor: str,
                   progress: Callable[[int, int], None] | None,
-                  reread: list[int],
+                  reread: list[int], geocoder: Geocoder,
                   waiting: Callable[[float], None] | None = None) -> ImportResult:
     """Store one read file. Reading, checking and geocoding are done before the write lock
     is taken; two imports of overlapping files then write one after the other
@@ -171,7 +172,7 @@ def _store_import(store, raw: RawTable, sha256: str, file_name: str, source: str
     batch_id = uuid.uuid4().hex
     frame, rejects = to_reports(raw, profile, file_name, batch_id, notes)
     frame, repeated = dedupe(frame)
-    frame = place(frame)
+    frame = place(frame, geocoder)
     rejects = rejects.assign(batch_id=batch_id, file_name=file_name, source=source,
                              raw=rejects["raw"].map(_strip_roundtrip_columns))
 
@@ -300,7 +301,7 @@ def quarantine_frame(store, source: str | None = None,
     return table.reset_index(drop=True)
 
 
-def import_corrections(store, edited: pd.DataFrame, actor: str,
+def import_corrections(store, edited: pd.DataFrame, actor: str, geocoder: Geocoder,
                        progress: Callable[[int, int], None] | None = None
                        ) -> list[ImportResult]:
     """Rows of ``quarantine_frame`` corrected in place: re-validated per batch with the
@@ -333,7 +334,7 @@ def import_corrections(store, edited: pd.DataFrame, actor: str,
         reread = [int(i) for i in rows[QUARANTINE_ID_COLUMN]]
         digest = hashlib.sha256(cells.to_json().encode()).hexdigest()
         results.append(_store_import(store, raw, digest, f"{file_name} (Korrektur)", source,
-                                     profile, [], actor, progress, reread))
+                                     profile, [], actor, progress, reread, geocoder))
     return results
 
 

@@ -10,13 +10,14 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.boundary import district
+from geo.boundary import load_boundary
 from geo.gazetteer import nearest_street, street_lines
 from reports.analysis.hotspot_change import (
     DOWN,
-    LABELS,
     MIN_NEW,
     UP,
+    change_label,
+    change_text,
     classify,
     section_changes,
 )
@@ -24,14 +25,34 @@ from reports.model import TIMEZONE
 from reports.storage.query import ReportFilter
 from tests.helpers import reports_at
 
+BOUNDARY = load_boundary()  # the shipped Ortsteile
+
 START = date(2026, 3, 1)
 DAYS = 42
 
 
 def _agrees(frame: pd.DataFrame) -> None:
-    """Every row's label against its own numbers."""
+    """Every row's label and change text against its own numbers: "deutlich" exactly where
+    the test says so, the direction always the numbers' direction, never a word for "no
+    change" beside different numbers, and the percentage's sign the counts' sign."""
     for row in frame.itertuples():
-        assert row.change_label == LABELS[row.change]
+        label, now, before = row.change_label, row.reports_now, row.reports_before
+        assert ("deutlich mehr" in label) == (row.change in UP), row
+        assert ("deutlich weniger" in label) == (row.change in DOWN), row
+        if now > before:
+            assert "mehr Meldungen" in label and "weniger" not in label, row
+        elif now < before:
+            assert "weniger Meldungen" in label and "mehr Meldungen" not in label, row
+        else:
+            assert label.endswith("gleich viele Meldungen"), row
+        assert "ohne klare Veränderung" not in label and "keine Veränderung" not in label
+        assert label.startswith("neuer Hotspot" if row.hot_now and not row.hot_before else
+                                "weiterhin Hotspot" if row.hot_now else
+                                "kein Hotspot mehr" if row.hot_before else "kein Hotspot")
+        text = row.change_text
+        assert text.endswith(f"({now} statt {before})"), row
+        assert text.startswith("neu" if before == 0 and now else "+" if now > before else
+                               "−" if now < before else "± 0 %"), row
         if row.change in UP:
             assert row.reports_now > row.reports_before, row
         if row.change in DOWN:
@@ -55,7 +76,10 @@ def _agrees(frame: pd.DataFrame) -> None:
 def test_labels_agree_with_counts_for_any_numbers(rows):
     now, before, hot_now, hot_before = (np.array(c) for c in zip(*rows, strict=True))
     change, _ = classify(now, before, hot_now, hot_before)
-    _agrees(pd.DataFrame({"change": change, "change_label": [LABELS[c] for c in change],
+    _agrees(pd.DataFrame({"change": change, "change_label": [
+        change_label(*r) for r in zip(change, now, before, hot_now, hot_before, strict=True)],
+                          "change_text": [change_text(n, b) for n, b in zip(now, before,
+                                                                            strict=True)],
                           "reports_now": now, "reports_before": before,
                           "hot_now": hot_now, "hot_before": hot_before}))
     # a clear jump is never called steady: 0 -> 40 on a hot place is new or intensifying
@@ -64,6 +88,11 @@ def test_labels_agree_with_counts_for_any_numbers(rows):
     small, _ = classify([15], [14], [True], [False])  # the issue's "neuer Hotspot 15 vs 14"
     assert small[0] == "steady"
     assert classify([MIN_NEW], [0], [True], [False])[0][0] == "new"
+    # the issue's Rabet row: 31 vs 17 on a standing hot spot reads as more, with its figure
+    rabet, _ = classify([31], [17], [True], [True])
+    assert change_text(31, 17) == "+82 % (31 statt 17)"
+    assert change_label(rabet[0], 31, 17, True, True).startswith("weiterhin Hotspot – ")
+    assert "mehr Meldungen" in change_label(rabet[0], 31, 17, True, True)
 
 
 def _street_point(name: str, share: float) -> tuple[float, float]:
@@ -83,7 +112,7 @@ def _periods(seed: int, clusters: list[tuple[float, float, int, int]]) -> pd.Dat
     """Uniform background over the district in both periods plus clusters with (x, y, n now,
     n before)."""
     rng = np.random.default_rng(seed)
-    area = district()
+    area = BOUNDARY.district
     x0, y0, x1, y1 = area.bounds
     x, y = rng.uniform(x0, x1, 4000), rng.uniform(y0, y1, 4000)
     keep = shapely.contains_xy(area, x, y)
@@ -121,7 +150,7 @@ def test_sections_from_the_store_are_named_by_street_and_agree(store):
     loaded = store.load_reports(ReportFilter(START - timedelta(days=DAYS),
                                              START + timedelta(days=DAYS)))
     now, before = _split(loaded)
-    out = section_changes(now, before, area=district())
+    out = section_changes(now, before, BOUNDARY)
     _agrees(out)
     new = out[out["change"] == "new"]
     assert new["place"].str.startswith("Eisenbahnstraße ").any(), out
@@ -146,4 +175,4 @@ def test_labels_agree_with_numbers_on_random_reports(seed, clusters):
     spots = [(*_street_point(names[i], share), n, b)
              for i, (share, n, b) in enumerate(clusters)]
     now, before = _split(_periods(seed, spots))
-    _agrees(section_changes(now, before, area=district()))
+    _agrees(section_changes(now, before, BOUNDARY))

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo.boundary import district
+from geo.boundary import load_boundary
 from geo.crs import to_display
 from reports.coordination import concerns
 from reports.coordination.agenda import (
@@ -25,7 +25,9 @@ from reports.coordination.meetings import next_meeting
 from reports.model import TIMEZONE
 from reports.privacy.access import Role
 from reports.views.meeting import agenda_for
-from tests.helpers import reports_at
+from tests.helpers import reports_at, shipped_geography
+
+BOUNDARY = load_boundary()  # the shipped Ortsteile
 
 PREVIOUS, MEETING, LATER = date(2026, 3, 5), date(2026, 4, 16), date(2026, 5, 28)
 CHALLENGE = Challenge("?", 5)
@@ -36,17 +38,18 @@ def _epoch(day: date) -> float:
 
 
 def _concern(store, day: date, session: str) -> int:
-    centre = district().representative_point()
+    centre = BOUNDARY.district.representative_point()
     lon, lat = to_display(centre.x, centre.y)
     return concerns.submit(store, ConcernForm("umwelt", f"Müll an der Ecke, gemeldet {day}",
                                               lon=float(lon), lat=float(lat)),
-                           session, CHALLENGE, "5", now=_epoch(day))
+                           session, CHALLENGE, "5", geocoder=shipped_geography().geocoder,
+                           now=_epoch(day))
 
 
 def _reports(hot_x: float, hot_y: float) -> pd.DataFrame:
     """Background everywhere in both periods, plus a cluster in the current period only."""
     rng = np.random.default_rng(3)
-    area = district()
+    area = BOUNDARY.district
     x0, y0, x1, y1 = area.bounds
     x, y = rng.uniform(x0, x1, 6000), rng.uniform(y0, y1, 6000)
     keep = shapely.contains_xy(area, x, y)
@@ -62,9 +65,9 @@ def _reports(hot_x: float, hot_y: float) -> pd.DataFrame:
 
 def _measure(title: str, starts_on: date, ends_on: date | None = None,
              status: str = "active") -> Measure:
-    return Measure(title, ("stadtreinigung",), "cleaning", district().representative_point()
-                   .buffer(150), "Test", starts_on, ("illegale_muellablagerung",), ends_on,
-                   status)
+    return Measure(title, ("stadtreinigung",), "cleaning",
+                   BOUNDARY.district.representative_point().buffer(150), "Test", starts_on,
+                   ("illegale_muellablagerung",), ends_on, status)
 
 
 @pytest.fixture
@@ -82,8 +85,8 @@ def test_next_meeting_is_the_first_on_or_after_today(calendar):
 
 
 def _agenda(store, meeting, frame=None, role=Role.EDITOR, today=LATER + timedelta(days=30)):
-    return agenda_for(store, meeting, role, today,
-                        frame=_reports(*_hot_point()) if frame is None else frame)
+    return agenda_for(store, meeting, role, today, boundary=BOUNDARY,
+                      frame=_reports(*_hot_point()) if frame is None else frame)
 
 
 def test_agenda_lists_accepted_and_chosen_concerns_only(calendar):
@@ -111,7 +114,7 @@ def test_agenda_lists_accepted_and_chosen_concerns_only(calendar):
 
 
 def _hot_point() -> tuple[float, float]:
-    p = district().representative_point()
+    p = BOUNDARY.district.representative_point()
     return p.x, p.y
 
 
@@ -152,13 +155,14 @@ def test_measures_due_for_review():
 
 def test_agenda_lines_items_free_points_and_order(calendar):
     store, (_, meeting, _) = calendar
-    add_measure(store, _measure("Reinigung Rabet", date(2025, 10, 1)), "red")
+    add_measure(store, _measure("Reinigung Rabet", date(2025, 10, 1)), "red", BOUNDARY.district)
     accepted = _concern(store, PREVIOUS + timedelta(days=10), "a")
     concerns.accept(store, accepted, "illegale_muellablagerung", "red")
     free = add_free_item(store, meeting, "Bericht Quartiersmanagement", "10 Minuten", "red")
     agenda = _agenda(store, meeting)
     kinds = [i.kind for i in agenda.items]
-    assert kinds[0] == "concern" and kinds[-1] == "free" and "hotspot" in kinds
+    assert kinds[:2] == ["situation", "concern"] and kinds[-1] == "free"
+    assert "hotspot" in kinds
     assert kinds.index("measure") > kinds.index("hotspot")
     lines = agenda_lines(agenda)
     text = "\n".join(lines)
@@ -177,14 +181,28 @@ def test_agenda_lines_items_free_points_and_order(calendar):
     assert free not in [i.key for i in _agenda(store, meeting).items]
 
 
-def test_public_agenda_has_no_concerns_or_free_points_and_hides_small_counts(calendar):
+def test_public_agenda_is_the_members_in_their_order_with_titles_only(calendar):
+    """The public sees the same concern and free items in the same order as members (the
+    order Redaktion set), but no concern's text or place and no free item's note; hot spot
+    counts under k are hidden."""
     store, (_, meeting, _) = calendar
     accepted = _concern(store, PREVIOUS + timedelta(days=10), "a")
     concerns.accept(store, accepted, "illegale_muellablagerung", "red")
-    add_free_item(store, meeting, "intern", "", "red")
+    free = add_free_item(store, meeting, "Bericht", "intern: nur für uns", "red")
+    member = _agenda(store, meeting)
+    move_item(store, member, free, -len(member.items), "red")  # Redaktion puts it first
+    member = _agenda(store, meeting)
     agenda = _agenda(store, meeting, role=Role.PUBLIC)
-    assert agenda.concerns.empty
-    assert {i.kind for i in agenda.items} <= {"hotspot", "measure"}
+    same = ("situation", "concern", "free", "measure")
+    assert [i.key for i in agenda.items if i.kind in same] == [
+        i.key for i in member.items if i.kind in same]
+    assert agenda.items[0].key == free and agenda.items[0].text == ""
+    concern = next(i for i in agenda.items if i.kind == "concern")
+    mine = next(i for i in member.items if i.kind == "concern")
+    assert concern.title == mine.title and concern.area is None
+    assert concern.text != mine.text and "Mitglieder" in concern.text
+    assert not agenda.concerns["description"].astype(bool).any()
+    assert "intern" not in "\n".join(agenda_lines(agenda))
     shown = agenda.hotspots.dropna(subset=["reports_now"])
     assert (shown["reports_now"] >= 5).all()
 
@@ -201,4 +219,4 @@ def test_first_meeting_looks_six_weeks_back_and_unknown_meeting_is_refused(calen
     assert agenda.previous is None and agenda.since == PREVIOUS - timedelta(days=42)
     assert not [i for i in agenda.items if i.kind == "concern"]
     with pytest.raises(ValueError, match="Sitzung 999"):
-        agenda_for(store, 999, Role.EDITOR, MEETING)
+        agenda_for(store, 999, Role.EDITOR, MEETING, boundary=BOUNDARY)

@@ -13,6 +13,7 @@ from reports.coordination.concerns import Challenge, ConcernError, ConcernForm
 from reports.privacy.safe import escape_html, escape_markdown
 from reports.storage.audit import list_audit
 from reports.storage.schema import concerns as concerns_table
+from tests.helpers import shipped_geography
 
 RABET = (12.3995, 51.3430)  # lon, lat inside the district
 CHALLENGE = Challenge("Wie viel ist 3 plus 4?", 7)
@@ -26,7 +27,8 @@ def form(**changes) -> ConcernForm:
 
 
 def send(store, session="s1", answer="7", now=None, **changes) -> int:
-    return concerns.submit(store, form(**changes), session, CHALLENGE, answer, now=now)
+    return concerns.submit(store, form(**changes), session, CHALLENGE, answer,
+                           geocoder=shipped_geography().geocoder, now=now)
 
 
 def stored(store) -> int:
