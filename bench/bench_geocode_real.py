@@ -194,10 +194,10 @@ HELD_REACH_M = 1.5  # a register point this close to a truth building is that bu
 _TODAY_RUNNER = """
 import json, sys
 from geo.geocode import Geocoder
-from geo.boundary import assign_ortsteil
+from geo.boundary import load_boundary
 from geo.register import load_register
 payload = json.load(open(sys.argv[1]))
-g = Geocoder(load_register().without(payload["held"]), assign_ortsteil)
+g = Geocoder(load_register().without(payload["held"]), load_boundary().assign_ortsteil)
 frame = g.geocode_many(payload["texts"])
 json.dump(frame[["status", "x", "y", "precision_m", "ortsteil"]].to_dict("list"),
           open(sys.argv[2], "w"))

@@ -36,7 +36,7 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from geo.boundary import assign_ortsteil
+from geo.boundary import load_boundary
 from geo.crs import DISPLAY_CRS, METRIC_CRS, to_display
 from geo.normalize import name_key
 from geo.register import load_register, shipped_ortsteile
@@ -87,6 +87,7 @@ def build(seed: int, n_address: int = 500, n_corner: int = 120, n_named: int = 6
     register = load_register()
     buildings = _buildings()
     ortsteile = shipped_ortsteile()
+    assign_ortsteil = load_boundary().assign_ortsteil
     inside = assign_ortsteil(buildings["cx"].to_numpy(), buildings["cy"].to_numpy())
     buildings["ortsteil"] = inside
     rows = []

@@ -12,14 +12,14 @@ from shapely.geometry import LineString
 from geo import corners
 from geo.address_forms import place_in_area, within
 from geo.build_data import COARSE_SOURCE
-from geo.geocode import default_geocoder
 from geo.register import load_register, shipped_ortsteile
 from geo.street_sides import onto_side
+from tests.helpers import shipped_geography
 
 
 @pytest.fixture(scope="module")
 def geocoder():
-    return default_geocoder()
+    return shipped_geography().geocoder
 
 
 def _point(street: str, number: int) -> np.ndarray:
