@@ -28,7 +28,7 @@ PLACE_WORDS = (
     "bruecke", "denkmal", "center", "zentrum", "haus", "hof", "siedlung", "kleingarten",
     "kleingartenanlage", "gaststaette", "kaufhalle", "supermarkt",
 )
-_PLACE_END = re.compile("(?:" + "|".join(sorted(PLACE_WORDS, key=len, reverse=True)) + ")$")
+_LONGEST_FIRST = tuple(sorted(PLACE_WORDS, key=len, reverse=True))
 _AREA_PREFIX = re.compile(r"^(?:leipzig|ortsteil|ot|stadtteil)+")  # "Leipzig-Stünz"
 IN_AREA_STEP_M = 30.0  # a same-side neighbour one number step away inside the area
 IN_AREA_BASE_M = 20.0
@@ -45,8 +45,9 @@ def is_generic(key: str) -> bool:
 
 def place_word(key: str) -> str:
     """The kind-of-place word a name ends in ("reudnitzerpark" -> "park"), else ""."""
-    found = _PLACE_END.search(key)
-    return found.group(0) if found else ""
+    if not key.endswith(_LONGEST_FIRST):  # one C call: most keys end in no such word
+        return ""
+    return next(word for word in _LONGEST_FIRST if key.endswith(word))
 
 
 def area_key(key: str) -> str:
