@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from config.locale import VEGA_NUMBER_LOCALE, VEGA_TIME_LOCALE, german_number
+from config.locale import VEGA_CONFIG, german_number
 from geo.geography import Geography
 from reports.geography import geography_from
 from reports.model import vocabulary
@@ -428,8 +428,7 @@ def german_charts() -> None:
     import altair as alt
 
     if alt.theme.active != "lagebild":
-        alt.theme.register("lagebild", enable=True)(lambda: {"config": {"locale": {
-            "number": VEGA_NUMBER_LOCALE, "time": VEGA_TIME_LOCALE}}})
+        alt.theme.register("lagebild", enable=True)(lambda: {"config": VEGA_CONFIG})
 
 
 def rounding_note() -> None:
@@ -496,6 +495,36 @@ _STYLE = """
 </style>
 """
 
+# -- phone layout (issue 20.3; one block, kept apart for easy merging) ------------------------
+# At phone width (Streamlit stacks columns below 640 px) a row of key figures stays one
+# compact line instead of a screen of tiles, so the map follows right below; the page's
+# padding shrinks. Rows holding a map (Karte: map and cell panel) stack as before.
+_PHONE_STYLE = """
+<style>
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] {padding: 2.75rem .75rem 1.5rem .75rem;}
+  [data-testid="stMainBlockContainer"] h1 {font-size: 2rem;}
+  [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]):not(:has(iframe)) {
+    flex-wrap: nowrap; gap: .35rem;
+  }
+  [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]):not(:has(iframe))
+      > [data-testid="stColumn"] {
+    width: auto !important; min-width: 0 !important; flex: 1 1 0 !important;
+  }
+  [data-testid="stMetric"] {padding: 0;}
+  [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] div,
+  [data-testid="stMetricLabel"] p {
+    font-size: .7rem; white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
+    min-height: 0; min-width: 0; max-width: 100%;
+  }
+  [data-testid="stMetricLabel"] p {display: block;}
+  [data-testid="stMetricValue"] {font-size: 1.15rem;}
+  [data-testid="stMetricDelta"] {font-size: .6rem; padding: 0 .2rem;}
+  [data-testid="stMetricDelta"] svg {display: none;}
+}
+</style>
+"""
+
 
 @st.cache_resource(show_spinner=False)
 def _german_streamlit_js() -> str:
@@ -508,5 +537,5 @@ def page_style() -> None:
     """The dashboard's CSS (layout for projectors) and German texts for Streamlit's own
     fixed English labels (``static/vendor/lagebild/streamlit-de.js``; our own code, no
     user data in it)."""
-    st.html(_STYLE)
+    st.html(_STYLE + _PHONE_STYLE)
     st.html(f"<script>{_german_streamlit_js()}</script>", unsafe_allow_javascript=True)
