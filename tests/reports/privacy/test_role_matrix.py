@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -140,8 +141,8 @@ def test_aggregate_exports(role, reports, store):
 # -- pages x roles (Streamlit AppTest: the real scripts, the real store) -----------------------
 
 DASHBOARD = str(PROJECT_DIR / "dashboard.py")
-PAGE_FILES = sorted(p.name for p in (PROJECT_DIR / "app_pages").glob("*.py")
-                    if p.name not in ("__init__.py", "shared.py", "session.py"))
+# The page scripts are the ones dashboard.py navigates to (app_pages/ also holds helpers).
+PAGE_FILES = sorted(set(re.findall(r'"app_pages/(\w+\.py)"', Path(DASHBOARD).read_text())))
 RESTRICTED_TEXT = [f"{SECRET} {c} " for c in ("konsumort", "kontakt_strassensozialarbeit",
                                               "ruhestoerung")]
 
