@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import shared
+from app_pages import shared, streamlit_compat
 from reports.analysis.hotspot_change import RULE
 from reports.coordination import meetings
 from reports.privacy.access import count_text, policy_for
@@ -17,15 +17,8 @@ from reports.privacy.safe import escape_markdown
 from reports.render.handout import map_png
 
 store = shared.get_store()
-# Large type for a room: sized by the viewport, readable from 1280×720 to 1920×1080.
-st.html("""<style>
-[data-testid="stSidebar"], [data-testid="stHeader"] {display: none;}
-.block-container {padding-top: 1.5rem; max-width: 100%;}
-.st-key-slide h1 {font-size: clamp(2rem, 4.2vw, 4.5rem); line-height: 1.1;}
-.st-key-slide p, .st-key-slide li {font-size: clamp(1.25rem, 2.1vw, 2.4rem); line-height: 1.3;}
-.st-key-slide [data-testid="stMetricValue"] {font-size: clamp(2.5rem, 5vw, 5.5rem);}
-.st-key-slide [data-testid="stMetricLabel"] p {font-size: clamp(1rem, 1.6vw, 1.8rem);}
-</style>""")
+# Large type for a room, no sidebar (streamlit_compat.PROJECTOR_CSS).
+st.html(streamlit_compat.PROJECTOR_CSS)
 
 # The sidebar is hidden on the projector: this is the way back.
 st.page_link("app_pages/sitzung.py", label="Präsentation beenden", icon=":material/close:")

@@ -490,16 +490,6 @@ def current_actor() -> str:
 
 # -- look ------------------------------------------------------------------------------------
 
-# The top padding is reduced so that on a 1280×720 projector a page's title, key figure and
-# map start above the fold; the main column uses the full width on large screens.
-_STYLE = """
-<style>
-[data-testid="stMainBlockContainer"] {padding: 2.5rem 2rem 2rem 2rem; max-width: 100%;}
-[data-testid="stMainBlockContainer"] h1 {padding-top: 0; padding-bottom: .25rem;}
-[data-testid="stSidebarHeader"] {height: 2.5rem; margin-bottom: 0;}
-[data-testid="stMetricValue"] {font-size: 1.9rem;}
-</style>
-"""
 
 
 @st.cache_resource(show_spinner=False)
@@ -513,5 +503,7 @@ def page_style() -> None:
     """The dashboard's CSS (layout for projectors) and German texts for Streamlit's own
     fixed English labels (``static/vendor/lagebild/streamlit-de.js``; our own code, no
     user data in it)."""
-    st.html(_STYLE)
+    from app_pages.streamlit_compat import DASHBOARD_CSS
+
+    st.html(DASHBOARD_CSS)
     st.html(f"<script>{_german_streamlit_js()}</script>", unsafe_allow_javascript=True)

@@ -131,8 +131,9 @@ def test_aggregate_exports(role, reports, store):
 # -- pages x roles (Streamlit AppTest: the real scripts, the real store) -----------------------
 
 DASHBOARD = str(PROJECT_DIR / "dashboard.py")
-PAGE_FILES = sorted(p.name for p in (PROJECT_DIR / "pages").glob("*.py")
-                    if p.name not in ("__init__.py", "shared.py", "session.py"))
+PAGE_FILES = sorted(p.name for p in (PROJECT_DIR / "app_pages").glob("*.py")
+                    if p.name not in ("__init__.py", "shared.py", "session.py",
+                                      "streamlit_compat.py", "http_routes.py"))
 RESTRICTED_TEXT = [f"{SECRET} {c} " for c in ("konsumort", "kontakt_strassensozialarbeit",
                                               "ruhestoerung")]
 
@@ -181,7 +182,7 @@ def render(role: Role, page: str):
         try:
             at.switch_page(f"app_pages/{page}")
         except ValueError:  # not in this role's navigation: the page must refuse on its own
-            at = AppTest.from_file(str(PROJECT_DIR / "pages" / page), default_timeout=180)
+            at = AppTest.from_file(str(PROJECT_DIR / "app_pages" / page), default_timeout=180)
             at.session_state["role"] = role
         at.run()
     if page == "karte.py" and policy_for(role).sees_points:
@@ -236,7 +237,10 @@ def test_log_in_and_out_through_the_page(app_store):
     at.text_input[1].input("ein-langes-passwort")
     at.button[0].click().run()
     assert at.session_state["role"] is Role.MEMBER
-    assert at.session_state["auth_session"]["username"] == "mia"
+    assert at.session_state["username"] == "mia"
+    from reports.privacy.sessions import resolve
+
+    assert resolve(app_store, session_id=at.session_state["auth_session"]).role is Role.MEMBER
     assert any("Angemeldet als" in s.value for s in at.success)
     at.button[0].click().run()  # Abmelden
     assert "role" not in at.session_state
@@ -293,13 +297,13 @@ def test_idle_session_ends_before_any_page_renders(app_store):
 
     from streamlit.testing.v1 import AppTest
 
-    from reports.privacy.auth import new_session
+    from reports.privacy.auth import add_user
+    from reports.privacy.sessions import open_session
 
+    add_user(app_store, "chefin", "ein-langes-passwort", Role.ADMIN)
     at = AppTest.from_file(DASHBOARD, default_timeout=180)
-    at.session_state["role"] = Role.ADMIN
-    at.session_state["username"] = "chefin"
-    at.session_state["auth_session"] = new_session("chefin", Role.ADMIN,
-                                                   now=time.time() - 31 * 60)
+    at.session_state["auth_session"] = open_session(app_store, "chefin",
+                                                    now=time.time() - 31 * 60)[0]
     at.run()
     assert "role" not in at.session_state and "auth_session" not in at.session_state
     assert any("Inaktivität" in w.value for w in at.sidebar.warning)
