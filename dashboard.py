@@ -72,6 +72,7 @@ def main() -> None:
         shared.demo_badge()
         shared.role_caption()
         shared.sidebar_filters()
+        shared.show_url_problems()
         shared.show_kept_fault()
         page.run()
     except StoreError as exc:

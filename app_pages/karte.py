@@ -4,6 +4,8 @@ could not place."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import folium
 import streamlit as st
 
@@ -16,6 +18,7 @@ from reports.render.palette import HOTSPOT_LABELS
 from reports.storage.query import ReportFilter
 from reports.views.cell import cell_details, clicked_cell
 from reports.views.map import LAYERS, MapOptions, MapView, map_view
+from reports.views.view_state import CELL_SIZES, HEATS, SHAPES
 
 MAP_HEIGHT = 560
 
@@ -25,19 +28,28 @@ policy = policy_for(role)
 f = shared.current_filter()
 frame = shared.visible_frame(f)
 
+# The map's part of the view lives in the URL like the filter (``shared.seed_widgets``).
+VIEW_WIDGETS = {"karte_layers": "layers", "karte_cell": "cell_m", "karte_shape": "shape",
+                "karte_rate": "per_1000", "karte_heat": "heat"}
+view = shared.current_view()
+offered = [k for k in LAYERS if k != "markers" or policy.sees_points]
+view = replace(view, layers=tuple(k for k in view.layers if k in offered))
+shared.seed_widgets(VIEW_WIDGETS, view)
+changed = {"on_change": shared.widgets_changed, "args": (VIEW_WIDGETS,)}
+
 with st.expander("Kartenebenen und Raster", expanded=False):
     left, middle, right = st.columns(3)
-    offered = [k for k in LAYERS if k != "markers" or policy.sees_points]
-    layers = left.multiselect("Ebenen", offered, default=["heat", "cells", "hotspots"],
-                              format_func=LAYERS.get, key="karte_layers", select_all=False)
-    cell_m = middle.radio("Zellgröße", [50, 100, 250], index=1, horizontal=True,
-                          format_func=lambda v: f"{v} m", key="karte_cell")
-    shape = middle.radio("Zellform", ["square", "hex"], horizontal=True, key="karte_shape",
-                         format_func={"square": "Quadrat", "hex": "Sechseck"}.get)
+    layers = left.multiselect("Ebenen", offered, format_func=LAYERS.get, key="karte_layers",
+                              select_all=False, **changed)
+    cell_m = middle.radio("Zellgröße", list(CELL_SIZES), horizontal=True,
+                          format_func=lambda v: f"{v} m", key="karte_cell", **changed)
+    shape = middle.radio("Zellform", list(SHAPES), horizontal=True, key="karte_shape",
+                         format_func={"square": "Quadrat", "hex": "Sechseck"}.get, **changed)
     per_1000 = right.radio("Ortsteile", [False, True], horizontal=True, key="karte_rate",
-                           format_func=lambda v: "je 1.000 Einw." if v else "Anzahl")
-    heat = right.radio("Heatmap", ["kde", "cells"], horizontal=True, key="karte_heat",
-                       format_func={"kde": "Kerndichte", "cells": "Zellen"}.get)
+                           format_func=lambda v: "je 1.000 Einw." if v else "Anzahl",
+                           **changed)
+    heat = right.radio("Heatmap", list(HEATS), horizontal=True, key="karte_heat",
+                       format_func={"kde": "Kerndichte", "cells": "Zellen"}.get, **changed)
 
 
 def _measures() -> list | None:
@@ -134,15 +146,24 @@ def _map_and_cell(options: MapOptions) -> None:
     else:
         drawn = _map(shared.data_version(), role, f, options)[1]
     spec = GridSpec(options.cell_m, options.shape)  # type: ignore[arg-type]
-    point = (st.session_state.get("karte_map") or {}).get("last_clicked")
+    view = shared.current_view()  # centre, zoom and clicked point come from the URL
+    point = {"lat": view.point[0], "lng": view.point[1]} if view.point else None
     map_col, panel = st.columns([3, 1])
     with panel:
         highlight = _cell_panel(point, spec) if point else None
         if not point:
             st.caption("In die Karte klicken: die Zahlen der Rasterzelle erscheinen hier.")
     with map_col:
-        shared.draw_map(drawn, height=MAP_HEIGHT, use_container_width=True, key="karte_map",
-                        returned_objects=["last_clicked"], feature_group_to_add=highlight)
+        returned = shared.draw_map(
+            drawn, height=MAP_HEIGHT, use_container_width=True, key="karte_map",
+            returned_objects=["last_clicked", "center", "zoom"],
+            center=[*view.centre] if view.centre else None, zoom=view.zoom,
+            feature_group_to_add=highlight)
+    moved = shared.map_position(returned, view)
+    if moved != view:
+        shared.write_view(moved)
+        if moved.point != view.point:
+            st.rerun(scope="fragment")  # the clicked cell's numbers
     if policy.may_edit:
         _placement(point)
 
