@@ -23,7 +23,8 @@ from reports.views.view_state import (
 )
 
 RULES = ViewRules(topics=("umwelt", "ordnung"), sources=("polizei", "buerger"),
-                  categories=("graffiti", "hundekot"), ortsteile=("Volkmarsdorf", "Reudnitz-Thonberg"),
+                  categories=("graffiti", "hundekot"),
+                  ortsteile=("Volkmarsdorf", "Reudnitz-Thonberg"),
                   layers=("heat", "cells", "hotspots", "markers", "ortsteile"),
                   bounds=(12.30, 51.28, 12.55, 51.42), today=date(2026, 12, 4))
 
