@@ -154,12 +154,26 @@ def _map_and_cell(options: MapOptions) -> None:
         if not point:
             st.caption("In die Karte klicken: die Zahlen der Rasterzelle erscheinen hier.")
     with map_col:
+        # The map opens at the link's centre and zoom; they are handed to st_folium
+        # unchanged afterwards, so the user's own moves never redraw the map.
+        opening = "karte_map" not in st.session_state
+        if opening:
+            st.session_state["karte_opened_at"] = (view.centre, view.zoom)
+            st.session_state["karte_arrived"] = view.centre is None or view.zoom is None
+        centre, zoom = st.session_state.get("karte_opened_at", (None, None))
         returned = shared.draw_map(
             drawn, height=MAP_HEIGHT, use_container_width=True, key="karte_map",
             returned_objects=["last_clicked", "center", "zoom"],
-            center=[*view.centre] if view.centre else None, zoom=view.zoom,
+            center=list(centre) if centre else None, zoom=zoom,
             feature_group_to_add=highlight)
+    # Until the map has reached the link's position, its answers are its own start (st_folium's
+    # default, the district's fit): they must not overwrite the link's centre and zoom.
     moved = shared.map_position(returned, view)
+    if not st.session_state.get("karte_arrived"):
+        arrived = moved.zoom == zoom and moved.centre is not None and centre is not None and \
+            abs(moved.centre[0] - centre[0]) + abs(moved.centre[1] - centre[1]) < 1e-3
+        st.session_state["karte_arrived"] = arrived
+        moved = replace(moved, centre=view.centre, zoom=view.zoom)
     if moved != view:
         shared.write_view(moved)
         if moved.point != view.point:

@@ -112,3 +112,42 @@ def test_two_dashboard_processes_share_one_session(store_url, server, browser):
         page.goto(f"{second}/")
         _wait_until_role(page, "Mitglied")
     context.close()
+
+
+LINK = ("karte?zeit=365&ebenen=cells&ebenen=hotspots&zelle=250&form=hex&zoom=15"
+        "&mitte=51.34660,12.41100&punkt=51.34660,12.41100")
+
+
+def _shows_the_linked_view(page) -> None:
+    page.get_by_role("heading", name="Karte").wait_for(timeout=60_000)
+    page.get_by_text("250-m-Zelle bei", exact=False).first.wait_for(timeout=120_000)
+    frame = page.frame_locator("iframe[title*='streamlit_folium']").first
+    frame.locator(".leaflet-container").first.wait_for(timeout=60_000)
+    page.wait_for_timeout(1500)  # st_folium reports the map's position back once
+    assert frame.locator("body").evaluate("() => map_div.getZoom()") == 15
+    lat, lon = frame.locator("body").evaluate(
+        "() => [map_div.getCenter().lat, map_div.getCenter().lng]")
+    assert abs(lat - 51.3466) < 0.001 and abs(lon - 12.411) < 0.001
+    for part in ("ebenen=cells", "ebenen=hotspots", "zelle=250", "form=hex", "zoom=15",
+                 "punkt=51.34660%2C12.41100"):
+        assert part in page.url.replace(",", "%2C"), (part, page.url)
+
+
+def test_a_shared_link_opens_the_same_view_for_members_and_the_public(server, browser):
+    member = browser.new_context(viewport={"width": 1600, "height": 1000})
+    page = member.new_page()
+    _log_in(page, server)
+    page.goto(f"{server}/{LINK}")
+    _shows_the_linked_view(page)
+    assert _role(page) == "Mitglied"
+    page.reload()  # F5: still the member, still the same view
+    _shows_the_linked_view(page)
+    assert _role(page) == "Mitglied"
+    page.screenshot(path="test-artifacts/session_link_member.png")
+    member.close()
+    public = browser.new_context(viewport={"width": 1600, "height": 1000})
+    page = public.new_page()
+    page.goto(f"{server}/{LINK}")
+    _shows_the_linked_view(page)
+    assert _role(page) == "Öffentlich"
+    public.close()
