@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import shared
+from app_pages import last_good, shared, streamlit_compat
 from app_pages.session import enforce_session
 from config.settings import SettingError
 from reports.privacy.access import Role, policy_for
@@ -49,6 +49,7 @@ def navigation_pages(role: Role) -> list:
 def main() -> None:
     st.set_page_config(page_title="Lagebild Leipziger Osten", page_icon="🗺️",
                        layout="wide")
+    streamlit_compat.refuse_client_cache_clearing()  # no visitor empties the shared caches
     try:
         shared.get_store()
     except (SettingError, StoreError) as exc:  # a wrong setting or a store fault, in German
@@ -66,6 +67,7 @@ def main() -> None:
     # English error page; a fault in a button's callback was kept by ``shared.guarded`` and
     # is shown here.
     try:
+        last_good.begin_run()
         enforce_session()  # access hook: ends idle log-ins before the role is read
         page = st.navigation(navigation_pages(shared.current_role()))
         st.sidebar.title("Lagebild Leipziger Osten")
@@ -74,6 +76,7 @@ def main() -> None:
         shared.sidebar_filters()
         shared.show_url_problems()
         shared.show_kept_fault()
+        last_good.note()  # the store could not be read: cached results with their age
         page.run()
     except StoreError as exc:
         shared.show_fault(exc)

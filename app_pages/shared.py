@@ -18,7 +18,7 @@ import streamlit as st
 from config.locale import VEGA_NUMBER_LOCALE, VEGA_TIME_LOCALE, german_number
 from geo.geography import Geography
 from reports.geography import geography_from
-from reports.model import TIMEZONE, vocabulary
+from reports.model import vocabulary
 from reports.privacy.access import ROLE_LABELS, Role, effective_filter, policy_for
 from reports.storage.query import ReportFilter
 from reports.storage.store import Store
@@ -100,7 +100,7 @@ def _agenda(version: str, meeting_id: int, role: Role, day: date):
 
 def agenda(meeting_id: int):
     """The agenda of a session as the current role sees it (page, projector, handout)."""
-    return _agenda(get_store().data_version(), int(meeting_id), current_role(), today())
+    return _agenda(data_version(), int(meeting_id), current_role(), today())
 
 
 def visible_frame(f: ReportFilter | None = None) -> pd.DataFrame:
@@ -110,8 +110,11 @@ def visible_frame(f: ReportFilter | None = None) -> pd.DataFrame:
 
 def data_version() -> str:
     """Key of everything computed from the store: results cached per (data version, role,
-    filter, options) are shared by all sessions and computed once."""
-    return get_store().data_version()
+    filter, options) are shared by all sessions and computed once. While the store cannot
+    be read, the last version read stands in (``last_good``)."""
+    from app_pages import last_good
+
+    return last_good.read("data_version", get_store().data_version)
 
 
 def draw_map(m, **options):
@@ -134,7 +137,7 @@ def _meetings(version: str) -> pd.DataFrame:
 
 
 def meetings() -> pd.DataFrame:
-    return _meetings(get_store().data_version())
+    return _meetings(data_version())
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -143,27 +146,21 @@ def _annotations(version: str) -> pd.DataFrame:
 
 
 def annotations() -> pd.DataFrame:
-    return _annotations(get_store().data_version())
+    return _annotations(data_version())
 
 
 def today() -> date:
-    """The day the time presets count back from: today, or for the synthetic demo store
-    (whose reports end on a fixed day) that last day, so "last 90 days" is not half empty."""
-    now = pd.Timestamp.now(tz=TIMEZONE).date()
-    return min(now, _demo_end()) if _is_demo(data_version()) else now
+    """The day the time presets count back from: the real date (``config.clock``; the demo
+    ends yesterday, so a demo store needs no frozen clock)."""
+    from config.clock import today as real_today
+
+    return real_today()
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _is_demo(version: str) -> bool:
     """Whether the store holds the demo, asked once per data version (not on every rerun)."""
     return get_store().is_demo()
-
-
-@st.cache_resource
-def _demo_end() -> date:
-    from demo.generate import config
-
-    return config()["end"]
 
 
 # -- view: the URL is the one source of truth ------------------------------------------------
@@ -439,13 +436,11 @@ def role_caption() -> None:
 def demo_badge() -> None:
     if _is_demo(data_version()):
         st.sidebar.markdown(":orange-badge[Synthetische Demodaten]")
-        st.sidebar.caption(f"Die Demodaten enden am {today():%d.%m.%Y}; Zeiträume zählen von "
-                           "diesem Tag zurück.")
 
 
 def require_reports(frame: pd.DataFrame) -> bool:
     """Friendly message (and False) for an empty store or an empty filter result."""
-    if get_store().count_reports() == 0:
+    if _all_reports(data_version()).empty:
         st.info("Noch keine Meldungen im Datenbestand. Auf der Seite **Daten** lassen sich "
                 "Exporte der Partner importieren (oder: `python -m reports demo` für "
                 "synthetische Demodaten).")

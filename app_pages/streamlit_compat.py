@@ -1,15 +1,46 @@
 """Everything that leans on Streamlit beyond its public API, in one place.
 
 Each item here can break with a Streamlit release: the client context that holds the
-browser's TCP peer, and the ``data-testid`` names the dashboard's CSS targets. They were
-checked against the versions in ``KNOWN_STREAMLIT``; ``tests/app_pages/test_streamlit_compat
-.py`` fails on any other version, so an upgrade means looking at this module first
-(pyproject caps Streamlit below 2).
+browser's TCP peer, the ``data-testid`` names the dashboard's CSS targets, and the
+``clear_cache`` handler that is switched off (that function checks itself at start-up).
+They were checked against the versions in ``KNOWN_STREAMLIT``;
+``tests/app_pages/test_streamlit_compat.py`` fails on any other version, so an upgrade means
+looking at this module first (pyproject caps Streamlit below 2).
 """
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
+
+_LOG = logging.getLogger(__name__)
+
+
+def refuse_client_cache_clearing() -> None:
+    """Ignore the ``clear_cache`` message any browser may send over the websocket.
+
+    Streamlit answers it by clearing every ``st.cache_data`` and ``st.cache_resource`` of the
+    process, for all sessions, and has no setting to turn that off; ``client.toolbarMode =
+    "minimal"`` only hides the menu item and the "c" key. Our caches hold the results every
+    visitor shares and are keyed by the data version, so they never need clearing by hand:
+    an anonymous visitor must not be able to make every page slow for everyone."""
+    from streamlit.runtime.app_session import AppSession
+
+    current = getattr(AppSession, "_handle_clear_cache_request", None)
+    if current is None:
+        raise RuntimeError("streamlit.runtime.app_session.AppSession has no "
+                           "_handle_clear_cache_request any more: check how this Streamlit "
+                           "version handles the clear_cache BackMsg before upgrading")
+    if getattr(current, "refused", False):
+        return
+
+    def ignore(self: AppSession) -> None:
+        _LOG.warning("clear_cache message from a client ignored (session %s)", self.id)
+
+    ignore.refused = True  # type: ignore[attr-defined]
+    AppSession._handle_clear_cache_request = ignore  # type: ignore[method-assign]
+
 
 # (major, minor) versions whose internals this module was checked against
 KNOWN_STREAMLIT = ((1, 67),)
@@ -54,13 +85,11 @@ DASHBOARD_CSS = """
 </style>
 """
 
-# The projector view: no sidebar or header, large type sized by the viewport, readable from
-# 1280×720 to 1920×1080 (``.st-key-slide`` is the slide container's public key class).
+# The projector view: the deck fills the window below its two links; no sidebar or header.
 PROJECTOR_CSS = """<style>
-[data-testid="stSidebar"], [data-testid="stHeader"] {display: none;}
-.block-container {padding-top: 1.5rem; max-width: 100%;}
-.st-key-slide h1 {font-size: clamp(2rem, 4.2vw, 4.5rem); line-height: 1.1;}
-.st-key-slide p, .st-key-slide li {font-size: clamp(1.25rem, 2.1vw, 2.4rem); line-height: 1.3;}
-.st-key-slide [data-testid="stMetricValue"] {font-size: clamp(2.5rem, 5vw, 5.5rem);}
-.st-key-slide [data-testid="stMetricLabel"] p {font-size: clamp(1rem, 1.6vw, 1.8rem);}
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stHeader"] {display: none;}
+.block-container {padding: .5rem 1rem 0; max-width: 100%;}
+[data-testid="stIFrame"], iframe[title="st.iframe"] {height: calc(100vh - 6rem) !important;
+  width: 100%;}
 </style>"""
