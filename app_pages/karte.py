@@ -5,6 +5,7 @@ could not place."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import folium
 import streamlit as st
@@ -31,25 +32,27 @@ frame = shared.visible_frame(f)
 # The map's part of the view lives in the URL like the filter (``shared.seed_widgets``).
 VIEW_WIDGETS = {"karte_layers": "layers", "karte_cell": "cell_m", "karte_shape": "shape",
                 "karte_rate": "per_1000", "karte_heat": "heat"}
-view = shared.current_view()
 offered = [k for k in LAYERS if k != "markers" or policy.sees_points]
-view = replace(view, layers=tuple(k for k in view.layers if k in offered))
-shared.seed_widgets(VIEW_WIDGETS, view)
-changed = {"on_change": shared.widgets_changed, "args": (VIEW_WIDGETS,)}
+linked = shared.current_view()
+shared.seed_widgets(VIEW_WIDGETS, replace(
+    linked, layers=tuple(k for k in linked.layers if k in offered)))
+changed: dict[str, Any] = {"on_change": shared.widgets_changed, "args": (VIEW_WIDGETS,)}
 
 with st.expander("Kartenebenen und Raster", expanded=False):
     left, middle, right = st.columns(3)
-    layers = left.multiselect("Ebenen", offered, format_func=LAYERS.get, key="karte_layers",
-                              select_all=False, **changed)
+    layers = left.multiselect("Ebenen", offered, format_func=lambda k: LAYERS[k],
+                              key="karte_layers", select_all=False, **changed)
     cell_m = middle.radio("Zellgröße", list(CELL_SIZES), horizontal=True,
                           format_func=lambda v: f"{v} m", key="karte_cell", **changed)
     shape = middle.radio("Zellform", list(SHAPES), horizontal=True, key="karte_shape",
-                         format_func={"square": "Quadrat", "hex": "Sechseck"}.get, **changed)
+                         format_func=lambda v: {"square": "Quadrat", "hex": "Sechseck"}[v],
+                         **changed)
     per_1000 = right.radio("Ortsteile", [False, True], horizontal=True, key="karte_rate",
                            format_func=lambda v: "je 1.000 Einw." if v else "Anzahl",
                            **changed)
     heat = right.radio("Heatmap", list(HEATS), horizontal=True, key="karte_heat",
-                       format_func={"kde": "Kerndichte", "cells": "Zellen"}.get, **changed)
+                       format_func=lambda v: {"kde": "Kerndichte", "cells": "Zellen"}[v],
+                       **changed)
 
 
 def _measures() -> list | None:
@@ -209,7 +212,7 @@ def _placement(point: dict | None) -> None:
                           format_func=lambda i: f"{i} – {addresses[i]}")
     if point:
         st.write(f"Gewählter Punkt: {point['lat']:.5f} N, {point['lng']:.5f} O")
-    if st.button("Hier platzieren", disabled=not point, key="karte_place"):
+    if st.button("Hier platzieren", disabled=not point, key="karte_place") and point:
         _place(chosen, point)
 
 

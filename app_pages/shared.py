@@ -357,7 +357,7 @@ def sidebar_filters() -> FilterState:
         st.session_state[key] = _widget_value(key, view, rules)
     with st.sidebar:
         st.header("Filter")
-        preset = st.selectbox("Zeitraum", list(PRESETS), format_func=PRESETS.get,
+        preset = st.selectbox("Zeitraum", list(PRESETS), format_func=lambda k: PRESETS[k],
                               key="f_preset", on_change=_changed)
         if preset == "jahr":
             st.number_input("Jahr", FIRST_DAY.year, rules.today.year, key="f_year",
@@ -369,10 +369,10 @@ def sidebar_filters() -> FilterState:
                           key="f_from", on_change=_changed)
             st.date_input("bis", min_value=FIRST_DAY, max_value=LAST_DAY, format="DD.MM.YYYY",
                           key="f_to", on_change=_changed)
-        st.multiselect("Thema", list(vocab.topics), format_func=vocab.topics.get,
+        st.multiselect("Thema", list(vocab.topics), format_func=lambda k: vocab.topics[k],
                        key="f_topics", placeholder="alle", select_all=False,
                        on_change=_changed)
-        st.multiselect("Quelle", list(vocab.sources), format_func=vocab.sources.get,
+        st.multiselect("Quelle", list(vocab.sources), format_func=lambda k: vocab.sources[k],
                        key="f_sources", placeholder="alle", select_all=False,
                        on_change=_changed)
         cats = [k for k, c in vocab.categories.items()

@@ -87,8 +87,7 @@ DASHBOARD_CSS = """
 
 # The projector view: the deck fills the window below its two links; no sidebar or header.
 PROJECTOR_CSS = """<style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
-[data-testid="stHeader"] {display: none;}
+[data-testid="stSidebar"], [data-testid="stHeader"] {display: none;}
 .block-container {padding: .5rem 1rem 0; max-width: 100%;}
 [data-testid="stIFrame"], iframe[title="st.iframe"] {height: calc(100vh - 6rem) !important;
   width: 100%;}

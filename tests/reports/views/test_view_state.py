@@ -50,8 +50,8 @@ views = st.builds(
     shape=st.sampled_from(SHAPES), per_1000=st.booleans(), heat=st.sampled_from(HEATS),
     centre=st.none() | _where(), zoom=st.none() | st.integers(*ZOOMS),
     point=st.none() | _where(),
-    section=st.none() | st.text(st.characters(categories=("L", "N", "Zs")), min_size=1,
-                                max_size=60).map(str.strip).filter(bool))
+    section=st.none() | st.text(st.characters(categories=("L", "N"), include_characters=" –"),
+                                min_size=1, max_size=60).map(str.strip).filter(bool))
 
 
 @given(views)
