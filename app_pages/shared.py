@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from config.locale import VEGA_NUMBER_LOCALE, VEGA_TIME_LOCALE, german_number
+from config.locale import VEGA_CONFIG, german_number
 from geo.geography import Geography
 from reports.geography import geography_from
 from reports.model import vocabulary
@@ -505,8 +505,7 @@ def german_charts() -> None:
     import altair as alt
 
     if alt.theme.active != "lagebild":
-        alt.theme.register("lagebild", enable=True)(lambda: {"config": {"locale": {
-            "number": VEGA_NUMBER_LOCALE, "time": VEGA_TIME_LOCALE}}})
+        alt.theme.register("lagebild", enable=True)(lambda: {"config": VEGA_CONFIG})
 
 
 def rounding_note() -> None:
@@ -564,6 +563,7 @@ def current_actor() -> str:
 
 
 
+
 @st.cache_resource(show_spinner=False)
 def _german_streamlit_js() -> str:
     from config.paths import PROJECT_DIR
@@ -575,7 +575,7 @@ def page_style() -> None:
     """The dashboard's CSS (layout for projectors) and German texts for Streamlit's own
     fixed English labels (``static/vendor/lagebild/streamlit-de.js``; our own code, no
     user data in it)."""
-    from app_pages.streamlit_compat import DASHBOARD_CSS
+    from app_pages.streamlit_compat import DASHBOARD_CSS, PHONE_CSS
 
-    st.html(DASHBOARD_CSS)
+    st.html(DASHBOARD_CSS + PHONE_CSS)
     st.html(f"<script>{_german_streamlit_js()}</script>", unsafe_allow_javascript=True)

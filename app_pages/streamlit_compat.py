@@ -85,6 +85,36 @@ DASHBOARD_CSS = """
 </style>
 """
 
+# -- phone layout (issue 20.3; one block, kept apart for easy merging) ------------------------
+# At phone width (Streamlit stacks columns below 640 px) a row of key figures stays one
+# compact line instead of a screen of tiles, so the map follows right below; the page's
+# padding shrinks. Rows holding a map (Karte: map and cell panel) stack as before.
+PHONE_CSS = """
+<style>
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] {padding: 2.75rem .75rem 1.5rem .75rem;}
+  [data-testid="stMainBlockContainer"] h1 {font-size: 2rem;}
+  [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]):not(:has(iframe)) {
+    flex-wrap: nowrap; gap: .35rem;
+  }
+  [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]):not(:has(iframe))
+      > [data-testid="stColumn"] {
+    width: auto !important; min-width: 0 !important; flex: 1 1 0 !important;
+  }
+  [data-testid="stMetric"] {padding: 0;}
+  [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] div,
+  [data-testid="stMetricLabel"] p {
+    font-size: .7rem; white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
+    min-height: 0; min-width: 0; max-width: 100%;
+  }
+  [data-testid="stMetricLabel"] p {display: block;}
+  [data-testid="stMetricValue"] {font-size: 1.15rem;}
+  [data-testid="stMetricDelta"] {font-size: .6rem; padding: 0 .2rem;}
+  [data-testid="stMetricDelta"] svg {display: none;}
+}
+</style>
+"""
+
 # The projector view: the deck fills the window below its two links; no sidebar or header.
 PROJECTOR_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stHeader"] {display: none;}

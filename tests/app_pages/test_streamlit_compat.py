@@ -23,7 +23,7 @@ def test_the_installed_streamlit_is_a_version_the_compat_module_knows():
 
 def test_the_css_targets_exist_in_streamlits_front_end():
     used = set(re.findall(r'data-testid="(\w+)"', streamlit_compat.DASHBOARD_CSS
-                          + streamlit_compat.PROJECTOR_CSS))
+                          + streamlit_compat.PHONE_CSS + streamlit_compat.PROJECTOR_CSS))
     assert {"stMainBlockContainer", "stSidebar", "stMetricValue"} <= used
     bundle = "".join(path.read_text("utf-8", errors="ignore") for path in FRONTEND.glob("*.js"))
     missing = sorted(name for name in used if name not in bundle)
