@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from reports.ingest.pipeline import quarantine_frame
+from reports.model import RECORD_KEY
 from reports.privacy.access import Role, aggregate_for, policy_for, visible_reports
 from reports.privacy.safe import neutralise_formulas, xlsx_text
 from reports.storage import audit
@@ -28,8 +29,9 @@ MIME_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "geojson": "application/geo+json",
 }
-# Internal bookkeeping, not for partners' spreadsheets.
-_INTERNAL = ("content_hash", "batch_id")
+# Internal bookkeeping, not for partners' spreadsheets; the record key (the public figures'
+# noise) leaves the server for no role.
+_INTERNAL = ("content_hash", "batch_id", RECORD_KEY)
 
 
 class ExportDenied(PermissionError):
