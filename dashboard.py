@@ -1,7 +1,11 @@
 """Lagebild Leipziger Osten: the Streamlit entry point (`streamlit run dashboard.py`).
 
-The sidebar filters live here, in the entry point, so they keep their state across pages;
-pages read them through ``app_pages.shared``.
+Two roles in one file. Run as Streamlit's script (``__main__``), it is the page: page
+config, navigation by role, the shared sidebar (whose filters live in the URL and are read
+by the pages through ``app_pages.shared``). Imported as a module, it is the ASGI app
+``app``: ``streamlit run`` finds the ``st.App`` assignment and serves it with uvicorn, so
+the dashboard's own routes (the log-in cookie, ``app_pages.http_routes``) run beside
+Streamlit's under the same command.
 """
 
 from __future__ import annotations
@@ -14,16 +18,12 @@ from config.settings import SettingError
 from reports.privacy.access import Role, policy_for
 from reports.storage.faults import StoreError
 
-st.set_page_config(page_title="Lagebild Leipziger Osten", page_icon="🗺️", layout="wide")
-streamlit_compat.refuse_client_cache_clearing()  # no visitor empties the shared caches
-
 PAGES = [
-    st.Page("app_pages/ueberblick.py", title="Überblick", icon=":material/dashboard:",
-            default=True),
-    st.Page("app_pages/karte.py", title="Karte", icon=":material/map:"),
-    st.Page("app_pages/trends.py", title="Trends", icon=":material/monitoring:"),
-    st.Page("app_pages/sitzung.py", title="Sitzung", icon=":material/event:"),
-    st.Page("app_pages/daten.py", title="Daten", icon=":material/database:"),
+    ("app_pages/ueberblick.py", "Überblick", ":material/dashboard:"),
+    ("app_pages/karte.py", "Karte", ":material/map:"),
+    ("app_pages/trends.py", "Trends", ":material/monitoring:"),
+    ("app_pages/sitzung.py", "Sitzung", ":material/event:"),
+    ("app_pages/daten.py", "Daten", ":material/database:"),
 ]
 
 # Pages with who sees them in the navigation (each page checks the role again itself,
@@ -39,35 +39,52 @@ ROLE_PAGES = [
 
 
 def navigation_pages(role: Role) -> list:
-    return PAGES + [st.Page(file, title=title, icon=icon)
-                    for file, title, icon, visible in ROLE_PAGES if visible(role)]
+    """The pages ``role`` finds in the navigation (Überblick first, the default)."""
+    shown = PAGES + [(file, title, icon) for file, title, icon, visible in ROLE_PAGES
+                     if visible(role)]
+    return [st.Page(file, title=title, icon=icon, default=file == PAGES[0][0])
+            for file, title, icon in shown]
 
 
-try:
-    shared.get_store()
-except (SettingError, StoreError) as exc:  # a wrong setting or a store fault, in German
-    st.error(str(exc))
-    st.stop()
-except Exception as exc:  # no store, no dashboard: say so in German instead of a traceback
-    st.error(f"Der Datenbestand ist nicht erreichbar ({type(exc).__name__}). Bitte die "
-             "Einstellung DATABASE_URL und den Datenbankserver prüfen.")
-    st.stop()
+def main() -> None:
+    st.set_page_config(page_title="Lagebild Leipziger Osten", page_icon="🗺️",
+                       layout="wide")
+    streamlit_compat.refuse_client_cache_clearing()  # no visitor empties the shared caches
+    try:
+        shared.get_store()
+    except (SettingError, StoreError) as exc:  # a wrong setting or a store fault, in German
+        st.error(str(exc))
+        st.stop()
+    except Exception as exc:  # no store, no dashboard: German instead of a traceback
+        st.error(f"Der Datenbestand ist nicht erreichbar ({type(exc).__name__}). Bitte die "
+                 "Einstellung DATABASE_URL und den Datenbankserver prüfen.")
+        st.stop()
 
-shared.german_charts()
-shared.page_style()
-# A store fault (lost connection, full disk, read-only store, writers queued too long) met by
-# the sidebar or a page ends this run with its German message, never Streamlit's English
-# error page; a fault in a button's callback was kept by ``shared.guarded`` and is shown here.
-try:
-    last_good.begin_run()
-    enforce_session()  # access hook: ends idle log-ins before the role is read
-    page = st.navigation(navigation_pages(shared.current_role()))
-    st.sidebar.title("Lagebild Leipziger Osten")
-    shared.demo_badge()
-    shared.role_caption()
-    shared.sidebar_filters()
-    shared.show_kept_fault()
-    last_good.note()  # the store could not be read: cached results with their age
-    page.run()
-except StoreError as exc:
-    shared.show_fault(exc)
+    shared.german_charts()
+    shared.page_style()
+    # A store fault (lost connection, full disk, read-only store, writers queued too long)
+    # met by the sidebar or a page ends this run with its German message, never Streamlit's
+    # English error page; a fault in a button's callback was kept by ``shared.guarded`` and
+    # is shown here.
+    try:
+        last_good.begin_run()
+        enforce_session()  # access hook: ends idle log-ins before the role is read
+        page = st.navigation(navigation_pages(shared.current_role()))
+        st.sidebar.title("Lagebild Leipziger Osten")
+        shared.demo_badge()
+        shared.role_caption()
+        shared.sidebar_filters()
+        shared.show_url_problems()
+        shared.show_kept_fault()
+        last_good.note()  # the store could not be read: cached results with their age
+        page.run()
+    except StoreError as exc:
+        shared.show_fault(exc)
+
+
+if __name__ == "__main__":
+    main()
+else:
+    from app_pages.http_routes import routes
+
+    app = st.App(__file__, routes=routes())

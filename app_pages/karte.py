@@ -4,6 +4,9 @@ could not place."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 import folium
 import streamlit as st
 
@@ -16,6 +19,7 @@ from reports.render.palette import HOTSPOT_LABELS
 from reports.storage.query import ReportFilter
 from reports.views.cell import cell_details, clicked_cell
 from reports.views.map import LAYERS, MapOptions, MapView, map_view
+from reports.views.view_state import CELL_SIZES, HEATS, SHAPES
 
 MAP_HEIGHT = 560
 
@@ -25,19 +29,30 @@ policy = policy_for(role)
 f = shared.current_filter()
 frame = shared.visible_frame(f)
 
+# The map's part of the view lives in the URL like the filter (``shared.seed_widgets``).
+VIEW_WIDGETS = {"karte_layers": "layers", "karte_cell": "cell_m", "karte_shape": "shape",
+                "karte_rate": "per_1000", "karte_heat": "heat"}
+offered = [k for k in LAYERS if k != "markers" or policy.sees_points]
+linked = shared.current_view()
+shared.seed_widgets(VIEW_WIDGETS, replace(
+    linked, layers=tuple(k for k in linked.layers if k in offered)))
+changed: dict[str, Any] = {"on_change": shared.widgets_changed, "args": (VIEW_WIDGETS,)}
+
 with st.expander("Kartenebenen und Raster", expanded=False):
     left, middle, right = st.columns(3)
-    offered = [k for k in LAYERS if k != "markers" or policy.sees_points]
-    layers = left.multiselect("Ebenen", offered, default=["heat", "cells", "hotspots"],
-                              format_func=LAYERS.get, key="karte_layers", select_all=False)
-    cell_m = middle.radio("Zellgröße", [50, 100, 250], index=1, horizontal=True,
-                          format_func=lambda v: f"{v} m", key="karte_cell")
-    shape = middle.radio("Zellform", ["square", "hex"], horizontal=True, key="karte_shape",
-                         format_func={"square": "Quadrat", "hex": "Sechseck"}.get)
+    layers = left.multiselect("Ebenen", offered, format_func=lambda k: LAYERS[k],
+                              key="karte_layers", select_all=False, **changed)
+    cell_m = middle.radio("Zellgröße", list(CELL_SIZES), horizontal=True,
+                          format_func=lambda v: f"{v} m", key="karte_cell", **changed)
+    shape = middle.radio("Zellform", list(SHAPES), horizontal=True, key="karte_shape",
+                         format_func=lambda v: {"square": "Quadrat", "hex": "Sechseck"}[v],
+                         **changed)
     per_1000 = right.radio("Ortsteile", [False, True], horizontal=True, key="karte_rate",
-                           format_func=lambda v: "je 1.000 Einw." if v else "Anzahl")
-    heat = right.radio("Heatmap", ["kde", "cells"], horizontal=True, key="karte_heat",
-                       format_func={"kde": "Kerndichte", "cells": "Zellen"}.get)
+                           format_func=lambda v: "je 1.000 Einw." if v else "Anzahl",
+                           **changed)
+    heat = right.radio("Heatmap", list(HEATS), horizontal=True, key="karte_heat",
+                       format_func=lambda v: {"kde": "Kerndichte", "cells": "Zellen"}[v],
+                       **changed)
 
 
 def _measures() -> list | None:
@@ -134,15 +149,38 @@ def _map_and_cell(options: MapOptions) -> None:
     else:
         drawn = _map(shared.data_version(), role, f, options)[1]
     spec = GridSpec(options.cell_m, options.shape)  # type: ignore[arg-type]
-    point = (st.session_state.get("karte_map") or {}).get("last_clicked")
+    view = shared.current_view()  # centre, zoom and clicked point come from the URL
+    point = {"lat": view.point[0], "lng": view.point[1]} if view.point else None
     map_col, panel = st.columns([3, 1])
     with panel:
         highlight = _cell_panel(point, spec) if point else None
         if not point:
             st.caption("In die Karte klicken: die Zahlen der Rasterzelle erscheinen hier.")
     with map_col:
-        shared.draw_map(drawn, height=MAP_HEIGHT, use_container_width=True, key="karte_map",
-                        returned_objects=["last_clicked"], feature_group_to_add=highlight)
+        # The map opens at the link's centre and zoom; they are handed to st_folium
+        # unchanged afterwards, so the user's own moves never redraw the map.
+        opening = "karte_map" not in st.session_state
+        if opening:
+            st.session_state["karte_opened_at"] = (view.centre, view.zoom)
+            st.session_state["karte_arrived"] = view.centre is None or view.zoom is None
+        centre, zoom = st.session_state.get("karte_opened_at", (None, None))
+        returned = shared.draw_map(
+            drawn, height=MAP_HEIGHT, use_container_width=True, key="karte_map",
+            returned_objects=["last_clicked", "center", "zoom"],
+            center=list(centre) if centre else None, zoom=zoom,
+            feature_group_to_add=highlight)
+    # Until the map has reached the link's position, its answers are its own start (st_folium's
+    # default, the district's fit): they must not overwrite the link's centre and zoom.
+    moved = shared.map_position(returned, view)
+    if not st.session_state.get("karte_arrived"):
+        arrived = moved.zoom == zoom and moved.centre is not None and centre is not None and \
+            abs(moved.centre[0] - centre[0]) + abs(moved.centre[1] - centre[1]) < 1e-3
+        st.session_state["karte_arrived"] = arrived
+        moved = replace(moved, centre=view.centre, zoom=view.zoom)
+    if moved != view:
+        shared.write_view(moved)
+        if moved.point != view.point:
+            st.rerun(scope="fragment")  # the clicked cell's numbers
     if policy.may_edit:
         _placement(point)
 
@@ -174,7 +212,7 @@ def _placement(point: dict | None) -> None:
                           format_func=lambda i: f"{i} – {addresses[i]}")
     if point:
         st.write(f"Gewählter Punkt: {point['lat']:.5f} N, {point['lng']:.5f} O")
-    if st.button("Hier platzieren", disabled=not point, key="karte_place"):
+    if st.button("Hier platzieren", disabled=not point, key="karte_place") and point:
         _place(chosen, point)
 
 

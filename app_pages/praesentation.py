@@ -13,20 +13,15 @@ from datetime import date
 import streamlit as st
 import streamlit.components.v1 as components
 
-from app_pages import shared
+from app_pages import shared, streamlit_compat
 from reports.coordination import meetings
 from reports.privacy.access import Role
 from reports.render.deck import build_deck
 
 store = shared.get_store()
-# The deck fills the window below the two links; the sidebar and header are hidden.
-st.html("""<style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
-[data-testid="stHeader"] {display: none;}
-.block-container {padding: .5rem 1rem 0; max-width: 100%;}
-[data-testid="stIFrame"], iframe[title="st.iframe"] {height: calc(100vh - 6rem) !important;
-  width: 100%;}
-</style>""")
+# The deck fills the window below the two links; no sidebar or header (the CSS names
+# Streamlit internals: streamlit_compat.PROJECTOR_CSS).
+st.html(streamlit_compat.PROJECTOR_CSS)
 
 
 @st.cache_resource(max_entries=4, show_spinner="Präsentation wird vorbereitet …")

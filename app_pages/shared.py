@@ -9,7 +9,7 @@ rows, columns and period).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import pandas as pd
@@ -23,22 +23,18 @@ from reports.privacy.access import ROLE_LABELS, Policy, Role, effective_filter, 
 from reports.storage.query import ReportFilter
 from reports.storage.store import Store
 from reports.views.source import enough_reports, reports_for
+from reports.views.view_state import (
+    FIRST_DAY,
+    LAST_DAY,
+    PRESETS,
+    ViewRules,
+    ViewState,
+    parse_view,
+    view_params,
+)
 
 ROLE_KEY = "role"
 
-PRESETS = {
-    "sitzung": "seit letzter Sitzung",
-    "30": "letzte 30 Tage",
-    "90": "letzte 90 Tage",
-    "6m": "letzte 6 Monate",
-    "365": "letzte 365 Tage",
-    "jahr": "ein Jahr",
-    "frei": "freier Zeitraum",
-}
-DEFAULT_PRESET = "90"
-# Widget key -> URL query parameter; lists are comma-separated in the URL.
-_LIST_PARAMS = {"f_topics": "thema", "f_sources": "quelle", "f_categories": "kategorie",
-                "f_ortsteile": "ortsteil"}
 
 
 def current_role() -> Role:
@@ -172,7 +168,18 @@ def _is_demo(version: str) -> bool:
     return get_store().is_demo()
 
 
-# -- filters ---------------------------------------------------------------------------------
+# -- view: the URL is the one source of truth ------------------------------------------------
+
+# Filter widget -> ViewState field. Each run the widgets are set from the URL's ViewState
+# before they are drawn, and a change is written back to the URL at once (``_changed``); the
+# URL is the only state. A page switch drops the query string, so the session's last view
+# is put back into the URL then.
+WIDGETS = {"f_preset": "preset", "f_year": "year", "f_from": "start", "f_to": "end",
+           "f_topics": "topics", "f_sources": "sources", "f_categories": "categories",
+           "f_ortsteile": "ortsteile"}
+FILTER_PARAMS = ("zeit", "jahr", "von", "bis", "thema", "quelle", "kategorie", "ortsteil")
+_VIEW_KEY = "_view_params"  # the URL's view parameters of this session's last run
+_PROBLEMS_KEY = "_view_problems"
 
 
 @dataclass(frozen=True)
@@ -182,56 +189,142 @@ class FilterState:
     note: str = ""  # e.g. why "seit letzter Sitzung" fell back
 
 
-def _parse_date(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
+def view_rules() -> ViewRules:
+    """What the URL's values are checked against for this deployment and day."""
+    from reports.views.map import LAYERS
 
-
-def _restore_from_url() -> None:
-    """On a session's first run, put the URL's filter into the widgets' state."""
-    if st.session_state.get("_filters_restored"):
-        return
-    st.session_state["_filters_restored"] = True
-    _set_defaults()
-    q = st.query_params
     vocab = vocabulary()
-    allowed = {"f_topics": vocab.topics, "f_sources": vocab.sources,
-               "f_categories": vocab.categories, "f_ortsteile": None}
-    for key, param in _LIST_PARAMS.items():
-        if param in q:
-            values = [v for v in q[param].split(",") if v]
-            if allowed[key] is not None:
-                values = [v for v in values if v in allowed[key]]
-            st.session_state[key] = values
-    if q.get("zeit") in PRESETS:
-        st.session_state["f_preset"] = q["zeit"]
-    if (year := q.get("jahr", "")).isdigit():
-        st.session_state["f_year"] = int(year)
-    start, end = _parse_date(q.get("von")), _parse_date(q.get("bis"))
-    if start and end and start <= end:
-        st.session_state["f_from"], st.session_state["f_to"] = start, end
+    return ViewRules(tuple(vocab.topics), tuple(vocab.sources), tuple(vocab.categories),
+                     tuple(district_geometry().ortsteile["name"]), tuple(LAYERS),
+                     _surroundings(), today())
 
 
-def _default_range() -> tuple[date, date]:
-    return today() - timedelta(days=89), today()
+@st.cache_resource(show_spinner=False)
+def _surroundings() -> tuple[float, float, float, float]:
+    """The district's bounds in lon/lat, padded by about 4–5 km."""
+    west, south, east, north = district_geometry().ortsteile.to_crs(4326).total_bounds
+    pad = 0.05
+    return (float(west) - pad, float(south) - pad, float(east) + pad, float(north) + pad)
 
 
-def _set_defaults() -> None:
-    """Widget values live in session state only (no widget defaults), so the URL and the
-    reset button can set them without Streamlit's default-vs-state warning."""
-    st.session_state["f_preset"] = DEFAULT_PRESET
-    st.session_state["f_year"] = today().year
-    st.session_state["f_from"], st.session_state["f_to"] = _default_range()
-    for key in _LIST_PARAMS:
-        st.session_state[key] = []
+def url_view() -> tuple[ViewState, tuple[str, ...]]:
+    """The URL's view as it stands, and a German message for each value not used."""
+    params = {name: st.query_params.get_all(name) for name in st.query_params}
+    return parse_view(params, view_rules())
+
+
+def _check_url() -> ViewState:
+    """Parse the URL; a value that is not used is named in German on the page and leaves
+    the URL (its default applies), never an exception."""
+    if not any(name in st.query_params for name in FILTER_PARAMS) and \
+            st.session_state.get(_VIEW_KEY):
+        st.query_params.update(st.session_state[_VIEW_KEY])  # back after a page switch
+    view, problems = url_view()
+    if problems:
+        _write_url(view)
+        st.session_state[_PROBLEMS_KEY] = problems
+    return view
+
+
+def _write_url(view: ViewState) -> None:
+    """The URL of ``view`` (page parameters outside the view, e.g. ``sitzung``, stay)."""
+    from reports.views.view_state import PARAMS
+
+    params = view_params(view)
+    kept = {n: st.query_params.get_all(n) for n in st.query_params
+            if n not in PARAMS.values()}
+    wanted = {**kept, **params}
+    current = {n: st.query_params.get_all(n) for n in st.query_params}
+    normal = {n: v if isinstance(v, list) else [v] for n, v in wanted.items()}
+    if current != normal:
+        st.query_params.from_dict(wanted)
+    st.session_state[_VIEW_KEY] = {n: v for n, v in params.items()
+                                   if n in FILTER_PARAMS}
+
+
+def show_url_problems() -> None:
+    """The German messages about the link's unusable values, once, above the page."""
+    for problem in st.session_state.pop(_PROBLEMS_KEY, ()):
+        st.warning(f"Im Link wurde ein Wert nicht verwendet: {problem}",
+                   icon=":material/link_off:")
+
+
+def _widget_value(key: str, view: ViewState, rules: ViewRules):
+    field = WIDGETS[key]
+    value = getattr(view, field)
+    if field == "year":
+        return value or rules.today.year
+    if field in ("start", "end"):
+        return value or rules.default_range()[0 if field == "start" else 1]
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _from_widgets(view: ViewState) -> ViewState:
+    """``view`` with the filter widgets' current values."""
+    state = st.session_state
+    values = {field: state[key] for key, field in WIDGETS.items() if key in state}
+    for field in ("topics", "sources", "categories", "ortsteile"):
+        if field in values:
+            values[field] = tuple(values[field] or ())
+    if values.get("preset") != "jahr":
+        values["year"] = None
+    if values.get("preset") != "frei":
+        values["start"] = values["end"] = None
+    return replace(view, **values)
+
+
+def _changed() -> None:
+    """A filter widget changed: write the new view to the URL."""
+    view, _ = url_view()
+    _write_url(_from_widgets(view))
+
+
+def seed_widgets(widgets: dict[str, str], view: ViewState) -> None:
+    """Set a page's widgets (key -> ViewState field) from the URL's view before they are
+    drawn: the URL decides, no widget keeps a value of its own."""
+    for key, field in widgets.items():
+        value = getattr(view, field)
+        st.session_state[key] = list(value) if isinstance(value, tuple) else value
+
+
+def widgets_changed(widgets: dict[str, str]) -> None:
+    """Callback of a page's view widgets: write their values to the URL."""
+    view, _ = url_view()
+    values = {field: st.session_state[key] for key, field in widgets.items()
+              if key in st.session_state}
+    values = {f: tuple(v) if isinstance(v, list) else v for f, v in values.items()}
+    _write_url(replace(view, **values))
+
+
+def write_view(view: ViewState) -> None:
+    """Put ``view`` into the URL (a page's map position or selection changed)."""
+    _write_url(view)
+
+
+def map_position(returned: dict | None, view: ViewState) -> ViewState:
+    """``view`` with the centre, zoom and clicked point st_folium returned, as far as they
+    lie in the district's surroundings and zoom range (else unchanged)."""
+    from reports.views.view_state import ZOOMS
+
+    if not returned:
+        return view
+    west, south, east, north = _surroundings()
+    changes: dict = {}
+    for field, key in (("centre", "center"), ("point", "last_clicked")):
+        where = returned.get(key) or {}
+        lat, lon = where.get("lat"), where.get("lng")
+        if lat is not None and lon is not None and west <= lon <= east and south <= lat <= north:
+            changes[field] = (round(float(lat), 5), round(float(lon), 5))
+    zoom = returned.get("zoom")
+    if zoom is not None:
+        changes["zoom"] = min(max(round(float(zoom)), ZOOMS[0]), ZOOMS[1])
+    return replace(view, **changes)
 
 
 def reset_filters() -> None:
-    st.session_state.pop(_SHADOW_KEY, None)
-    _set_defaults()
-    st.query_params.clear()
+    view, _ = url_view()
+    default = ViewState()
+    _write_url(replace(view, **{f: getattr(default, f) for f in WIDGETS.values()}))
 
 
 def _period(preset: str, year: int, free: tuple, last_meeting: date | None
@@ -254,94 +347,78 @@ def _period(preset: str, year: int, free: tuple, last_meeting: date | None
     return start, stop, ""
 
 
-_FILTER_KEYS = ("f_preset", "f_year", "f_from", "f_to", *_LIST_PARAMS)
-_SHADOW_KEY = "_filter_values"
-
-
-def _keep_widget_state() -> None:
-    """Streamlit drops a widget's state on runs that do not draw it (an interrupted run, a
-    page that stops early); the filters come back from a plain copy kept alongside."""
-    shadow = st.session_state.get(_SHADOW_KEY, {})
-    for key in _FILTER_KEYS:
-        if key not in st.session_state and key in shadow:
-            st.session_state[key] = shadow[key]
+def _last_meeting() -> date | None:
+    reference_day = today()
+    days = [d for d in pd.to_datetime(meetings()["held_on"]).dt.date if d <= reference_day]
+    return max(days) if days else None
 
 
 def sidebar_filters() -> FilterState:
-    """Render the shared filters in the sidebar and mirror them in the URL."""
-    _restore_from_url()
-    _keep_widget_state()
+    """Render the shared filters in the sidebar, set from and written to the URL."""
+    view = _check_url()
     vocab = vocabulary()
-    reference_day = today()
-    meeting_days = [d for d in pd.to_datetime(meetings()["held_on"]).dt.date
-                    if d <= reference_day]
-    last_meeting = max(meeting_days) if meeting_days else None
+    rules = view_rules()
+    for key in WIDGETS:  # the URL decides; no widget keeps a value of its own
+        st.session_state[key] = _widget_value(key, view, rules)
     with st.sidebar:
         st.header("Filter")
-        preset = st.selectbox("Zeitraum", list(PRESETS), format_func=PRESETS.get,
-                              key="f_preset")
-        # A widget's state is dropped on runs that do not show it: set it again first.
-        year, free = reference_day.year, _default_range()
+        preset = st.selectbox("Zeitraum", list(PRESETS), format_func=lambda k: PRESETS[k],
+                              key="f_preset", on_change=_changed)
         if preset == "jahr":
-            st.session_state.setdefault("f_year", year)
-            year = st.number_input("Jahr", 2000, reference_day.year, key="f_year")
+            st.number_input("Jahr", FIRST_DAY.year, rules.today.year, key="f_year",
+                            on_change=_changed)
         elif preset == "frei":
             # Two single dates, not a range picker: Streamlit's range picker labels itself
             # in English ("Date range", "Select…") and offers no way to change that.
-            st.session_state.setdefault("f_from", free[0])
-            st.session_state.setdefault("f_to", free[1])
-            free = (st.date_input("Von", format="DD.MM.YYYY", key="f_from"),
-                    st.date_input("bis", format="DD.MM.YYYY", key="f_to"))
-        start, end, note = _period(preset, int(year), free, last_meeting)
-        topics = st.multiselect("Thema", list(vocab.topics), format_func=vocab.topics.get,
-                                key="f_topics", placeholder="alle", select_all=False)
-        sources = st.multiselect("Quelle", list(vocab.sources), format_func=vocab.sources.get,
-                                 key="f_sources", placeholder="alle", select_all=False)
-        cats = [k for k, c in vocab.categories.items() if not topics or c.topic in topics]
+            st.date_input("Von", min_value=FIRST_DAY, max_value=LAST_DAY, format="DD.MM.YYYY",
+                          key="f_from", on_change=_changed)
+            st.date_input("bis", min_value=FIRST_DAY, max_value=LAST_DAY, format="DD.MM.YYYY",
+                          key="f_to", on_change=_changed)
+        st.multiselect("Thema", list(vocab.topics), format_func=lambda k: vocab.topics[k],
+                       key="f_topics", placeholder="alle", select_all=False,
+                       on_change=_changed)
+        st.multiselect("Quelle", list(vocab.sources), format_func=lambda k: vocab.sources[k],
+                       key="f_sources", placeholder="alle", select_all=False,
+                       on_change=_changed)
+        cats = [k for k, c in vocab.categories.items()
+                if not view.topics or c.topic in view.topics]
         if not policy_for(current_role()).sees_restricted_categories:
             cats = [k for k in cats if k not in vocab.restricted_categories]
-        st.session_state["f_categories"] = [
-            c for c in st.session_state.get("f_categories", []) if c in cats]
-        categories = st.multiselect("Kategorie", cats,
-                                    format_func=lambda k: vocab.categories[k].label,
-                                    key="f_categories", placeholder="alle",
-                                    select_all=False)
-        ortsteile = st.multiselect("Ortsteil", list(district_geometry().ortsteile["name"]),
-                                   key="f_ortsteile", placeholder="alle",
-                                   select_all=False)
+        st.session_state["f_categories"] = [c for c in view.categories if c in cats]
+        st.multiselect("Kategorie", cats, format_func=lambda k: vocab.categories[k].label,
+                       key="f_categories", placeholder="alle", select_all=False,
+                       on_change=_changed)
+        st.multiselect("Ortsteil", list(rules.ortsteile), key="f_ortsteile",
+                       placeholder="alle", select_all=False, on_change=_changed)
         st.button("Filter zurücksetzen", on_click=reset_filters, width="stretch")
-        shown = effective_filter(ReportFilter(start, end), current_role())
+        view = _from_widgets(view)
+        _write_url(view)
+        state = _filter_of(view)
+        shown = effective_filter(state.filter, current_role())
         st.caption(f"{shown.start:%d.%m.%Y} – {shown.end:%d.%m.%Y}"
-                   + (" (ganze Wochen)" if shown != ReportFilter(start, end) else ""))
-        if note:
-            st.caption(note)
-    f = ReportFilter(start, end, tuple(topics), tuple(sources), tuple(categories),
-                     tuple(ortsteile))
-    _write_url(preset, int(year), f)
-    st.session_state[_SHADOW_KEY] = {k: st.session_state[k] for k in _FILTER_KEYS
-                                     if k in st.session_state}
-    state = FilterState(f, preset, note)
-    st.session_state["_filter_state"] = state
+                   + (" (ganze Wochen)" if shown != state.filter else ""))
+        if state.note:
+            st.caption(state.note)
     return state
 
 
-def _write_url(preset: str, year: int, f: ReportFilter) -> None:
-    params = {"zeit": preset}
-    if preset == "jahr":
-        params["jahr"] = str(year)
-    if preset == "frei":
-        params["von"], params["bis"] = f.start.isoformat(), f.end.isoformat()
-    for key, param in _LIST_PARAMS.items():
-        values = st.session_state.get(key) or []
-        if values:
-            params[param] = ",".join(values)
-    if dict(st.query_params) != params:
-        st.query_params.from_dict(params)
+def current_view() -> ViewState:
+    """This run's view, parsed from the URL into one frozen ``ViewState``."""
+    return url_view()[0]
+
+
+def _filter_of(view: ViewState) -> FilterState:
+    first, last = view_rules().default_range()
+    year = view.year or today().year
+    start, end, note = _period(view.preset, year, (view.start or first, view.end or last),
+                               _last_meeting() if view.preset == "sitzung" else None)
+    f = ReportFilter(start, end, view.topics, view.sources, view.categories, view.ortsteile)
+    return FilterState(f, view.preset, note)
 
 
 def filter_state() -> FilterState:
-    state = st.session_state.get("_filter_state")
-    return state if state is not None else FilterState(ReportFilter(), DEFAULT_PRESET)
+    """The sidebar filter of this run's view."""
+    return _filter_of(current_view())
 
 
 def current_filter() -> ReportFilter:
@@ -491,46 +568,7 @@ def current_actor() -> str:
 
 # -- look ------------------------------------------------------------------------------------
 
-# The top padding is reduced so that on a 1280×720 projector a page's title, key figure and
-# map start above the fold; the main column uses the full width on large screens.
-_STYLE = """
-<style>
-[data-testid="stMainBlockContainer"] {padding: 2.5rem 2rem 2rem 2rem; max-width: 100%;}
-[data-testid="stMainBlockContainer"] h1 {padding-top: 0; padding-bottom: .25rem;}
-[data-testid="stSidebarHeader"] {height: 2.5rem; margin-bottom: 0;}
-[data-testid="stMetricValue"] {font-size: 1.9rem;}
-</style>
-"""
 
-# -- phone layout (issue 20.3; one block, kept apart for easy merging) ------------------------
-# At phone width (Streamlit stacks columns below 640 px) a row of key figures stays one
-# compact line instead of a screen of tiles, so the map follows right below; the page's
-# padding shrinks. Rows holding a map (Karte: map and cell panel) stack as before.
-_PHONE_STYLE = """
-<style>
-@media (max-width: 640px) {
-  [data-testid="stMainBlockContainer"] {padding: 2.75rem .75rem 1.5rem .75rem;}
-  [data-testid="stMainBlockContainer"] h1 {font-size: 2rem;}
-  [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]):not(:has(iframe)) {
-    flex-wrap: nowrap; gap: .35rem;
-  }
-  [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]):not(:has(iframe))
-      > [data-testid="stColumn"] {
-    width: auto !important; min-width: 0 !important; flex: 1 1 0 !important;
-  }
-  [data-testid="stMetric"] {padding: 0;}
-  [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] div,
-  [data-testid="stMetricLabel"] p {
-    font-size: .7rem; white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
-    min-height: 0; min-width: 0; max-width: 100%;
-  }
-  [data-testid="stMetricLabel"] p {display: block;}
-  [data-testid="stMetricValue"] {font-size: 1.15rem;}
-  [data-testid="stMetricDelta"] {font-size: .6rem; padding: 0 .2rem;}
-  [data-testid="stMetricDelta"] svg {display: none;}
-}
-</style>
-"""
 
 
 @st.cache_resource(show_spinner=False)
@@ -544,5 +582,7 @@ def page_style() -> None:
     """The dashboard's CSS (layout for projectors) and German texts for Streamlit's own
     fixed English labels (``static/vendor/lagebild/streamlit-de.js``; our own code, no
     user data in it)."""
-    st.html(_STYLE + _PHONE_STYLE)
+    from app_pages.streamlit_compat import DASHBOARD_CSS, PHONE_CSS
+
+    st.html(DASHBOARD_CSS + PHONE_CSS)
     st.html(f"<script>{_german_streamlit_js()}</script>", unsafe_allow_javascript=True)

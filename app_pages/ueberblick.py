@@ -3,7 +3,7 @@ row zooms the map to it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import altair as alt
 import folium
@@ -107,7 +107,13 @@ if shared.require_reports(shared.frame_for(shared.data_version(), role, f)):
                               width="stretch", on_select="rerun", selection_mode="single-row",
                               key="ueberblick_hotspots")
         rows = picked.selection.rows if picked else []
-        chosen = data.top.iloc[rows[0]] if rows else None
+        view = shared.current_view()  # a shared link's section, until a row is clicked
+        if rows:
+            chosen = data.top.iloc[rows[0]]
+            if view.section != chosen["place"]:
+                shared.write_view(replace(view, section=str(chosen["place"])))
+        elif view.section in set(data.top["place"]):
+            chosen = data.top[data.top["place"] == view.section].iloc[0]
     st.caption(RULE)
 
     with left:

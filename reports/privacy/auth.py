@@ -1,4 +1,4 @@
-"""Users, log-in with throttling, and session expiry.
+"""Users and log-in with throttling (the sessions a log-in opens: ``reports.privacy.sessions``).
 
 Passwords are stored as argon2id hashes in the store's ``users`` table. Every attempt goes
 into ``login_attempts`` and the audit log. After ``MAX_FAILURES`` failed attempts for one
@@ -37,6 +37,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from config.settings import settings
 from reports.model import TIMEZONE
 from reports.privacy.access import Role
+from reports.privacy.sessions import revoke_user
 from reports.storage import audit
 from reports.storage.schema import login_attempts, meta, users
 
@@ -106,11 +107,14 @@ def add_user(store, username: str, password: str | None, role: Role | str,
 
 
 def set_active(store, username: str, active: bool, actor: str) -> None:
+    """Enable or disable an account; disabling ends its sessions in every process."""
     with store.transaction() as conn:
         changed = conn.execute(users.update().where(users.c.username == username).values(
             active=active)).rowcount
         if not changed:
             raise AuthError(f"Benutzer „{username}“ gibt es nicht.")
+        if not active:
+            revoke_user(conn, username)
         audit.record(store, actor, "user_activate" if active else "user_deactivate",
                      {"username": username}, conn=conn)
         store.bump_version(conn)
@@ -292,28 +296,6 @@ def role_for_identity(store, email: str | None) -> Role | None:
     audit.record(store, email, "login_oidc" if role else "login_oidc_unknown",
                  {"role": role.value if role else None})
     return role
-
-
-# --- sessions -----------------------------------------------------------------------------
-
-
-def new_session(username: str, role: Role, now: float | None = None) -> dict:
-    """What the UI keeps in its session state after a successful log-in."""
-    now = _now(now)
-    return {"username": username, "role": Role(role).value, "issued_at": now, "last_seen": now}
-
-
-def session_expired(session: dict | None, now: float | None = None,
-                    idle_minutes: int | None = None) -> bool:
-    """True if the session is missing or idle longer than allowed (then: log out)."""
-    if not session or "last_seen" not in session:
-        return True
-    idle = session_idle_minutes() if idle_minutes is None else idle_minutes
-    return _now(now) - int(session["last_seen"]) > idle * 60
-
-
-def touch(session: dict, now: float | None = None) -> None:
-    session["last_seen"] = _now(now)
 
 
 # --- command line ---------------------------------------------------------------------------

@@ -149,6 +149,23 @@ login_attempts = Table(
     Index("ix_login_attempts_source_at", "source", "at"),
 )
 
+sessions = Table(
+    # Log-in sessions shared by every dashboard process on the store: the browser holds a
+    # random token in an HttpOnly cookie, the store only its SHA-256 (and, until the browser
+    # exchanged it, the hash of a single-use grant).
+    "sessions",
+    metadata,
+    Column("id", String(32), primary_key=True),  # random, names the session in the UI
+    Column("username", String(80), nullable=False),
+    Column("token_hash", String(64), unique=True),
+    Column("grant_hash", String(64), unique=True),
+    Column("grant_expires_at", BigInteger),
+    Column("created_at", BigInteger, nullable=False),
+    Column("last_seen", BigInteger, nullable=False),
+    Column("revoked_at", BigInteger),
+    Index("ix_sessions_username", "username"),
+)
+
 audit_log = Table(
     "audit_log",
     metadata,

@@ -20,11 +20,8 @@ from reports.privacy.auth import (
     add_user,
     authenticate,
     list_users,
-    new_session,
     role_for_identity,
-    session_expired,
     set_active,
-    touch,
 )
 from reports.storage.audit import list_audit
 from reports.storage.schema import login_attempts, users
@@ -124,22 +121,6 @@ def test_oidc_email_maps_to_role(store):
     assert role_for_identity(store, "lena@example.org") is None
 
 
-def test_session_expiry():
-    session = new_session("anna", Role.MEMBER, now=T0)
-    assert session["issued_at"] == T0 and session["role"] == "mitglied"
-    assert not session_expired(session, now=T0 + 29 * 60, idle_minutes=30)
-    touch(session, now=T0 + 29 * 60)
-    assert not session_expired(session, now=T0 + 58 * 60, idle_minutes=30)
-    assert session_expired(session, now=T0 + 60 * 60, idle_minutes=30)
-    assert session_expired(None) and session_expired({})
-
-
-def test_session_idle_minutes_configurable(monkeypatch):
-    monkeypatch.setenv("LAGEBILD_SESSION_IDLE_MINUTES", "5")
-    session = new_session("anna", Role.MEMBER, now=T0)
-    assert session_expired(session, now=T0 + 6 * 60)
-
-
 def test_cli_user_add_with_password_stdin(tmp_path):
     """``python -m reports user add NAME --role admin --password-stdin`` creates the first
     admin; a too short password is refused with a German message and exit code 2."""
@@ -173,8 +154,13 @@ def test_cli_user_add_with_password_stdin(tmp_path):
 
 def test_session_expiry_in_streamlit(tmp_path, monkeypatch):
     """app_pages.session.enforce_session ends an idle log-in before anything reads the role."""
+    import time
+
     import streamlit as st
     from streamlit.testing.v1 import AppTest
+
+    from reports.privacy.sessions import open_session
+    from reports.storage.store import Store
 
     def app():
         import streamlit as st
@@ -184,16 +170,18 @@ def test_session_expiry_in_streamlit(tmp_path, monkeypatch):
         session.enforce_session()
         st.write(f"role={shared.current_role().value}")
 
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 's.sqlite'}")
+    url = f"sqlite:///{tmp_path / 's.sqlite'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    store = Store.open(url)
+    add_user(store, "anna", PASSWORD, Role.MEMBER)
     st.cache_resource.clear()
     at = AppTest.from_function(app)
-    at.session_state["role"] = Role.MEMBER
-    at.session_state["username"] = "anna"
-    at.session_state["auth_session"] = new_session("anna", Role.MEMBER)
+    at.session_state["auth_session"] = open_session(store, "anna")[0]
     at.run()
     assert at.markdown[0].value == "role=mitglied"
-    at.session_state["auth_session"]["last_seen"] -= 31 * 60
+    at.session_state["auth_session"] = open_session(store, "anna", now=time.time() - 31 * 60)[0]
     at.run()
     assert at.markdown[0].value == "role=oeffentlich"
     assert "Inaktivität" in at.sidebar.warning[0].value
     st.cache_resource.clear()
+    store.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import re
-from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -141,8 +140,9 @@ def test_aggregate_exports(role, reports, store):
 # -- pages x roles (Streamlit AppTest: the real scripts, the real store) -----------------------
 
 DASHBOARD = str(PROJECT_DIR / "dashboard.py")
-# The page scripts are the ones dashboard.py navigates to (app_pages/ also holds helpers).
-PAGE_FILES = sorted(set(re.findall(r'"app_pages/(\w+\.py)"', Path(DASHBOARD).read_text())))
+# the page scripts are the files dashboard.py's navigation names (not its helper modules)
+PAGE_FILES = sorted(p.name for p in (PROJECT_DIR / "app_pages").glob("*.py")
+                    if f'"app_pages/{p.name}"' in (PROJECT_DIR / "dashboard.py").read_text())
 RESTRICTED_TEXT = [f"{SECRET} {c} " for c in ("konsumort", "kontakt_strassensozialarbeit",
                                               "ruhestoerung")]
 
@@ -246,7 +246,10 @@ def test_log_in_and_out_through_the_page(app_store):
     at.text_input[1].input("ein-langes-passwort")
     at.button[0].click().run()
     assert at.session_state["role"] is Role.MEMBER
-    assert at.session_state["auth_session"]["username"] == "mia"
+    assert at.session_state["username"] == "mia"
+    from reports.privacy.sessions import resolve
+
+    assert resolve(app_store, session_id=at.session_state["auth_session"]).role is Role.MEMBER
     assert any("Angemeldet als" in s.value for s in at.success)
     at.button[0].click().run()  # Abmelden
     assert "role" not in at.session_state
@@ -303,13 +306,13 @@ def test_idle_session_ends_before_any_page_renders(app_store):
 
     from streamlit.testing.v1 import AppTest
 
-    from reports.privacy.auth import new_session
+    from reports.privacy.auth import add_user
+    from reports.privacy.sessions import open_session
 
+    add_user(app_store, "chefin", "ein-langes-passwort", Role.ADMIN)
     at = AppTest.from_file(DASHBOARD, default_timeout=180)
-    at.session_state["role"] = Role.ADMIN
-    at.session_state["username"] = "chefin"
-    at.session_state["auth_session"] = new_session("chefin", Role.ADMIN,
-                                                   now=time.time() - 31 * 60)
+    at.session_state["auth_session"] = open_session(app_store, "chefin",
+                                                    now=time.time() - 31 * 60)[0]
     at.run()
     assert "role" not in at.session_state and "auth_session" not in at.session_state
     assert any("Inaktivität" in w.value for w in at.sidebar.warning)

@@ -4,7 +4,7 @@ random generator (SQLite: ``random()``, seeded from the operating system; Postgr
 ``random()``, seeded per connection from ``pg_strong_random``).
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-04
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006"
-down_revision: str | None = "0004"
+down_revision: str | None = "0005"  # after the sessions (issue 19), chained at merge
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
