@@ -18,10 +18,10 @@ import streamlit as st
 from config.locale import VEGA_NUMBER_LOCALE, VEGA_TIME_LOCALE, german_number
 from reports.geography import apply_settings
 from reports.model import TIMEZONE, vocabulary
-from reports.privacy.access import ROLE_LABELS, Role, effective_filter, policy_for
+from reports.privacy.access import ROLE_LABELS, Role, effective_filter
 from reports.storage.query import ReportFilter
 from reports.storage.store import Store
-from reports.views.source import reports_for
+from reports.views.source import filter_categories, reports_for
 
 ROLE_KEY = "role"
 
@@ -289,9 +289,7 @@ def sidebar_filters() -> FilterState:
                                 key="f_topics", placeholder="alle", select_all=False)
         sources = st.multiselect("Quelle", list(vocab.sources), format_func=vocab.sources.get,
                                  key="f_sources", placeholder="alle", select_all=False)
-        cats = [k for k, c in vocab.categories.items() if not topics or c.topic in topics]
-        if not policy_for(current_role()).sees_restricted_categories:
-            cats = [k for k in cats if k not in vocab.restricted_categories]
+        cats = filter_categories(tuple(topics), tuple(sources), current_role())
         st.session_state["f_categories"] = [
             c for c in st.session_state.get("f_categories", []) if c in cats]
         categories = st.multiselect("Kategorie", cats,

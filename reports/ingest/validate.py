@@ -269,10 +269,10 @@ def to_reports(raw: RawTable, profile: Profile, file_name: str, batch_id: str,
     empty = text.eq("").to_numpy()
     problems.add(empty, name("category"), "Angabe fehlt.")
     problems.add(category.isna().to_numpy() & ~empty, name("category"), _quoted(
-        text, "{} ist keine bekannte Kategorie; beim Import einer Kategorie zuordnen."))
-    topics = {k: c.topic for k, c in vocabulary().categories.items()}
+        text, "{} ist keine bekannte Kategorie; beim Import einer Kategorie zuordnen "
+        "oder eine Kategorie wie „Sonstiges (Ordnung)“ eintragen."))
     out["category"] = category
-    out["topic"] = _map_distinct(category.fillna(""), topics.get)
+    out["topic"] = _map_distinct(category.fillna(""), profile.topic_of)
 
     # Place
     out["address"] = optional_text("address")
