@@ -36,6 +36,8 @@ PRESETS = {
 }
 DEFAULT_PRESET = "90"
 # Widget key -> URL query parameter; lists are comma-separated in the URL.
+# Parameters a page owns (the filters leave them in the URL): an Anliegen's status token.
+_PAGE_PARAMS = ("status",)
 _LIST_PARAMS = {"f_topics": "thema", "f_sources": "quelle", "f_categories": "kategorie",
                 "f_ortsteile": "ortsteil"}
 
@@ -325,6 +327,7 @@ def _write_url(preset: str, year: int, f: ReportFilter) -> None:
         values = st.session_state.get(key) or []
         if values:
             params[param] = ",".join(values)
+    params.update({k: st.query_params[k] for k in _PAGE_PARAMS if k in st.query_params})
     if dict(st.query_params) != params:
         st.query_params.from_dict(params)
 

@@ -94,8 +94,8 @@ class Vocabulary:
         a stem at a word's end (its head: "Sperrmüll", "Ratten") counting twice one inside
         a compound ("Spritzenfund", "Mülltonnen"), ties broken in
         favour of ``topic``; then the rest of ``topic``'s categories, its "Sonstiges" last
-        of them (first where no stem is found at all); then all others. Restricted categories are proposed like any other (only
-        Redaktion moderates)."""
+        of them (first where no stem is found at all); then all others. Restricted
+        categories are proposed like any other (only Redaktion moderates)."""
         words = _folded_words(text)
         score = {key: sum(max((_hit(stem, w) for w in words), default=0)
                           for stem in c.keywords)

@@ -141,6 +141,16 @@ def _place(form: ConcernForm) -> dict:
             "ortsteil": result.ortsteil, "status": result.status}
 
 
+def nearest_address(lon: float, lat: float) -> str:
+    """The register address nearest to a clicked point ("" if none within 150 m), so the
+    resident sees in words where the point lies."""
+    from geo.crs import to_metric
+    from geo.gazetteer import nearest_address as nearest
+
+    x, y = to_metric([lon], [lat])
+    return nearest(x, y)[0][0]
+
+
 def _check_puzzle(puzzle: Puzzle, nonce: str, now: float) -> None:
     if not nonce:
         raise ConcernError("Die Sicherheitsprüfung im Browser ist noch nicht fertig. Bitte "
