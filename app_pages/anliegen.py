@@ -57,6 +57,7 @@ def _point_map() -> folium.Map:
 
 
 def public_form() -> None:
+    _receipt()
     st.markdown("Sie sehen im Leipziger Osten ein Problem – Müll, Spritzen, eine dunkle Ecke, "
                 "eine Gefahrenstelle? Beschreiben Sie es hier. Die Redaktion des "
                 "Aktionsbündnisses prüft jedes Anliegen, bevor es in die Auswertung eingeht.")
@@ -99,7 +100,6 @@ def public_form() -> None:
         st.text_input("Website", key="anliegen_hp")
         st.form_submit_button("Anliegen senden", on_click=_submit)
     _show_message("anliegen_msg")
-    _receipt()
 
 
 @shared.guarded

@@ -423,7 +423,10 @@ def status_for(store, token: str, today: date) -> ConcernStatus | None:
             else "Auf der Tagesordnung"
         held = meeting is not None and meeting.held_on < today
         discussed = row.discussed_at is not None or held
-        steps += [Step(agenda, meeting is not None, meeting.label if meeting else ""),
+        where = ", ".join(p for p in (meeting.title, meeting.starts_at and
+                                       f"{meeting.starts_at} Uhr", meeting.place) if p) \
+            if meeting else ""
+        steps += [Step(agenda, meeting is not None, where),
                   Step("Besprochen", discussed, "")]
     return ConcernStatus(int(row.id), created, vocabulary().topics.get(row.topic, row.topic),
                          row.ortsteil or "", row.description, tuple(steps), row.answer or "",

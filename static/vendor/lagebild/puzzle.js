@@ -2,7 +2,7 @@
 // Finds a nonce whose SHA-256("seed:nonce") starts with `bits` zero bits (the server
 // checks it with one hash: reports/coordination/concerns.py, Puzzle). Own code, no
 // crypto.subtle (missing outside HTTPS), no third-party library. Runs in slices so the
-// page stays responsive; sets the component state "nonce" when found.
+// page stays responsive; sets the component state "nonce" to "seed:nonce" when found.
 
 const K = [];
 const H0 = [];
@@ -44,6 +44,7 @@ function firstWord(text) {
 }
 
 const solved = new Map();  // seed -> nonce, across reruns of the page
+const tried = new Map();  // seed -> nonces tried so far (a rerun resumes, not restarts)
 
 export function solve(seed, bits, from = 0, limit = Infinity) {
   for (let n = from; n < from + limit; n++) {
@@ -67,15 +68,15 @@ export default function (component) {
     return;
   }
   note.textContent = "Sicherheitsprüfung im Browser läuft …";
-  let from = 0;
   let stopped = false;
   const step = () => {
     if (stopped) return;
+    const from = tried.get(seed) || 0;
     const found = solve(seed, data.bits, from, 20000);
-    if (found < 0) { from += 20000; setTimeout(step, 0); return; }
+    if (found < 0) { tried.set(seed, from + 20000); setTimeout(step, 0); return; }
     solved.set(seed, String(found));
     note.textContent = "Sicherheitsprüfung im Browser erledigt.";
-    setStateValue("nonce", String(found));
+    setStateValue("nonce", seed + ":" + found);
   };
   setTimeout(step, 0);
   return () => { stopped = true; };
