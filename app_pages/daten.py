@@ -308,7 +308,15 @@ def _quarantine_downloads(source: str) -> None:
 
 
 def _export() -> None:
-    from reports.render.export import FORMATS, MIME_TYPES, ExportDenied, export_reports, xlsx_cuts
+    from reports.render.export import (
+        FORMATS,
+        MIME_TYPES,
+        ExportDenied,
+        export_file_name,
+        export_reports,
+        report_table,
+        xlsx_cuts,
+    )
 
     frame = shared.visible_frame()
     st.write(f"{shared.fmt_int(len(frame))} Meldungen im aktuellen Filter.")
@@ -322,9 +330,10 @@ def _export() -> None:
             except ExportDenied as exc:
                 return str(exc).encode("utf-8")
 
-        col.download_button(f"Export {fmt.upper()}", payload, f"meldungen.{fmt}",
+        col.download_button(f"Export {fmt.upper()}", payload,
+                            export_file_name(shared.current_filter(), fmt),
                             MIME_TYPES[fmt], on_click="ignore", key=f"daten_export_{fmt}")
-    for note in xlsx_cuts(frame)[:20]:
+    for note in xlsx_cuts(report_table(frame))[:20]:
         st.caption(escape_markdown(note))
 
 
