@@ -115,7 +115,8 @@ def _submit() -> None:
         puzzle.seed + ":") else ""
     sender = concerns.Sender(state["anliegen_session"], client_address())
     try:
-        receipt = concerns.submit(store, form, sender, puzzle, nonce)
+        receipt = concerns.submit(store, form, sender, puzzle, nonce,
+                                  geocoder=shared.geography().geocoder)
     except concerns.ConcernError as exc:
         state["anliegen_msg"] = ("error", escape_markdown(str(exc)))
         return

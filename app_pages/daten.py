@@ -110,7 +110,8 @@ def _run_import(data: bytes, name: str, source: str, chosen: dict[str, str],
                      text=f"{shared.fmt_int(done)} von {shared.fmt_int(total)} Zeilen gespeichert")
 
     try:
-        result = import_file(store, data, source, file_name=name, choices=chosen,
+        result = import_file(store, data, source, geocoder=shared.geography().geocoder,
+                             file_name=name, choices=chosen,
                              categories=categories, actor=shared.current_actor(),
                              progress=progress)
     except (FileError, ProfileError) as exc:
@@ -281,7 +282,8 @@ def _quarantine() -> None:
         st.dataframe(shown, hide_index=True, width="stretch")
     if right.button("Korrigierte Zeilen importieren", type="primary", key="daten_q_import",
                     disabled=not changed):
-        results = import_corrections(store, rows, shared.current_actor())
+        results = import_corrections(store, rows, shared.current_actor(),
+                                     shared.geography().geocoder)
         imported = sum(r.imported + r.updated + r.duplicate for r in results)
         again = sum(r.rejected for r in results)
         st.session_state.pop(key, None)

@@ -57,7 +57,8 @@ def _place(report_id: str, point: dict) -> None:
     from reports.storage import audit
 
     try:
-        location = manual_placement(point["lng"], point["lat"])
+        location = manual_placement(point["lng"], point["lat"],
+                                    shared.geography().assign_ortsteil)
         shared.get_store().set_location(report_id, **{
             k: location[k] for k in ("lon", "lat", "x", "y", "ortsteil", "precision_m")},
             status=location["status"])

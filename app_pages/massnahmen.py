@@ -86,7 +86,7 @@ def _create() -> None:
         if mode == "draw":
             area, label = measures.area_from_drawing(_drawn_geometry()), "gezeichnet"
         elif mode == "ortsteil":
-            area = measures.area_from_ortsteil(state["m_ortsteil"])
+            area = measures.area_from_ortsteil(state["m_ortsteil"], ctx.ortsteile)
             label = str(state["m_ortsteil"])
         else:
             cells = state.get("m_cells", [])
@@ -94,7 +94,7 @@ def _create() -> None:
         new_id = measures.add_measure(store, measures.Measure(
             state["m_title"], tuple(state["m_partners"]), state["m_kind"], area, label,
             state["m_start"], tuple(state["m_categories"]), state["m_end"], state["m_status"],
-            state["m_notes"]), shared.current_actor())
+            state["m_notes"]), shared.current_actor(), ctx.district)
     except measures.MeasureError as exc:
         state["m_msg"] = ("error", escape_markdown(str(exc)))
         return
@@ -156,7 +156,7 @@ def evaluation_view(frame: pd.DataFrame) -> None:
     seasonal = right.toggle("Saisonal abgestimmt (Vorjahreszeitraum)", True, key="m_eval_season")
     try:
         result = published_evaluation(measures.evaluate_measure(
-            measure, frame, days=days, seasonal=seasonal, district=ctx.district),
+            measure, frame, district=ctx.district, days=days, seasonal=seasonal),
             shared.current_role())
     except ValueError as exc:
         st.error(escape_markdown(str(exc)))
@@ -204,7 +204,7 @@ def balance_view(frame: pd.DataFrame) -> None:
                 axis=alt.Axis(format="d", tickMinStep=1)),
         color=alt.Color("Art:N", scale=KIND_SCALE), tooltip=["Zeitraum:T", "Art", "Maßnahmen"])
     shared.chart_with_downloads(chart, counts, "massnahmen_bilanz")
-    effects = measures.effects(items, frame, district=ctx.district)
+    effects = measures.effects(items, frame, ctx.district)
     shown = effects.dropna(subset=["Wirkung %"])
     if shown.empty:
         st.caption("Für keine Maßnahme reichen die Daten schon für eine Wirkungsaussage.")

@@ -91,7 +91,8 @@ with st.container(key="slide"):
             text.markdown(escape_markdown(item.text))
             text.caption(RULE)
             number = [i.key for i in agenda.items if i.kind == "hotspot"].index(item.key) + 1
-            figure.image(map_png(agenda, only=number, size=(7.0, 5.0)), width="stretch")
+            figure.image(map_png(agenda, shared.geography().boundary, only=number,
+                                 size=(7.0, 5.0)), width="stretch")
         else:
             st.markdown(escape_markdown(item.text))
 st.caption("Tasten: → oder Bild ↓ weiter, ← oder Bild ↑ zurück.")

@@ -16,7 +16,8 @@ import pandas as pd
 import streamlit as st
 
 from config.locale import VEGA_NUMBER_LOCALE, VEGA_TIME_LOCALE, german_number
-from reports.geography import apply_settings
+from geo.geography import Geography
+from reports.geography import geography_from
 from reports.model import TIMEZONE, vocabulary
 from reports.privacy.access import ROLE_LABELS, Role, effective_filter
 from reports.storage.query import ReportFilter
@@ -53,25 +54,30 @@ def current_role() -> Role:
 
 @st.cache_resource(show_spinner=False)
 def get_store() -> Store:
-    """The store, opened once per process after the deployment's settings are applied."""
-    apply_settings()
+    """The store, opened once per process."""
     return Store.open()
+
+
+@st.cache_resource(show_spinner=False)
+def geography() -> Geography:
+    """The deployment's geography (boundary, register, geocoder), built from the settings
+    once per process and passed explicitly to whatever asks a geographic question."""
+    return geography_from()
 
 
 @st.cache_resource(show_spinner=False)
 def district_geometry():
     """Ortsteile, district outline, real street lines and population, loaded once."""
     from config.settings import settings
-    from geo import boundary
     from geo.aggregate import population
     from geo.gazetteer import street_lines
     from reports.views.map import MapContext
 
-    district = boundary.district()
+    district = geography().district
     streets = street_lines()
     streets = streets[streets.intersects(district.buffer(300))]
     current = settings()
-    return MapContext(boundary.ortsteile(), district, streets, population(),
+    return MapContext(geography().ortsteile(), district, streets, population(),
                       current.tile_url, current.tile_attribution)
 
 
@@ -95,7 +101,7 @@ def _agenda(version: str, meeting_id: int, role: Role, day: date):
 
     # the view-model applies the role's rules itself; the district limits the grid
     return agenda_for(get_store(), meeting_id, role, day, frame=_all_reports(version),
-                      district=district_geometry().district)
+                      boundary=geography().boundary)
 
 
 def agenda(meeting_id: int):

@@ -176,7 +176,8 @@ left.page_link("app_pages/praesentation.py", label="Präsentation für den Beame
                icon=":material/slideshow:", query_params={"sitzung": str(chosen.id)})
 right.download_button(
     f"Handout als PDF ({role_label(agenda.role)})",
-    lambda: build_handout(agenda, store.is_demo(), shared.today()),
+    lambda: build_handout(agenda, shared.geography().boundary, store.is_demo(),
+                          shared.today()),
     f"handout_{chosen.held_on:%Y-%m-%d}.pdf", "application/pdf", on_click="ignore",
     key="sitzung_pdf", icon=":material/picture_as_pdf:")
 agenda_view(agenda)

@@ -97,7 +97,7 @@ def _place(frame, before) -> Place:
                                 default="all", key="trend_place")
     try:
         if kind == "hotspot":
-            spots = hotspot_places(frame, before, role, shared.district_geometry().district)
+            spots = hotspot_places(frame, before, role, shared.geography().boundary)
             if not spots:
                 st.info("Im gewählten Zeitraum gibt es keinen Hotspot; gezeigt wird der "
                         "ganze Filter.")
@@ -107,7 +107,8 @@ def _place(frame, before) -> Place:
             return spots[labels.index(chosen)]
         if kind == "section":
             left, mid, right = st.columns([3, 1, 1])
-            street = left.selectbox("Straße", street_names(), key="trend_street")
+            street = left.selectbox("Straße", street_names(shared.geography().district),
+                                    key="trend_street")
             low = mid.number_input("Hausnummer von", 1, 999, None, key="trend_hn_from")
             high = right.number_input("bis", 1, 999, None, key="trend_hn_to")
             return section_place(street, low, high)

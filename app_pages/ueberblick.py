@@ -48,7 +48,7 @@ def _overview(version: str, role: Role, f: ReportFilter) -> Overview:
     view = map_view(now, role, MapOptions(layers=("heat", "hotspots")), ctx)
     weekly = weekly_by_topic(now, role, f)
     weekly["Thema"] = weekly["group"].map(lambda k: group_label("topic", k))
-    top = top_hotspots(now, before, role, ctx.district)
+    top = top_hotspots(now, before, role, shared.geography().boundary)
     return Overview(False, figures, build_map(view, ctx, layer_list_open=False), weekly, top)
 
 

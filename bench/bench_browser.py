@@ -95,12 +95,13 @@ def build_store(rows: int, path: Path) -> None:
     partner files at 1M rows exceed the default upload limit, which also bounds imports)."""
     os.environ.setdefault("LAGEBILD_MAX_UPLOAD_MB", "2000")
     from demo import build_demo
+    from geo.geography import load_geography
     from reports.privacy.access import Role
     from reports.privacy.auth import add_user
     from reports.storage.store import Store
 
     store = Store.open(f"sqlite:///{path}")
-    build_demo(store, rows=rows, workdir=path.parent / f"{path.stem}-exports")
+    build_demo(store, load_geography(), rows=rows, workdir=path.parent / f"{path.stem}-exports")
     add_user(store, EDITOR[0], EDITOR[1], Role.EDITOR)
     store.close()
 

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import folium
 from folium import plugins
 
-from geo import boundary
+from geo.boundary import load_boundary
 from maps.view import build_map
 from reports.privacy.access import Role
 from reports.storage.query import ReportFilter
@@ -54,7 +54,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--max", type=int, default=1_000_000)
     args = parser.parse_args()
-    ctx = MapContext(boundary.ortsteile(), boundary.district())
+    ctx = MapContext(load_boundary().ortsteile(), load_boundary().district)
     cases = [
         ("Mitglied, Heat+Zellen+Gi*", Role.MEMBER, MapOptions()),
         ("Mitglied, alle Ebenen", Role.MEMBER,

@@ -33,9 +33,11 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from geo.boundary import assign_ortsteil
+from geo.boundary import load_boundary
 from geo.geocode import Geocoder
 from geo.register import load_register
+
+assign_ortsteil = load_boundary().assign_ortsteil  # the shipped Ortsteile
 
 ROOT = Path(__file__).resolve().parent.parent
 

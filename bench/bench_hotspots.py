@@ -18,7 +18,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from geo.aggregate import counts_by_cell, counts_on_grid
-from geo.boundary import district
+from geo.boundary import load_boundary
 from geo.density import kde
 from geo.emerging import emerging_hotspots
 from geo.grid import GridSpec, grid
@@ -32,7 +32,7 @@ BAND_M = 150.0
 def synthetic(n: int, seed: int = 1) -> pd.DataFrame:
     """Half uniform over the district's bounding box, half in 20 Gaussian clusters."""
     rng = np.random.default_rng(seed)
-    xmin, ymin, xmax, ymax = district().bounds
+    xmin, ymin, xmax, ymax = load_boundary().district.bounds
     half = n // 2
     centres = np.column_stack([rng.uniform(xmin, xmax, 20), rng.uniform(ymin, ymax, 20)])
     pick = rng.integers(0, 20, n - half)
@@ -50,10 +50,11 @@ def timed(fn):
 
 
 def main() -> None:
-    _, grid_ms = timed(lambda: grid(SPEC))
-    cells = len(grid(SPEC))
+    district = load_boundary().district
+    _, grid_ms = timed(lambda: grid(SPEC, district))
+    cells = len(grid(SPEC, district))
     print(f"50 m grid of the district: {cells} cells, first build {grid_ms:.0f} ms (then cached)")
-    bounds = district().buffer(BAND_M).bounds
+    bounds = district.buffer(BAND_M).bounds
     print(
         f"{'reports':>9} | {'counts_by_cell ms':>17} | {'kde ms':>7} | {'gi_star 50 m ms':>15}"
         f" | {'emerging 12 mo ms':>17} | {'peak MB':>7}"
@@ -64,12 +65,13 @@ def main() -> None:
         tracemalloc.start()
         counts, count_ms = timed(lambda frame=frame: counts_by_cell(frame, SPEC))
         _, kde_ms = timed(
-            lambda frame=frame: kde(frame["x"], frame["y"], None, BAND_M, 10.0, bounds)
+            lambda frame=frame: kde(frame["x"], frame["y"], None, BAND_M, 10.0, bounds=bounds)
         )
-        full = counts_on_grid(counts, SPEC)
+        full = counts_on_grid(counts, SPEC, district)
         gi_ms = min(timed(lambda full=full: gi_star(full, SPEC, BAND_M))[1] for _ in range(3))
         _, em_ms = timed(
-            lambda frame=frame: emerging_hotspots(frame, SPEC, "M", distance_band_m=BAND_M)
+            lambda frame=frame: emerging_hotspots(frame, SPEC, "M", distance_band_m=BAND_M,
+                                                  area=district)
         )
         peak = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()

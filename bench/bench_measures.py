@@ -22,6 +22,7 @@ import pandas as pd
 
 from demo.generate import generate_truth, interventions
 from demo.measures import demo_measures
+from geo.boundary import load_boundary
 from reports.analysis.evaluation import evaluate
 from reports.coordination.measures import effects, list_measures
 from reports.model import TIMEZONE, vocabulary
@@ -60,7 +61,8 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         store = Store.open(f"sqlite:///{tmp}/bench.sqlite")
-        demo_measures(store)
+        boundary = load_boundary()
+        demo_measures(store, boundary.district)
         meeting = store.add_meeting(date(2025, 10, 2), "Sitzung")
         store.add_meeting(date(2025, 8, 21), "Sitzung davor")
         items = list_measures(store)
@@ -72,10 +74,10 @@ def main() -> None:
                 break
             frame = reports(n)
             one = timed(evaluate, frame, cleaning.area, cleaning.start,
-                        categories=cleaning.categories)
-            five = timed(effects, items, frame)
+                        district=boundary.district, categories=cleaning.categories)
+            five = timed(effects, items, frame, boundary.district)
             agenda = timed(agenda_for, store, meeting, Role.EDITOR, date(2025, 10, 2),
-                           frame=frame)
+                           boundary=boundary, frame=frame)
             print(f"{n:>9,} | {one:>11.0f} | {five:>14.0f} | {agenda:>9.0f} | "
                   f"{n / one * 1000:>17,.0f} | {peak_mb():>7.0f}")
         store.close()

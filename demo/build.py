@@ -4,14 +4,20 @@ then the demo's meetings, annotations and measures are stored."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from demo.generate import DEFAULT_WORKDIR, calendar_notes, config, generate_exports, meeting_dates
 from demo.measures import demo_measures
 from reports.ingest.pipeline import import_file
 
+if TYPE_CHECKING:
+    from geo.geography import Geography
 
-def build_demo(store, rows: int = 30000, keep: bool = False, workdir=None) -> dict:
-    """(Re)build the demo store by importing the generated partner exports.
+
+def build_demo(store, geography: Geography, rows: int = 30000, keep: bool = False,
+               workdir=None) -> dict:
+    """(Re)build the demo store by importing the generated partner exports with the
+    deployment's ``geography`` (its geocoder places them, its district bounds the measures).
 
     With ``keep`` an existing, filled demo store is left as it is (fast restarts).
     """
@@ -23,7 +29,7 @@ def build_demo(store, rows: int = 30000, keep: bool = False, workdir=None) -> di
     summary = {"kept": False, "files": 0, "total": 0, "imported": 0, "updated": 0,
                "duplicate": 0, "rejected": 0}
     for path, source in files:
-        result = import_file(store, path, source, actor="demo")
+        result = import_file(store, path, source, geocoder=geography.geocoder, actor="demo")
         summary["files"] += 1
         for key in ("total", "imported", "updated", "duplicate", "rejected"):
             summary[key] += getattr(result, key)
@@ -35,6 +41,7 @@ def build_demo(store, rows: int = 30000, keep: bool = False, workdir=None) -> di
         for starts_on, ends_on, kind, label in notes:
             store.add_annotation(starts_on, ends_on, kind, label, conn=conn)
         store.set_demo(True, conn=conn)
-    summary.update(meetings=len(held), annotations=len(notes), measures=len(demo_measures(store)),
+    summary.update(meetings=len(held), annotations=len(notes),
+                   measures=len(demo_measures(store, geography.district)),
                    reports=store.count_reports())
     return summary

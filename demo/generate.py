@@ -15,6 +15,7 @@ seed gives byte-identical files.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import math
@@ -24,6 +25,7 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -34,6 +36,9 @@ from config.paths import DATA_DIR, VAR_DIR
 from geo.crs import to_display, to_metric
 from reports.ingest.profiles import PROFILE_DIR
 from reports.model import TIMEZONE
+
+if TYPE_CHECKING:
+    from geo.geography import Geography as RealGeography
 
 CONFIG_FILE = DATA_DIR / "demo.toml"
 DEFAULT_WORKDIR = VAR_DIR / "demo-exports"
@@ -99,14 +104,15 @@ def _anchor_names(cfg: dict) -> set[str]:
 
 def geography(cfg: dict | None = None) -> Geography:
     """Real geography only: each anchor where the geocoder puts its name on the shipped register
-    (never a typed coordinate), the real street courses and addresses inside the district."""
+    (never a typed coordinate), the real street courses and addresses inside the district.
+    Always the shipped geography, whatever a deployment configures: the demo is one fixed
+    data set."""
     from geo.gazetteer import street_lines
-    from geo.geocode import default_geocoder
     from geo.register import load_register
 
     cfg = cfg or config()
     area = _district()
-    geocoder = default_geocoder()
+    geocoder = _shipped().geocoder
     places: dict[str, Point] = {}
     for name in sorted(_anchor_names(cfg)):
         found = geocoder.geocode(name)
@@ -129,10 +135,16 @@ def geography(cfg: dict | None = None) -> Geography:
         area)
 
 
-def _district() -> shapely.Geometry:
-    from geo.boundary import district
+@functools.cache
+def _shipped() -> RealGeography:
+    """The shipped geography (read-only; its geocoder is built once per process)."""
+    from geo.geography import load_geography
 
-    area = district()
+    return load_geography()
+
+
+def _district() -> shapely.Geometry:
+    area = _shipped().district
     shapely.prepare(area)
     return area
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from config.paths import DATA_DIR
 from geo.grid import GridSpec, cell_ids, grid
@@ -54,7 +55,8 @@ def counts_by_cell(frame: pd.DataFrame, spec: GridSpec, weight: str | None = Non
     return out
 
 
-def counts_on_grid(counts: pd.DataFrame, spec: GridSpec, area=None) -> pd.DataFrame:
+def counts_on_grid(counts: pd.DataFrame, spec: GridSpec, area: shapely.Geometry
+                   ) -> pd.DataFrame:
     """Counts onto every cell of the clipped grid, zero-filled (what Gi* needs).
 
     Reports in cells outside the grid (outside ``area``) are left out and counted in

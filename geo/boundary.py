@@ -1,9 +1,10 @@
 """The district's outline and its Ortsteile, and which Ortsteil a point lies in.
 
 The shipped geometry (data/ortsteile.geoparquet, built by ``lagebild build-data`` from the
-OSM-derived Ortsteil polygons) is the default; the city's official Ortsteile file replaces it
-everywhere once LAGEBILD_ORTSTEILE_FILE points to it. Which Ortsteile
-form "the district" and its core is configuration (data/district.toml).
+OSM-derived Ortsteil polygons) is the default; ``load_boundary(path)`` loads the city's
+official Ortsteile instead (the deployment's ``geo.geography.Geography`` does so when
+LAGEBILD_ORTSTEILE_FILE points to them). Which Ortsteile form "the district" and its core is
+configuration (data/district.toml).
 """
 
 from __future__ import annotations
@@ -38,12 +39,41 @@ class DistrictConfig:
     core: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class _Boundary:
+@dataclass(frozen=True, eq=False)
+class Boundary:
+    """The district's Ortsteile as one loaded geometry: ``frame`` GeoDataFrame[name, geometry]
+    in EPSG:25833 in the order of data/district.toml, the district's outline, its core and
+    the prepared parts ``assign_ortsteil`` tests against. Built by ``load_boundary``."""
+
     frame: gpd.GeoDataFrame
     district: shapely.Geometry
     core: shapely.Geometry
     parts: tuple[tuple[str, shapely.Geometry, tuple[float, float, float, float]], ...]
+
+    def ortsteile(self) -> gpd.GeoDataFrame:
+        """The Ortsteile as GeoDataFrame[name, geometry] (a copy; EPSG:25833)."""
+        return self.frame.copy()
+
+    def assign_ortsteil(self, x, y) -> np.ndarray:
+        """Ortsteil name for each EPSG:25833 point (1-D object array), None outside.
+
+        Vectorised: a bounding-box prefilter per Ortsteil, then a prepared point-in-polygon
+        test on the candidates still unassigned; points on a shared border go to the first
+        Ortsteil.
+        """
+        x = np.asarray(x, dtype="float64").ravel()
+        y = np.asarray(y, dtype="float64").ravel()
+        out = np.full(x.shape, None, dtype=object)
+        todo = np.isfinite(x) & np.isfinite(y)
+        for name, geom, (minx, miny, maxx, maxy) in self.parts:
+            candidates = np.flatnonzero(todo & (x >= minx) & (x <= maxx)
+                                        & (y >= miny) & (y <= maxy))
+            if candidates.size == 0:
+                continue
+            hit = candidates[shapely.intersects_xy(geom, x[candidates], y[candidates])]
+            out[hit] = name
+            todo[hit] = False
+        return out
 
 
 @functools.cache
@@ -54,64 +84,18 @@ def district_config() -> DistrictConfig:
     return DistrictConfig(tuple(raw["ortsteile"]), tuple(raw.get("core", ())))
 
 
-def ortsteile() -> gpd.GeoDataFrame:
-    """The district's Ortsteile as GeoDataFrame[name, geometry] in EPSG:25833, in the order of
-    data/district.toml."""
-    return _current().frame.copy()
-
-
-def district() -> shapely.Geometry:
-    """Outline of the whole district (union of its Ortsteile), EPSG:25833."""
-    return _current().district
-
-
-def core_area() -> shapely.Geometry:
-    """Outline of the Quartiersmanagement core (data/district.toml `core`), EPSG:25833."""
-    return _current().core
-
-
-def assign_ortsteil(x, y) -> np.ndarray:
-    """Ortsteil name for each EPSG:25833 point (1-D object array), None outside the district.
-
-    Vectorised: a bounding-box prefilter per Ortsteil, then a prepared point-in-polygon test on
-    the candidates still unassigned; points on a shared border go to the first Ortsteil.
+def load_boundary(path: Path | str | None = None, name_field: str | None = None) -> Boundary:
+    """The Ortsteile of the city's file ``path`` (LAGEBILD_ORTSTEILE_FILE; a file or a folder
+    of them), else the shipped ones. Loaded once per file and version on disk (cached, so
+    treat the result as read-only); a BoundaryError (German) says what is wrong with a file.
     """
-    x = np.asarray(x, dtype="float64").ravel()
-    y = np.asarray(y, dtype="float64").ravel()
-    out = np.full(x.shape, None, dtype=object)
-    todo = np.isfinite(x) & np.isfinite(y)
-    for name, geom, (minx, miny, maxx, maxy) in _current().parts:
-        candidates = np.flatnonzero(todo & (x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy))
-        if candidates.size == 0:
-            continue
-        hit = candidates[shapely.intersects_xy(geom, x[candidates], y[candidates])]
-        out[hit] = name
-        todo[hit] = False
-    return out
-
-
-_official: tuple[Path | None, str | None] = (None, None)
-
-
-def use_official_file(path: Path | None, name_field: str | None = None) -> None:
-    """Replace the shipped Ortsteile by the city's file everywhere (None: the shipped ones).
-
-    The deployment's setting is applied by ``reports.geography.apply_settings``; geo itself
-    reads no settings.
-    """
-    global _official
-    _official = (Path(path) if path is not None else None, name_field)
-
-
-def _current() -> _Boundary:
-    """The loaded boundary; a replaced official file is reloaded when it changes on disk."""
-    path, name_field = _official
+    path = Path(path) if path is not None else None
     stamp = path.stat().st_mtime_ns if path is not None and path.exists() else 0
     return _load(path, name_field, stamp)
 
 
 @functools.cache
-def _load(path: Path | None, name_field: str | None, stamp: int) -> _Boundary:
+def _load(path: Path | None, name_field: str | None, stamp: int) -> Boundary:
     config = district_config()
     if path is None:
         frame = _read(SHIPPED_FILE)
@@ -148,7 +132,7 @@ def _load(path: Path | None, name_field: str | None, stamp: int) -> _Boundary:
         shapely.prepare(geom)
         parts.append((name, geom, tuple(geom.bounds)))
     core = frame[frame["name"].isin(config.core)]
-    return _Boundary(
+    return Boundary(
         frame=frame,
         district=shapely.union_all(frame.geometry.values),
         core=shapely.union_all(core.geometry.values),

@@ -57,21 +57,17 @@ def kde(
     weights=None,
     bandwidth_m: float = 150.0,
     cell_m: float = 10.0,
-    bounds: tuple[float, float, float, float] | None = None,
+    *,
+    bounds: tuple[float, float, float, float],
 ) -> Surface:
     """Density surface of the points (EPSG:25833 metres) within ``bounds``.
 
-    ``bounds`` (xmin, ymin, xmax, ymax) default to the district's bounds padded by one
+    ``bounds`` (xmin, ymin, xmax, ymax), e.g. the district's bounds padded by one
     bandwidth. Points with NaN coordinates or outside the bounds are ignored; choose bounds
     padded by the bandwidth so points near the edge keep their full mass.
     """
     if bandwidth_m <= 0 or cell_m <= 0:
         raise ValueError("bandwidth_m and cell_m must be positive")
-    if bounds is None:
-        from geo.boundary import district
-
-        xmin, ymin, xmax, ymax = district().bounds
-        bounds = (xmin - bandwidth_m, ymin - bandwidth_m, xmax + bandwidth_m, ymax + bandwidth_m)
     xmin, ymin, xmax, ymax = bounds
     nx = max(math.ceil((xmax - xmin) / cell_m), 1)
     ny = max(math.ceil((ymax - ymin) / cell_m), 1)

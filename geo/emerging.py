@@ -42,6 +42,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import shapely
 from scipy.stats import norm
 
 from config.locale import TIMEZONE
@@ -162,7 +163,7 @@ def emerging_hotspots(
     *,
     edges: Sequence | None = None,
     distance_band_m: float = 150.0,
-    area=None,
+    area: shapely.Geometry,
     time_window: int = 0,
     min_reports: int = 3,
     min_total: int = 30,

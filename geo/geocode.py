@@ -25,7 +25,6 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -203,7 +202,7 @@ class Geocoder:
     assignment function.
 
     ``boundary_fn(x, y)`` returns the Ortsteil name per point, None outside the district (as
-    ``geo.boundary.assign_ortsteil``). ``address_list``: an official list,
+    ``geo.boundary.Boundary.assign_ortsteil``). ``address_list``: an official list,
     DataFrame[street, housenumber, x, y] in EPSG:25833 (see ``load_address_list``); its points
     take precedence. ``online``: optional Nominatim fallback.
     """
@@ -727,35 +726,7 @@ def load_address_list(path: Path) -> pd.DataFrame:
     )
 
 
-_extras: tuple[Path | None, NominatimGeocoder | None] = (None, None)
-
-
-def use_extras(address_list: Path | None, online: NominatimGeocoder | None) -> None:
-    """Add an official address list and/or an online fallback to the default geocoder.
-
-    Applied from the deployment's settings by ``reports.geography.apply_settings``.
-    """
-    global _extras
-    if _extras != (address_list, online):
-        _extras = (address_list, online)
-        _default_geocoder.cache_clear()
-
-
-def default_geocoder() -> Geocoder:
-    """The shipped register and boundary, plus the address list / Nominatim in use."""
-    return _default_geocoder(*_extras)
-
-
-@cache
-def _default_geocoder(address_list: Path | None, online: NominatimGeocoder | None) -> Geocoder:
-    from geo.boundary import assign_ortsteil
-    from geo.register import load_register
-
-    addresses = load_address_list(address_list) if address_list else None
-    return Geocoder(load_register(), assign_ortsteil, addresses, online)
-
-
-def manual_placement(lon: float, lat: float, boundary_fn: BoundaryFn | None = None) -> dict:
+def manual_placement(lon: float, lat: float, boundary_fn: BoundaryFn) -> dict:
     """Location fields for a point an editor placed by hand on the map.
 
     Status is always "manual": the editor chose the spot deliberately, so even a point outside
@@ -768,24 +739,19 @@ def manual_placement(lon: float, lat: float, boundary_fn: BoundaryFn | None = No
         raise ValueError("Koordinate ist keine Zahl") from None
     if not (np.isfinite(lon) and np.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
         raise ValueError(f"ungültige Koordinate: Länge {lon}, Breite {lat}")
-    if boundary_fn is None:
-        from geo.boundary import assign_ortsteil
-
-        boundary_fn = assign_ortsteil
     x, y = to_metric([lon], [lat])
     ortsteil = boundary_fn(x, y)[0]
     return {"lon": lon, "lat": lat, "x": float(x[0]), "y": float(y[0]),
             "ortsteil": ortsteil, "status": "manual", "precision_m": 5.0}
 
 
-def place_reports(frame: pd.DataFrame, geocoder: Geocoder | None = None) -> pd.DataFrame:
+def place_reports(frame: pd.DataFrame, geocoder: Geocoder) -> pd.DataFrame:
     """Fill lon/lat/x/y/ortsteil/geocode_status/precision_m of a REPORT_COLUMNS frame.
 
     Given coordinates (lon/lat, else x/y) take precedence and are validated (swaps and
     EPSG:25833 recognised); invalid or missing ones fall back to the address; neither ->
     "unresolved" with empty coordinates. Rows already placed by hand ("manual") are kept.
     """
-    geocoder = geocoder or default_geocoder()
     out = frame.copy()
     manual = out["geocode_status"].eq("manual").fillna(False).to_numpy(bool)
     has_lonlat = (out["lon"].notna() & out["lat"].notna()).to_numpy()

@@ -144,15 +144,11 @@ def _ids_covering(bounds: tuple[float, float, float, float], spec: GridSpec) -> 
     return _pack(rows.ravel(), cols.ravel())
 
 
-def grid(spec: GridSpec, area=None) -> gpd.GeoDataFrame:
-    """All cells intersecting ``area`` (default: the district), clipped to it.
+def grid(spec: GridSpec, area: shapely.Geometry) -> gpd.GeoDataFrame:
+    """All cells intersecting ``area`` (e.g. the district, EPSG:25833), clipped to it.
 
     Columns: cell_id, geometry (clipped, EPSG:25833). Cached per (spec, area); callers get a copy.
     """
-    if area is None:
-        from geo.boundary import district
-
-        area = district()
     return _grid(spec, area).copy()
 
 

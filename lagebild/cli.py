@@ -31,6 +31,13 @@ def _store():
     return Store.open()
 
 
+def _geography():
+    """The deployment's geography (built once per command)."""
+    from reports.geography import geography_from
+
+    return geography_from()
+
+
 def parse_mapping(pairs: list[str] | None) -> dict[str, str] | None:
     """``["Spalte=occurred_at", ...]`` -> ``{"occurred_at": "Spalte"}``; ``=FELD`` unmaps."""
     if not pairs:
@@ -45,7 +52,7 @@ def parse_mapping(pairs: list[str] | None) -> dict[str, str] | None:
     return mapping
 
 
-def _import(path: Path, source: str, mapping: dict[str, str] | None):
+def _import(path: Path, source: str, mapping: dict[str, str] | None, geography):
     from reports.ingest.pipeline import import_file
 
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -60,8 +67,8 @@ def _import(path: Path, source: str, mapping: dict[str, str] | None):
             bar.update(task, description=f"{path.name}: wartet auf einen anderen Import … "
                                          f"({seconds:.0f} s)")
 
-        return import_file(_store(), path, source, mapping=mapping, progress=progress,
-                           waiting=waiting)
+        return import_file(_store(), path, source, geocoder=geography.geocoder, mapping=mapping,
+                           progress=progress, waiting=waiting)
 
 
 def _summary(results) -> None:
@@ -100,10 +107,11 @@ def cmd_import(args) -> int:
     from reports.ingest.profiles import ProfileError
 
     mapping = parse_mapping(args.mapping)
+    geography = _geography()
     results, failed = [], 0
     for name in args.files:
         try:
-            results.append(_import(Path(name), args.source, mapping))
+            results.append(_import(Path(name), args.source, mapping, geography))
         except (FileError, ProfileError) as exc:
             errors.print(Text.assemble(("Fehler: ", "bold red"), str(exc)))
             failed += 1
@@ -119,7 +127,8 @@ def cmd_quarantine(args) -> int:
     if args.reimport:
         if not args.source:
             raise ValueError("--reimport braucht --source (die Quelle der Zeilen).")
-        _summary([_import(Path(args.reimport), args.source, parse_mapping(args.mapping))])
+        _summary([_import(Path(args.reimport), args.source, parse_mapping(args.mapping),
+                          _geography())])
         return 0
     store = _store()
     if args.export:
@@ -156,7 +165,7 @@ def cmd_demo(args) -> int:
     from demo import build_demo
 
     with console.status("Demo-Daten werden erzeugt und importiert …"):
-        result = build_demo(_store(), rows=args.rows, keep=args.keep)
+        result = build_demo(_store(), _geography(), rows=args.rows, keep=args.keep)
     table = Table(title="Demo (synthetische Daten)")
     table.add_column("Angabe")
     table.add_column("Wert", justify="right")
@@ -212,13 +221,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from reports.geography import apply_settings
+    from config.settings import settings
     from reports.ingest.importers import FileError
     from reports.ingest.profiles import ProfileError
     from reports.storage.faults import StoreBusy, StoreError
 
     try:
-        apply_settings()
+        settings()  # a wrong setting stops every command with its German sentence
         return int(args.func(args) or 0)
     except (FileError, ProfileError, ValueError) as exc:
         errors.print(Text.assemble(("Fehler: ", "bold red"), str(exc)))

@@ -34,7 +34,7 @@ def _read_column(path: Path, column: str) -> pd.Series:
 
 
 def _geocode(args: argparse.Namespace) -> int:
-    from geo.geocode import default_geocoder
+    from reports.geography import geography_from
 
     if args.csv:
         try:
@@ -44,7 +44,7 @@ def _geocode(args: argparse.Namespace) -> int:
             return 2
     else:
         texts = pd.Series([line.rstrip("\r\n") for line in sys.stdin], dtype=object)
-    result = default_geocoder().geocode_many(texts.to_numpy(object))
+    result = geography_from().geocoder.geocode_many(texts.to_numpy(object))
     result.insert(0, "input", texts.to_numpy(object))
     result[["x", "y", "precision_m"]] = result[["x", "y", "precision_m"]].round(2)
     result[OUTPUT_COLUMNS].to_csv(sys.stdout, index=False, float_format="%.7f")

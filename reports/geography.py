@@ -1,12 +1,12 @@
-"""The deployment's geography: applies the settings (official Ortsteile, address list,
-online fallback) to geo/, which itself reads no settings. Called by every entry point
-(dashboard, CLI) before the first geographic question is asked."""
+"""The deployment's geography: builds the ``geo.geography.Geography`` the settings describe
+(official Ortsteile, address list, online fallback); geo/ itself reads no settings. Each
+entry point (dashboard, CLI) builds it once and passes it on explicitly."""
 
 from __future__ import annotations
 
 from config.paths import VAR_DIR
 from config.settings import Settings, settings
-from geo import boundary, geocode
+from geo.geography import Geography, load_geography
 from geo.nominatim import NominatimGeocoder
 
 NOMINATIM_CACHE = VAR_DIR / "nominatim-cache.sqlite"
@@ -18,10 +18,9 @@ def nominatim_from(current: Settings) -> NominatimGeocoder:
                              contact=current.nominatim_contact)
 
 
-def apply_settings(current: Settings | None = None) -> Settings:
-    """Point geo/ at the configured files and services; returns the settings applied."""
+def geography_from(current: Settings | None = None) -> Geography:
+    """The Geography of the settings (default: the environment's)."""
     current = current or settings()
-    boundary.use_official_file(current.ortsteile_file, current.ortsteile_name_field)
     online = nominatim_from(current) if current.online_geocoder else None
-    geocode.use_extras(current.address_list_file, online)
-    return current
+    return load_geography(current.ortsteile_file, current.ortsteile_name_field,
+                          current.address_list_file, online)

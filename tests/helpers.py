@@ -3,15 +3,20 @@ store built through the real importers."""
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import sqlalchemy as sa
+
+if TYPE_CHECKING:
+    from geo.geography import Geography
 
 REFERENCE_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "reference"
 POSTGRES_URL = os.environ.get(
@@ -60,12 +65,26 @@ def postgres_url_for_test() -> Iterator[str]:
         admin.dispose()
 
 
+@functools.cache
+def shipped_geography() -> Geography:
+    """The shipped geography (no official files), built once per test process: it is
+    immutable, so tests share it; a test of another geography builds its own with
+    ``geo.geography.load_geography``."""
+    from geo.geography import load_geography
+
+    return load_geography()
+
+
+def shipped_geocoder():
+    """The shipped geography's geocoder (built on first use, a few seconds, then shared)."""
+    return shipped_geography().geocoder
+
+
 def demo_database(tmp_path_factory, name: str, rows: int = 3000,
                   users: tuple[tuple[str, str, str], ...] = ()) -> str:
     """URL of a fresh SQLite demo store built through the real importers, with ``users``
     (name, password, role) added (for page and browser tests)."""
     from demo import build_demo
-    from reports.geography import apply_settings
     from reports.privacy.access import Role
     from reports.privacy.auth import add_user
     from reports.storage.store import Store
@@ -73,8 +92,7 @@ def demo_database(tmp_path_factory, name: str, rows: int = 3000,
     base = tmp_path_factory.mktemp(name)
     url = f"sqlite:///{base / 'demo.sqlite'}"
     store = Store.open(url)
-    apply_settings()  # the default geography, whatever an earlier test in this worker set
-    build_demo(store, rows=rows, workdir=base / "work")
+    build_demo(store, shipped_geography(), rows=rows, workdir=base / "work")
     for username, password, role in users:
         add_user(store, username, password, Role(role))
     store.close()
@@ -88,7 +106,6 @@ def reports_at(x, y, occurred_at, category: str = "illegale_muellablagerung",
     import numpy as np
     import pandas as pd
 
-    from geo.boundary import assign_ortsteil
     from geo.crs import to_display
     from reports.model import REPORT_COLUMNS, stable_id, vocabulary
 
@@ -100,7 +117,8 @@ def reports_at(x, y, occurred_at, category: str = "illegale_muellablagerung",
         "id": [stable_id("stadtreinigung", r) for r in refs], "source": "stadtreinigung",
         "source_ref": refs, "topic": vocabulary().categories[category].topic,
         "category": category, "occurred_at": times, "reported_at": times, "address": None,
-        "lon": lon, "lat": lat, "x": x, "y": y, "ortsteil": assign_ortsteil(x, y),
+        "lon": lon, "lat": lat, "x": x, "y": y,
+        "ortsteil": shipped_geography().assign_ortsteil(x, y),
         "geocode_status": "coordinates", "precision_m": 5.0, "count": 1, "description": None,
         "sensitivity": sensitivity, "batch_id": "test", "content_hash": refs,
     }).astype(REPORT_COLUMNS)
@@ -179,4 +197,4 @@ def submit_concern(store, form, session: str = "s1", now: float | None = None,
     now = time.time() if now is None else now
     puzzle = concerns.Puzzle(f"test-{session}-{now}", now - 60, bits=6)
     return concerns.submit(store, form, concerns.Sender(session, ip), puzzle,
-                           concerns.solve(puzzle), now=now).id
+                           concerns.solve(puzzle), geocoder=shipped_geocoder(), now=now).id

@@ -11,7 +11,7 @@ import struct
 import numpy as np
 import pandas as pd
 
-from geo.boundary import assign_ortsteil
+from geo.boundary import load_boundary
 from geo.crs import to_metric
 from reports.model import REPORT_COLUMNS, TIMEZONE, stable_id
 
@@ -59,7 +59,7 @@ def sample_reports(descriptions: list[str] | None = None,
         "reported_at": start + pd.to_timedelta(np.arange(n) * 37 + 2, unit="h"),
         "address": [f"{STREET} {k + 1}" for k in range(n)],
         "lon": lon, "lat": lat, "x": x, "y": y,
-        "ortsteil": assign_ortsteil(x, y),
+        "ortsteil": load_boundary().assign_ortsteil(x, y),
         "geocode_status": "coordinates",
         "precision_m": 5.0,
         "count": 1,

@@ -182,10 +182,9 @@ def sentence(area: Change, effect: Change, enough: bool) -> str:
             f"Vergleichsgebiet: {_describe(effect)}.")
 
 
-def evaluate(frame: pd.DataFrame, area: BaseGeometry, start: date, *, days: int = 180,
-             seasonal: bool = True, categories: tuple[str, ...] = (),
-             comparison: BaseGeometry | None = None,
-             district: BaseGeometry | None = None) -> Evaluation:
+def evaluate(frame: pd.DataFrame, area: BaseGeometry, start: date, *, district: BaseGeometry,
+             days: int = 180, seasonal: bool = True, categories: tuple[str, ...] = (),
+             comparison: BaseGeometry | None = None) -> Evaluation:
     """Difference-in-differences of report counts inside ``area`` around ``start``.
 
     ``frame`` is a report frame with x/y in EPSG:25833; ``area`` and ``comparison`` are
@@ -208,10 +207,6 @@ def evaluate(frame: pd.DataFrame, area: BaseGeometry, start: date, *, days: int 
     x, y = frame["x"].to_numpy(), frame["y"].to_numpy()
     ring = area.buffer(RING_M).difference(area)
     if comparison is None:
-        if district is None:
-            from geo.boundary import district as district_geometry
-
-            district = district_geometry()
         comparison = district.difference(area.buffer(RING_M))
     inside = shapely.contains_xy(area, x, y)
     in_comparison = shapely.contains_xy(comparison, x, y)

@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from shapely.geometry.base import BaseGeometry
 
 from geo.aggregate import counts_by_cell, counts_on_grid
+from geo.boundary import Boundary
 from geo.compare import poisson_rate_test
 from geo.grid import GridSpec, cell_centres
 from geo.hotspots import fdr, gi_star
@@ -76,23 +78,22 @@ def classify(now, before, hot_now, hot_before, alpha: float = ALPHA
     return change.astype(object), p_fdr
 
 
-def hot_cells(counts: pd.DataFrame, spec: GridSpec = SPEC, area=None,
+def hot_cells(counts: pd.DataFrame, area: BaseGeometry, spec: GridSpec = SPEC,
               min_reports: int = MIN_CELL_REPORTS) -> pd.DataFrame:
     """Gi* per cell of one period from its cell counts (DataFrame[cell_id, reports]; for the
-    public the published ones): DataFrame[cell_id, hot]."""
+    public the published ones) on the grid of ``area`` (the district): DataFrame[cell_id, hot]."""
     gi = gi_star(counts_on_grid(counts, spec, area), spec, min_reports=min_reports)
     return pd.DataFrame({"cell_id": gi["cell_id"].to_numpy(np.int64),
                          "hot": gi["gi_class"].to_numpy() > 0})
 
 
 def section_counts(counts_now: pd.DataFrame, counts_before: pd.DataFrame,
-                   hot_now: pd.DataFrame, hot_before: pd.DataFrame,
+                   hot_now: pd.DataFrame, hot_before: pd.DataFrame, boundary: Boundary,
                    spec: GridSpec = SPEC) -> pd.DataFrame:
     """Per street section of the cells hot in either period (``hot_cells``) its own report
     counts (summed from ``counts_*``, DataFrame[cell_id, reports]): DataFrame[section, place,
-    street, ortsteil, cells, reports_now, reports_before, hot_now, hot_before, cell_ids]."""
-    from geo.boundary import assign_ortsteil
-
+    street, ortsteil, cells, reports_now, reports_before, hot_now, hot_before, cell_ids];
+    the Ortsteil is ``boundary``'s."""
     hot = hot_now.rename(columns={"hot": "hot_now"}).merge(
         hot_before.rename(columns={"hot": "hot_before"}), on="cell_id", how="outer")
     hot = hot.fillna({"hot_now": False, "hot_before": False}).astype(
@@ -106,7 +107,7 @@ def section_counts(counts_now: pd.DataFrame, counts_before: pd.DataFrame,
     cells = cells.fillna({"reports_now": 0, "reports_before": 0})
     cells = cells.merge(street_sections(cells["cell_id"].to_numpy(), spec), on="cell_id")
     x, y = cell_centres(cells["cell_id"].to_numpy(), spec)
-    cells["ortsteil"] = pd.Series(assign_ortsteil(x, y), index=cells.index).fillna("")
+    cells["ortsteil"] = pd.Series(boundary.assign_ortsteil(x, y), index=cells.index).fillna("")
     out = cells.groupby("section", as_index=False).agg(
         place=("label", "first"), street=("street", "first"),
         ortsteil=("ortsteil", lambda s: s.mode().iloc[0] if len(s) else ""),
@@ -130,17 +131,18 @@ def with_labels(sections: pd.DataFrame, now=None, before=None) -> pd.DataFrame:
                            na_position="last")[COLUMNS].reset_index(drop=True)
 
 
-def section_changes(now: pd.DataFrame, before: pd.DataFrame, spec: GridSpec = SPEC,
-                    area=None) -> pd.DataFrame:
+def section_changes(now: pd.DataFrame, before: pd.DataFrame, boundary: Boundary,
+                    spec: GridSpec = SPEC) -> pd.DataFrame:
     """Per street section hot in either period: DataFrame[COLUMNS], most reports now first.
 
     ``now`` / ``before``: the report frames of the two periods (counts are their rows; exact
     counts, for roles that see them – the public's go through ``reports.views.hotspots``);
-    ``area``: the grid's extent (EPSG:25833), default all cells with reports.
+    ``boundary``: the district, whose grid Gi* runs on and whose Ortsteile name the sections.
     """
     counts_now, counts_before = (counts_by_cell(frame, spec) for frame in (now, before))
-    sections = section_counts(counts_now, counts_before, hot_cells(counts_now, spec, area),
-                              hot_cells(counts_before, spec, area), spec)
+    area = boundary.district
+    sections = section_counts(counts_now, counts_before, hot_cells(counts_now, area, spec),
+                              hot_cells(counts_before, area, spec), boundary, spec)
     return with_labels(sections) if len(sections) else pd.DataFrame(columns=COLUMNS)
 
 

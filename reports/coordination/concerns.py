@@ -22,6 +22,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from sqlalchemy import func, select, update
@@ -34,6 +35,9 @@ from reports.storage.schema import concerns as concerns_table
 from reports.storage.schema import meetings as meetings_table
 from reports.storage.schema import meta as meta_table
 from reports.storage.schema import reports as reports_table
+
+if TYPE_CHECKING:
+    from geo.geocode import Geocoder
 
 MAX_DESCRIPTION = 2000
 MIN_DESCRIPTION = 10
@@ -116,12 +120,12 @@ def _clean(text: str, limit: int, field: str) -> str:
     return text
 
 
-def _place(form: ConcernForm) -> dict:
-    from geo.geocode import default_geocoder, manual_placement
+def _place(form: ConcernForm, geocoder: Geocoder) -> dict:
+    from geo.geocode import manual_placement
 
     if form.lon is not None and form.lat is not None:
         try:
-            placed = manual_placement(form.lon, form.lat)
+            placed = manual_placement(form.lon, form.lat, geocoder.boundary_fn)
         except ValueError as exc:
             raise ConcernError(f"Feld „Ort“: {exc}.") from None
         if placed["ortsteil"] is None:
@@ -131,7 +135,7 @@ def _place(form: ConcernForm) -> dict:
     if not form.address.strip():
         raise ConcernError("Feld „Ort“: Bitte einen Ort auf der Karte wählen oder eine "
                            "Adresse angeben.")
-    result = default_geocoder().geocode(form.address)
+    result = geocoder.geocode(form.address)
     if result.status == "unresolved":
         raise ConcernError(f"Feld „Adresse“: „{form.address}“ wurde nicht gefunden "
                            f"({result.reason}). Bitte den Ort auf der Karte wählen.")
@@ -178,9 +182,10 @@ def _sender_label(conn, address: str | None) -> str:
     return digest[:32]
 
 
-def submit(store, form: ConcernForm, sender: Sender, puzzle: Puzzle, nonce: str,
-           now: float | None = None) -> Receipt:
-    """Check and queue a concern for moderation; returns its number and status token."""
+def submit(store, form: ConcernForm, sender: Sender, puzzle: Puzzle, nonce: str, *,
+           geocoder: Geocoder, now: float | None = None) -> Receipt:
+    """Check and queue a concern for moderation (placed by ``geocoder``, the deployment's);
+    returns its number and status token."""
     now = time.time() if now is None else now
     if form.honeypot:
         raise ConcernError("Das Anliegen konnte nicht angenommen werden.")
@@ -195,7 +200,7 @@ def submit(store, form: ConcernForm, sender: Sender, puzzle: Puzzle, nonce: str,
     with store.engine.connect() as conn:  # before geocoding: a flood must not reach it
         label = _sender_label(conn, sender.address)
         _check_rate(store, conn, sender.session_key, label, now, lock=False)
-    place = _place(ConcernForm(form.topic, description, address, form.lon, form.lat))
+    place = _place(ConcernForm(form.topic, description, address, form.lon, form.lat), geocoder)
     token = secrets.token_urlsafe(18)
     with store.transaction() as conn:
         _check_rate(store, conn, sender.session_key, label, now)

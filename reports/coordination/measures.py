@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
@@ -89,11 +90,10 @@ def validate(measure: Measure, district: BaseGeometry | None = None) -> None:
         raise MeasureError("Feld „Ende“: Das Ende liegt vor dem Beginn.")
 
 
-def add_measure(store, measure: Measure, actor: str) -> int:
-    """Validate and store a measure in one transaction (audited)."""
-    from geo.boundary import district
-
-    validate(measure, district())
+def add_measure(store, measure: Measure, actor: str, district: BaseGeometry) -> int:
+    """Validate and store a measure in one transaction (audited); its area must touch
+    ``district`` (EPSG:25833)."""
+    validate(measure, district)
     with store.transaction() as conn:
         new_id = conn.execute(measures_table.insert().values(
             title=measure.title.strip(), partners=json.dumps(list(measure.partners)),
@@ -190,19 +190,18 @@ def area_from_cells(cell_ids, spec) -> BaseGeometry:
     return shapely.union_all(cell_polygons(ids, spec).geometry.values)
 
 
-def area_from_ortsteil(name: str) -> BaseGeometry:
-    from geo.boundary import ortsteile
-
-    frame = ortsteile()
+def area_from_ortsteil(name: str, ortsteile: gpd.GeoDataFrame) -> BaseGeometry:
+    """The Ortsteil ``name`` of ``ortsteile`` (GeoDataFrame[name, geometry], EPSG:25833)."""
+    frame = ortsteile
     match = frame[frame["name"] == name]
     if match.empty:
         raise MeasureError(f"Feld „Gebiet“: Einen Ortsteil „{name}“ gibt es nicht.")
     return match.geometry.iloc[0]
 
 
-def evaluate_measure(measure: Measure, frame: pd.DataFrame, *, days: int = EVALUATION_DAYS,
-                     seasonal: bool = True, comparison: BaseGeometry | None = None,
-                     district: BaseGeometry | None = None) -> Evaluation:
+def evaluate_measure(measure: Measure, frame: pd.DataFrame, *, district: BaseGeometry,
+                     days: int = EVALUATION_DAYS, seasonal: bool = True,
+                     comparison: BaseGeometry | None = None) -> Evaluation:
     """The measure's difference-in-differences on its categories; a measure that ended
     is only credited with its own running time."""
     if measure.ends_on is not None:
@@ -211,8 +210,8 @@ def evaluate_measure(measure: Measure, frame: pd.DataFrame, *, days: int = EVALU
                     categories=measure.categories, comparison=comparison, district=district)
 
 
-def effects(items: list[Measure], frame: pd.DataFrame, days: int = EVALUATION_DAYS,
-            district: BaseGeometry | None = None) -> pd.DataFrame:
+def effects(items: list[Measure], frame: pd.DataFrame, district: BaseGeometry,
+            days: int = EVALUATION_DAYS) -> pd.DataFrame:
     """Per measure its estimated effect (percent, with 95 % interval) for the balance view;
     measures without a verdict keep NaN effects and say why."""
     rows = []

@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo.geocode import place_reports
+from geo.geocode import Geocoder, place_reports
 from reports.ingest.importers import FileError, RawTable, load_bytes, read_file
 from reports.ingest.profiles import (
     PROFILE_DIR,
@@ -118,14 +118,14 @@ def unknown_categories(raw: RawTable, profile: Profile, column: str | None) -> l
             and fold(v) not in known]
 
 
-def place(frame: pd.DataFrame) -> pd.DataFrame:
+def place(frame: pd.DataFrame, geocoder: Geocoder) -> pd.DataFrame:
     """Geocode the rows (rows without a usable place are kept as "unresolved")."""
-    placed = place_reports(frame)
+    placed = place_reports(frame, geocoder)
     placed.index = frame.index
     return placed
 
 
-def import_file(store, path_or_bytes: str | Path | bytes, source: str, *,
+def import_file(store, path_or_bytes: str | Path | bytes, source: str, *, geocoder: Geocoder,
                 file_name: str | None = None, profile: Profile | None = None,
                 mapping: dict[str, str] | None = None,
                 choices: dict[str, str] | None = None,
@@ -136,7 +136,8 @@ def import_file(store, path_or_bytes: str | Path | bytes, source: str, *,
 
     ``choices``: the complete column choice (field or part -> column, as on the Daten page);
     ``mapping``: changes to the recognised choice (an empty column unmaps the field);
-    ``categories``: export values -> category keys on top of the profile's.
+    ``categories``: export values -> category keys on top of the profile's; ``geocoder``:
+    the deployment's (``Geography.geocoder``).
     """
     data, file_name = load_bytes(path_or_bytes, file_name)
     notes: list[str] = []
@@ -160,13 +161,13 @@ def import_file(store, path_or_bytes: str | Path | bytes, source: str, *,
         notes.append("Keine Spalte mit einer Vorgangsnummer: die Kennung jeder Zeile wird aus "
                      "ihrem Inhalt gebildet (gleiche Zeile, gleiche Kennung).")
     return _store_import(store, raw, hashlib.sha256(data).hexdigest(), file_name, source,
-                         profile, notes, actor, progress, reread, waiting=waiting)
+                         profile, notes, actor, progress, reread, geocoder, waiting=waiting)
 
 
 def _store_import(store, raw: RawTable, sha256: str, file_name: str, source: str,
                   profile: Profile, notes: list[str], actor: str,
                   progress: Callable[[int, int], None] | None,
-                  reread: list[int],
+                  reread: list[int], geocoder: Geocoder,
                   waiting: Callable[[float], None] | None = None) -> ImportResult:
     """Store one read file. Reading, checking and geocoding are done before the write lock
     is taken; two imports of overlapping files then write one after the other
@@ -177,7 +178,7 @@ def _store_import(store, raw: RawTable, sha256: str, file_name: str, source: str
     frame, rejects = to_reports(raw, profile, file_name, batch_id, notes)
     untimed = frame.attrs.get("without_time", [])
     frame, repeated = dedupe(frame)
-    frame = place(frame)
+    frame = place(frame, geocoder)
     rough = frame[frame["geocode_status"].isin(IMPRECISE_STATUSES).to_numpy(bool)]
     imprecise = rough[["address", "geocode_status", "precision_m"]].reset_index()
     untimed = sorted(set(untimed) & set(frame.index))
@@ -309,7 +310,7 @@ def quarantine_frame(store, source: str | None = None,
     return table.reset_index(drop=True)
 
 
-def import_corrections(store, edited: pd.DataFrame, actor: str,
+def import_corrections(store, edited: pd.DataFrame, actor: str, geocoder: Geocoder,
                        progress: Callable[[int, int], None] | None = None
                        ) -> list[ImportResult]:
     """Rows of ``quarantine_frame`` corrected in place: re-validated per batch with the
@@ -342,7 +343,7 @@ def import_corrections(store, edited: pd.DataFrame, actor: str,
         reread = [int(i) for i in rows[QUARANTINE_ID_COLUMN]]
         digest = hashlib.sha256(cells.to_json().encode()).hexdigest()
         results.append(_store_import(store, raw, digest, f"{file_name} (Korrektur)", source,
-                                     profile, [], actor, progress, reread))
+                                     profile, [], actor, progress, reread, geocoder))
     return results
 
 

@@ -24,6 +24,7 @@ import pandas as pd
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from geo.boundary import Boundary
 from geo.crs import METRIC_CRS
 from reports.analysis.hotspot_change import RULE
 from reports.coordination.agenda import SECTION_TITLES, Agenda
@@ -98,20 +99,20 @@ class _Document(FPDF):
 
 
 
-def map_png(agenda: Agenda, only: int | None = None, size=(7.0, 6.2)) -> bytes:
-    """District, Ortsteile and named streets, with the agenda's hot sections numbered as in
-    its table (``only``: just that 1-based section, for one projector slide)."""
-    from geo.boundary import district, ortsteile
+def map_png(agenda: Agenda, boundary: Boundary, only: int | None = None,
+            size=(7.0, 6.2)) -> bytes:
+    """District, Ortsteile (of ``boundary``) and named streets, with the agenda's hot sections
+    numbered as in its table (``only``: just that 1-based section, for one projector slide)."""
     from geo.gazetteer import street_lines
     from geo.grid import cell_polygons
     from reports.analysis.hotspot_change import SPEC
 
     fig, ax = plt.subplots(figsize=size, dpi=160)
-    area = gpd.GeoSeries([district()], crs=METRIC_CRS)
+    area = gpd.GeoSeries([boundary.district], crs=METRIC_CRS)
     streets = street_lines()
-    streets = streets[streets.intersects(district().buffer(200))]
+    streets = streets[streets.intersects(boundary.district.buffer(200))]
     streets.plot(ax=ax, color="#9a9a9a", linewidth=0.8)
-    parts = ortsteile()
+    parts = boundary.ortsteile()
     parts.boundary.plot(ax=ax, color="#555555", linewidth=0.6, linestyle="--")
     area.boundary.plot(ax=ax, color="black", linewidth=1.2)
     longest = streets.assign(length=streets.length).nlargest(MAP_STREET_LABELS, "length")
@@ -143,8 +144,9 @@ def map_png(agenda: Agenda, only: int | None = None, size=(7.0, 6.2)) -> bytes:
     return buffer.getvalue()
 
 
-def build_handout(agenda: Agenda, demo: bool, made_on: date) -> bytes:
-    """The handout as PDF bytes (all pages A4)."""
+def build_handout(agenda: Agenda, boundary: Boundary, demo: bool, made_on: date) -> bytes:
+    """The handout as PDF bytes (all pages A4); ``boundary``: the district the agenda was
+    found on (``agenda_for``)."""
     m = agenda.meeting
     role_text = role_label(agenda.role)
     k = min_count(agenda.role)
@@ -181,7 +183,7 @@ def build_handout(agenda: Agenda, demo: bool, made_on: date) -> bytes:
 
     pdf.add_page()
     pdf.heading(f"Karte: {SECTION_TITLES['hotspot']}")
-    pdf.image(io.BytesIO(map_png(agenda)), w=pdf.epw)
+    pdf.image(io.BytesIO(map_png(agenda, boundary)), w=pdf.epw)
     pdf.paragraph("Grau: Straßen (beschriftet: die längsten), gestrichelt: Ortsteilgrenzen; "
                   "schraffiert und nummeriert: Straßenabschnitte der Tabelle.", 8.5)
     pdf.heading(SECTION_TITLES["hotspot"])
@@ -222,9 +224,10 @@ def build_handout(agenda: Agenda, demo: bool, made_on: date) -> bytes:
     return bytes(pdf.output())
 
 
-def handout_for(store, meeting: str, role: Role, today: date,
+def handout_for(store, meeting: str, role: Role, today: date, boundary: Boundary,
                 frame: pd.DataFrame | None = None) -> tuple[Agenda, bytes]:
-    """The handout of ``meeting`` ("next" or an id) as ``role`` may see it."""
+    """The handout of ``meeting`` ("next" or an id) as ``role`` may see it, on the district
+    ``boundary``."""
     from reports.coordination.meetings import MeetingError, next_meeting
     from reports.views.meeting import agenda_for
 
@@ -239,8 +242,8 @@ def handout_for(store, meeting: str, role: Role, today: date,
         except ValueError:
             raise MeetingError(f"--meeting „{meeting}“: erwartet next oder eine "
                                "Sitzungsnummer.") from None
-    agenda = agenda_for(store, meeting_id, role, today, frame=frame)
-    return agenda, build_handout(agenda, store.is_demo(), today)
+    agenda = agenda_for(store, meeting_id, role, today, boundary=boundary, frame=frame)
+    return agenda, build_handout(agenda, boundary, store.is_demo(), today)
 
 
 def data_today(store, now: date | None = None) -> date:
@@ -264,10 +267,12 @@ def register_cli(subparsers) -> None:
 
 
 def _cli_run(args) -> int:
+    from reports.geography import geography_from
     from reports.storage.store import Store
 
     store = Store.open()
-    agenda, pdf = handout_for(store, args.meeting, Role(args.role), data_today(store))
+    agenda, pdf = handout_for(store, args.meeting, Role(args.role), data_today(store),
+                              geography_from().boundary)
     Path(args.out).write_bytes(pdf)
     print(f"Handout für {agenda.meeting.label} ({role_label(agenda.role)}) nach {args.out} "
           "geschrieben.")

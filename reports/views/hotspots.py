@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from geo.aggregate import counts_by_cell
+from geo.boundary import Boundary
 from geo.grid import GridSpec
 from reports.analysis.hotspot_change import (
     COLUMNS,
@@ -27,19 +28,19 @@ from reports.views.tables import analysis_values, min_count
 
 
 def section_changes_for(now: pd.DataFrame, before: pd.DataFrame, role: Role,
-                        spec: GridSpec = SPEC, area=None) -> pd.DataFrame:
+                        boundary: Boundary, spec: GridSpec = SPEC) -> pd.DataFrame:
     """DataFrame[COLUMNS + hidden] of the two periods' frames (already the role's reports):
     ``reports_now`` / ``reports_before`` as ``role`` may see them (NA: "unter k"); ``cells``
     is hidden with a hidden count (it bounds the count from below)."""
     k = min_count(role)
     if not k:
-        return section_changes(now, before, spec, area).assign(hidden=False)
+        return section_changes(now, before, boundary, spec).assign(hidden=False)
     exact_now, exact_before = (counts_by_cell(frame, spec) for frame in (now, before))
     hot_now, hot_before = (
-        hot_cells(p.assign(reports=analysis_values(p["reports"], role)), spec, area,
-                  max(MIN_CELL_REPORTS, k))
+        hot_cells(p.assign(reports=analysis_values(p["reports"], role)), boundary.district,
+                  spec, max(MIN_CELL_REPORTS, k))
         for p in (aggregate_for(role, c, "reports") for c in (exact_now, exact_before)))
-    sections = section_counts(exact_now, exact_before, hot_now, hot_before, spec)
+    sections = section_counts(exact_now, exact_before, hot_now, hot_before, boundary, spec)
     if sections.empty:
         return pd.DataFrame(columns=[*COLUMNS, "hidden"])
     shown = aggregate_for(role, sections, ["reports_now", "reports_before"])

@@ -13,7 +13,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pandas as pd
+from shapely.geometry.base import BaseGeometry
 
+from geo.boundary import Boundary
 from reports.analysis.analytics import group_label
 from reports.coordination.agenda import Agenda, agenda_period, assemble_agenda, due_for_review
 from reports.coordination.measures import (
@@ -36,13 +38,14 @@ MIN_HOTSPOT_REPORTS = 5  # a section with fewer reports of its own is no topic y
 MAX_HOTSPOTS = 12
 
 
-def agenda_for(store, meeting_id: int, role: Role, today: date,
-               frame: pd.DataFrame | None = None, district=None) -> Agenda:
+def agenda_for(store, meeting_id: int, role: Role, today: date, *,
+               boundary: Boundary, frame: pd.DataFrame | None = None) -> Agenda:
     """The agenda of session ``meeting_id`` as ``role`` may see it.
 
     ``frame``: all reports to look in (default: the store's); the role's rows are taken
     here, so callers cannot forget them. ``today``: the day the data reaches (the demo's
-    last day on the demo store). ``district``: the grid's extent for the hot spots.
+    last day on the demo store). ``boundary``: the district, whose grid the hot spots are
+    found on and whose rest measures are compared with.
     """
     meeting = get_meeting(store, meeting_id)
     previous = previous_meeting(store, meeting)
@@ -61,8 +64,8 @@ def agenda_for(store, meeting_id: int, role: Role, today: date,
     due = due_for_review(items, meeting.held_on, since, interval)
     visible = reports_for(frame, ReportFilter(), role)
     return assemble_agenda(store, meeting, previous, role, (since, until),
-                           agenda_hotspots(now, before, role, district),
-                           measure_effects(due, items, visible, role, district),
+                           agenda_hotspots(now, before, role, boundary),
+                           measure_effects(due, items, visible, role, boundary.district),
                            agenda_figures(now, before, role))
 
 
@@ -76,11 +79,11 @@ def agenda_figures(now: pd.DataFrame, before: pd.DataFrame, role: Role) -> pd.Da
         ["Bereich", "jetzt", "davor"]].reset_index(drop=True)
 
 
-def agenda_hotspots(now: pd.DataFrame, before: pd.DataFrame, role: Role, district=None
+def agenda_hotspots(now: pd.DataFrame, before: pd.DataFrame, role: Role, boundary: Boundary
                     ) -> pd.DataFrame:
     """New or intensifying street sections with at least MIN_HOTSPOT_REPORTS (shown)
     reports now, most first (``hotspots.section_changes_for``)."""
-    changes = section_changes_for(now, before, role, area=district)
+    changes = section_changes_for(now, before, role, boundary)
     rising = changes[changes["change"].isin(("new", "intensifying"))
                      & (changes["reports_now"].astype("Float64").fillna(0)
                         >= MIN_HOTSPOT_REPORTS)]
@@ -88,7 +91,7 @@ def agenda_hotspots(now: pd.DataFrame, before: pd.DataFrame, role: Role, distric
 
 
 def measure_effects(due: pd.DataFrame, items: list[Measure], frame: pd.DataFrame, role: Role,
-                    district=None) -> pd.DataFrame:
+                    district: BaseGeometry) -> pd.DataFrame:
     """``due`` (``coordination.agenda.due_for_review``) with the effect so far in plain
     German and why the public's figures differ; ``frame``: the role's reports."""
     by_id = {m.id: m for m in items}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from geo.boundary import Boundary
 from reports.analysis.analytics import counts_over_time, format_change, key_figures
 from reports.privacy.access import Role, aggregate_for, count_text
 from reports.storage.query import ReportFilter
@@ -31,12 +32,12 @@ def weekly_by_topic(now: pd.DataFrame, role: Role, f: ReportFilter) -> pd.DataFr
     return aggregate_for(role, counts_over_time(now, "W", "topic", f), "reports")
 
 
-def top_hotspots(now: pd.DataFrame, before: pd.DataFrame, role: Role, area,
+def top_hotspots(now: pd.DataFrame, before: pd.DataFrame, role: Role, boundary: Boundary,
                  n: int = 10) -> pd.DataFrame:
     """The ``n`` current hot street sections with most reports: DataFrame[place, ortsteil,
     change_label, reports_now, reports_before, hidden, cell_ids] (``hotspot_change``, counts
     as the role may see them; ``cell_ids``: the section's 100 m cells, to show it on a map)."""
-    changes = section_changes_for(now, before, role, area=area)
+    changes = section_changes_for(now, before, role, boundary)
     top = changes[changes["hot_now"].astype(bool)].head(n)
     return top[["place", "ortsteil", "change_label", "reports_now", "reports_before",
                 "hidden", "cell_ids"]].reset_index(drop=True)

@@ -15,6 +15,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from geo.boundary import Boundary
 from geo.gazetteer import street_lines
 from geo.grid import cell_polygons
 from geo.street_sections import section_area
@@ -91,11 +92,11 @@ class Place:
     area: BaseGeometry | None = None
 
 
-def hotspot_places(now: pd.DataFrame, before: pd.DataFrame, role: Role, area=None
+def hotspot_places(now: pd.DataFrame, before: pd.DataFrame, role: Role, boundary: Boundary
                    ) -> list[Place]:
     """The street sections hot in the filter's period (``hotspots.section_changes_for``, for
     the public found on published counts), most reports first."""
-    changes = section_changes_for(now, before, role, area=area)
+    changes = section_changes_for(now, before, role, boundary)
     hot = changes[changes["hot_now"].astype(bool)]
     return [Place("hotspot", row.place, cell_polygons(list(row.cell_ids), SPEC).union_all())
             for row in hot.itertuples()]
@@ -109,12 +110,10 @@ def section_place(street: str, number_from: int | None, number_to: int | None) -
     return Place("section", label, section_area(street, number_from, number_to))
 
 
-def street_names() -> list[str]:
+def street_names(district: BaseGeometry) -> list[str]:
     """The district's streets a section can lie on (those with a course), by name."""
-    from geo.boundary import district
-
     streets = street_lines()
-    return sorted(streets.loc[streets.intersects(district()), "name"].unique())
+    return sorted(streets.loc[streets.intersects(district), "name"].unique())
 
 
 def measure_place(measure: Measure) -> Place:

@@ -60,9 +60,10 @@ def clustered_reports() -> pd.DataFrame:
             row["occurred_at"] = row["occurred_at"] + pd.Timedelta(days=3 * i + c)
             rows.append(row)
     frame = pd.concat([base, *rows], ignore_index=True)
-    from geo.boundary import assign_ortsteil
+    from geo.boundary import load_boundary
 
-    frame["ortsteil"] = assign_ortsteil(frame["x"].to_numpy(), frame["y"].to_numpy())
+    frame["ortsteil"] = load_boundary().assign_ortsteil(frame["x"].to_numpy(),
+                                                        frame["y"].to_numpy())
     return frame.astype(base.dtypes.to_dict())
 
 

@@ -19,11 +19,14 @@ from demo.generate import (
     interventions,
     meeting_dates,
 )
-from geo.boundary import district
+from geo.boundary import load_boundary
 from reports.ingest.importers import read_file
 from reports.ingest.profiles import load_profile
 from reports.model import vocabulary
 from reports.storage.store import Store
+from tests.helpers import shipped_geography
+
+BOUNDARY = load_boundary()  # the shipped Ortsteile
 
 KINDS = {"cleaning", "construction", "social", "repressive", "preventive"}
 
@@ -43,7 +46,7 @@ def demo_store(tmp_path_factory):
     """The full-size demo store on SQLite, built once for the module."""
     base = tmp_path_factory.mktemp("demo")
     store = Store.open(f"sqlite:///{base / 'demo.sqlite'}")
-    summary = build_demo(store, workdir=base / "exports")
+    summary = build_demo(store, shipped_geography(), workdir=base / "exports")
     yield store, summary
     store.close()
 
@@ -84,7 +87,7 @@ def test_truth_covers_all_categories_sources_and_the_period(truth):
     assert truth["when"].max() < pd.Timestamp("2026-11-01")
     months = truth["when"].dt.to_period("M")
     assert months.min() == pd.Period("2023-01") and months.max() == pd.Period("2026-10")
-    area = district()
+    area = BOUNDARY.district
     inside = shapely.contains_xy(area, truth["x"].to_numpy(), truth["y"].to_numpy())
     assert inside.mean() > 0.95
 
@@ -110,7 +113,7 @@ def test_hotspots_persist_where_configured(truth):
     syringes = truth[truth["category"] == "spritzenfund"]
     rabet = next(iv for iv in interventions() if iv.name == "Zusätzliche Reinigung Rabet")
     inside = shapely.contains_xy(rabet.area, syringes["x"].to_numpy(), syringes["y"].to_numpy())
-    share_of_area = rabet.area.area / district().area
+    share_of_area = rabet.area.area / BOUNDARY.district.area
     for year in (2023, 2024, 2025, 2026):
         in_year = syringes["when"].dt.year.to_numpy() == year
         assert inside[in_year].mean() > 5 * share_of_area, year
@@ -137,7 +140,7 @@ def _did(frame: pd.DataFrame, iv, categories) -> tuple[float, float, int]:
 def test_interventions_are_configured_for_the_measures():
     voc = vocabulary()
     assert len([iv for iv in interventions() if any(f != 1 for f in iv.effects.values())]) >= 3
-    area = district()
+    area = BOUNDARY.district
     for iv in interventions():
         assert iv.kind in KINDS
         assert set(iv.categories) <= set(voc.categories)
@@ -232,7 +235,7 @@ def test_build_demo_with_keep_leaves_a_filled_demo_store_alone(demo_store, tmp_p
     store, _ = demo_store
     version = store.data_version()
     count = store.count_reports()
-    summary = build_demo(store, keep=True, workdir=tmp_path)
+    summary = build_demo(store, shipped_geography(), keep=True, workdir=tmp_path)
     assert summary["kept"] is True
     assert store.data_version() == version and store.count_reports() == count
     assert not any(tmp_path.iterdir())  # nothing generated
@@ -240,11 +243,11 @@ def test_build_demo_with_keep_leaves_a_filled_demo_store_alone(demo_store, tmp_p
 
 def test_build_demo_on_both_back_ends_replaces_the_store(store, tmp_path):
     store.add_meeting(date(2020, 1, 1), "alte Sitzung")
-    summary = build_demo(store, rows=2000, workdir=tmp_path)
+    summary = build_demo(store, shipped_geography(), rows=2000, workdir=tmp_path)
     assert 1800 < summary["imported"] <= summary["total"]
     assert store.count_reports() == summary["imported"]
     assert date(2020, 1, 1) not in set(store.list_meetings()["held_on"])
     assert store.is_demo()
-    again = build_demo(store, rows=2000, keep=False, workdir=tmp_path)
+    again = build_demo(store, shipped_geography(), rows=2000, keep=False, workdir=tmp_path)
     assert again["imported"] == summary["imported"]  # rebuilt, not added on top
     assert store.count_reports() == summary["imported"]

@@ -15,9 +15,12 @@ import pytest
 
 from demo.generate import geography, interventions
 from demo.measures import demo_measures
+from geo.boundary import load_boundary
 from reports.analysis.evaluation import evaluate
 from reports.coordination.measures import evaluate_measure, list_measures
+from tests.helpers import shipped_geography
 
+DISTRICT = load_boundary().district  # the shipped district
 ROWS = 100_000
 DAYS = 365
 
@@ -29,8 +32,8 @@ def demo(tmp_path_factory):
 
     base = tmp_path_factory.mktemp("measures_demo")
     store = Store.open(f"sqlite:///{base / 'demo.sqlite'}")
-    build_demo(store, rows=ROWS, workdir=base / "work")
-    demo_measures(store)
+    build_demo(store, shipped_geography(), rows=ROWS, workdir=base / "work")
+    demo_measures(store, DISTRICT)
     yield store, store.load_reports()
     store.close()
 
@@ -47,7 +50,7 @@ def test_demo_measures_are_stored_once_per_intervention(demo):
     store, _ = demo
     items = list_measures(store)
     assert sorted(m.title for m in items) == sorted(iv.name for iv in interventions())
-    assert demo_measures(store) == []  # a second call adds nothing
+    assert demo_measures(store, DISTRICT) == []  # a second call adds nothing
     kinds = {m.title: m.kind for m in items}
     assert {iv.name: iv.kind for iv in interventions()} == kinds
 
@@ -61,7 +64,8 @@ CASES = [(iv.name, factor, cats) for iv in interventions()
 def test_evaluation_recovers_the_generators_effect(demo, name, factor, categories):
     store, frame = demo
     measure = next(m for m in list_measures(store) if m.title == name)
-    result = evaluate(frame, measure.area, measure.starts_on, days=DAYS, categories=categories)
+    result = evaluate(frame, measure.area, measure.starts_on, district=DISTRICT, days=DAYS,
+                      categories=categories)
     assert result.enough_data, result.sentence
     ratio = 1 + result.effect.estimate
     low, high = 1 + result.effect.low, 1 + result.effect.high
@@ -78,7 +82,7 @@ def test_evaluation_recovers_the_generators_effect(demo, name, factor, categorie
 def test_measures_from_the_store_evaluate_like_the_interventions(demo):
     store, frame = demo
     cleaning = next(m for m in list_measures(store) if m.kind == "cleaning")
-    result = evaluate_measure(cleaning, frame, days=DAYS)
+    result = evaluate_measure(cleaning, frame, district=DISTRICT, days=DAYS)
     assert result.effect.clear and result.effect.estimate < 0
     assert result.sentence.startswith("Rückgang um")
 
@@ -86,7 +90,7 @@ def test_measures_from_the_store_evaluate_like_the_interventions(demo):
 def test_no_effect_where_none_was_put_in(demo):
     _, frame = demo
     area = geography().anchor("Torgauer Platz").buffer(250)
-    result = evaluate(frame, area, date(2025, 6, 1), days=DAYS,
+    result = evaluate(frame, area, date(2025, 6, 1), district=DISTRICT, days=DAYS,
                       categories=("graffiti", "hundekot", "illegale_muellablagerung"))
     assert result.enough_data
     assert not result.effect.clear

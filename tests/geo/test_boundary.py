@@ -16,13 +16,7 @@ from geo.crs import METRIC_CRS, to_metric
 from tests.helpers import reference_dir
 
 NAMES = boundary.district_config().ortsteile
-
-
-@pytest.fixture(autouse=True)
-def shipped(monkeypatch):
-    boundary.use_official_file(None)
-    yield
-    boundary.use_official_file(None)
+SHIPPED = boundary.load_boundary()
 
 
 @pytest.fixture
@@ -39,7 +33,7 @@ def reference_of(reference, name):
 
 
 def test_shipped_ortsteile_are_valid_and_in_district_order():
-    frame = boundary.ortsteile()
+    frame = SHIPPED.ortsteile()
     assert frame.crs == METRIC_CRS
     assert list(frame.columns) == ["name", "geometry"]
     assert tuple(frame["name"]) == NAMES and len(NAMES) == 7
@@ -48,19 +42,19 @@ def test_shipped_ortsteile_are_valid_and_in_district_order():
 
 
 def test_shipped_ortsteile_neither_overlap_nor_leave_gaps():
-    frame = boundary.ortsteile()
+    frame = SHIPPED.ortsteile()
     for a, b in itertools.combinations(frame.geometry, 2):
         assert a.intersection(b).area < 1.0
-    district = boundary.district()
+    district = SHIPPED.district
     assert abs(district.area - frame.area.sum()) < 1.0
     assert district.geom_type == "Polygon" and len(district.interiors) == 0
 
 
 def test_core_area_is_neustadt_and_volkmarsdorf():
-    frame = boundary.ortsteile().set_index("name")
+    frame = SHIPPED.ortsteile().set_index("name")
     core = frame.loc[["Neustadt-Neuschönefeld", "Volkmarsdorf"]].geometry.union_all()
-    assert boundary.core_area().symmetric_difference(core).area < 1.0
-    assert boundary.core_area().area < boundary.district().area / 3
+    assert SHIPPED.core.symmetric_difference(core).area < 1.0
+    assert SHIPPED.core.area < SHIPPED.district.area / 3
 
 
 def assert_is_reference(frame, reference, tolerance_m: float = 0.0):
@@ -74,76 +68,69 @@ def assert_is_reference(frame, reference, tolerance_m: float = 0.0):
 
 def test_shipped_ortsteile_are_the_real_ones(reference):
     """Built from the real polygons (coordinates stored to 10 cm)."""
-    assert_is_reference(boundary.ortsteile(), reference, tolerance_m=0.1)
+    assert_is_reference(SHIPPED.ortsteile(), reference, tolerance_m=0.1)
 
 
-def test_official_folder_replaces_the_shipped_geometry(reference, monkeypatch, tmp_path):
-    boundary.use_official_file(str(reference_dir("leipzig_ortsteile")))
-    assert_is_reference(boundary.ortsteile(), reference)
+def test_official_folder_replaces_the_shipped_geometry(reference, tmp_path):
+    official = boundary.load_boundary(str(reference_dir("leipzig_ortsteile")))
+    assert_is_reference(official.ortsteile(), reference)
     real_district = reference[reference["Name"].isin(NAMES)].union_all()
-    assert boundary.district().symmetric_difference(real_district).area < 1.0
+    assert official.district.symmetric_difference(real_district).area < 1.0
     shrunk = reference.assign(geometry=reference.buffer(-20))  # an official file of its own
     shrunk.to_file(tmp_path / "amtlich.gpkg", engine="pyogrio")
-    boundary.use_official_file(tmp_path / "amtlich.gpkg")
-    assert boundary.district().area < real_district.area - 100_000
+    assert boundary.load_boundary(tmp_path / "amtlich.gpkg").district.area \
+        < real_district.area - 100_000
+    assert SHIPPED.district.area > real_district.area - 100_000  # the shipped one unchanged
 
 
-def test_official_single_geojson_without_crs(reference, tmp_path, monkeypatch):
+def test_official_single_geojson_without_crs(reference, tmp_path):
     path = tmp_path / "ortsteile.geojson"
     collection = json.loads(reference.to_crs(4326).to_json())
     collection.pop("crs", None)
     path.write_text(json.dumps(collection), encoding="utf-8")
-    boundary.use_official_file(str(path))
-    assert_is_reference(boundary.ortsteile(), reference)
+    assert_is_reference(boundary.load_boundary(str(path)).ortsteile(), reference)
 
 
-def test_official_geopackage_in_25833_with_named_field(reference, tmp_path, monkeypatch):
+def test_official_geopackage_in_25833_with_named_field(reference, tmp_path):
     path = tmp_path / "ortsteile.gpkg"
     frame = reference.rename(columns={"Name": "OT_Bezeichnung"}).drop(columns="OT")
     # Official files may transliterate umlauts; the Ortsteile must still be found.
     frame["OT_Bezeichnung"] = frame["OT_Bezeichnung"].str.replace("ö", "oe").str.replace("ü", "ue")
     frame.to_file(path, driver="GPKG", engine="pyogrio")
-    boundary.use_official_file(str(path), "OT_Bezeichnung")
-    assert_is_reference(boundary.ortsteile(), reference)
+    assert_is_reference(boundary.load_boundary(str(path), "OT_Bezeichnung").ortsteile(), reference)
 
 
-def test_official_shapefile(reference, tmp_path, monkeypatch):
+def test_official_shapefile(reference, tmp_path):
     path = tmp_path / "ortsteile.shp"
     reference.to_crs(4326).to_file(path, engine="pyogrio")
-    boundary.use_official_file(str(path))
-    assert_is_reference(boundary.ortsteile(), reference)
+    assert_is_reference(boundary.load_boundary(str(path)).ortsteile(), reference)
 
 
-def test_official_file_with_lines_instead_of_areas_is_rejected(tmp_path, monkeypatch):
+def test_official_file_with_lines_instead_of_areas_is_rejected(tmp_path):
     path = tmp_path / "linien.geojson"
-    frame = boundary.ortsteile()
+    frame = SHIPPED.ortsteile()
     frame.geometry = frame.boundary
     frame.to_file(path, engine="pyogrio")
-    boundary.use_official_file(str(path))
     with pytest.raises(boundary.BoundaryError, match="keine Flächen"):
-        boundary.ortsteile()
+        boundary.load_boundary(str(path))
 
 
-def test_official_file_without_name_field_gives_german_error(tmp_path, monkeypatch):
+def test_official_file_without_name_field_gives_german_error(tmp_path):
     path = tmp_path / "ohne_namen.geojson"
-    boundary.ortsteile().rename(columns={"name": "bezeichnung"}).to_file(path, engine="pyogrio")
-    boundary.use_official_file(str(path))
+    SHIPPED.ortsteile().rename(columns={"name": "bezeichnung"}).to_file(path, engine="pyogrio")
     with pytest.raises(boundary.BoundaryError, match=r"fehlt ein Namensfeld.*bezeichnung"):
-        boundary.ortsteile()
-    boundary.use_official_file(str(path), "OT_NAME_X")
+        boundary.load_boundary(str(path))
     with pytest.raises(boundary.BoundaryError, match="kein Feld „OT_NAME_X“"):
-        boundary.district()
+        boundary.load_boundary(str(path), "OT_NAME_X")
 
 
-def test_official_file_missing_ortsteile_gives_german_error(tmp_path, monkeypatch):
+def test_official_file_missing_ortsteile_gives_german_error(tmp_path):
     path = tmp_path / "unvollstaendig.geojson"
-    boundary.ortsteile().iloc[:5].to_file(path, engine="pyogrio")
-    boundary.use_official_file(str(path))
+    SHIPPED.ortsteile().iloc[:5].to_file(path, engine="pyogrio")
     with pytest.raises(boundary.BoundaryError, match="Schönefeld-Ost, Reudnitz-Thonberg nicht"):
-        boundary.ortsteile()
-    boundary.use_official_file(str(tmp_path / "fehlt.geojson"))
+        boundary.load_boundary(str(path))
     with pytest.raises(boundary.BoundaryError, match="gibt es nicht"):
-        boundary.ortsteile()
+        boundary.load_boundary(str(tmp_path / "fehlt.geojson"))
 
 
 # Points whose Ortsteil is looked up in the real polygons, not taken from memory.
@@ -164,7 +151,7 @@ def test_assign_ortsteil_agrees_with_the_real_polygons_on_known_points(reference
     x, y = to_metric(lon, lat)
     points = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=METRIC_CRS)
     real = [reference.loc[reference.contains(p), "Name"].iloc[0] for p in points]
-    assert list(boundary.assign_ortsteil(x, y)) == real
+    assert list(SHIPPED.assign_ortsteil(x, y)) == real
     assert set(real) == set(NAMES)
 
 
@@ -173,13 +160,13 @@ def test_assign_ortsteil_outside_and_missing_coordinates_give_none():
     lon = np.array([hauptbahnhof[0], connewitz[0], np.nan, 12.41])
     lat = np.array([hauptbahnhof[1], connewitz[1], 51.34, np.nan])
     x, y = to_metric(lon, lat)
-    assert list(boundary.assign_ortsteil(x, y)) == [None, None, None, None]
-    assert boundary.assign_ortsteil(np.array([]), np.array([])).shape == (0,)
+    assert list(SHIPPED.assign_ortsteil(x, y)) == [None, None, None, None]
+    assert SHIPPED.assign_ortsteil(np.array([]), np.array([])).shape == (0,)
 
 
-def test_assign_ortsteil_matches_a_spatial_join_on_the_official_polygons(monkeypatch):
-    boundary.use_official_file(str(reference_dir("leipzig_ortsteile")))
-    frame = boundary.ortsteile()
+def test_assign_ortsteil_matches_a_spatial_join_on_the_official_polygons():
+    official = boundary.load_boundary(str(reference_dir("leipzig_ortsteile")))
+    frame = official.ortsteile()
     minx, miny, maxx, maxy = frame.total_bounds
     rng = np.random.default_rng(7)
     x = rng.uniform(minx - 300, maxx + 300, 20_000)
@@ -187,12 +174,12 @@ def test_assign_ortsteil_matches_a_spatial_join_on_the_official_polygons(monkeyp
     points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, y), crs=METRIC_CRS)
     joined = gpd.sjoin(points, frame, predicate="within", how="left")
     expected = joined["name"].groupby(level=0).first().reindex(range(len(x)))
-    got = boundary.assign_ortsteil(x, y)
+    got = official.assign_ortsteil(x, y)
     assert (pd.Series(got).fillna("-") == expected.fillna("-")).all()
     assert pd.Series(got).notna().sum() > 5_000
 
 
 def test_assign_ortsteil_handles_lists_and_single_points():
-    inside = shapely.get_coordinates(boundary.ortsteile().geometry.iloc[0].representative_point())
+    inside = shapely.get_coordinates(SHIPPED.ortsteile().geometry.iloc[0].representative_point())
     x, y = inside[0]
-    assert list(boundary.assign_ortsteil([x], [y])) == [NAMES[0]]
+    assert list(SHIPPED.assign_ortsteil([x], [y])) == [NAMES[0]]

@@ -47,7 +47,7 @@ def test_points_outside_the_bounds_are_ignored():
 
 
 def test_image_bounds_and_heat_points_are_lat_lon():
-    s = kde([320_000.0, 320_300.0], [5_691_000.0, 5_691_000.0], [1.0, 4.0], 60, 20, BOUNDS)
+    s = kde([320_000.0, 320_300.0], [5_691_000.0, 5_691_000.0], [1.0, 4.0], 60, 20, bounds=BOUNDS)
     (south, west), (north, east) = image_bounds(s)
     lon, lat = to_display([320_000.0], [5_691_000.0])
     assert south < lat[0] < north and west < lon[0] < east

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.boundary import assign_ortsteil, district, district_config
+from geo.boundary import district_config, load_boundary
 from geo.crs import METRIC_CRS
 from geo.gazetteer import nearest_street, street_lines
 from geo.register import load_register, shipped_ortsteile
@@ -41,7 +41,7 @@ def test_every_directory_street_of_the_district_is_known():
 
 def test_most_district_addresses_lie_in_the_district():
     addresses = load_register().addresses
-    inside = assign_ortsteil(addresses["x"].to_numpy(), addresses["y"].to_numpy())
+    inside = load_boundary().assign_ortsteil(addresses["x"].to_numpy(), addresses["y"].to_numpy())
     counts = pd.Series(inside).value_counts()
     assert set(counts.index) == set(district_config().ortsteile)
     assert counts.sum() > 6_000
@@ -83,4 +83,4 @@ def test_shipped_ortsteile_cover_leipzig_and_the_district():
     frame = shipped_ortsteile()
     assert len(frame) == 62
     assert set(district_config().ortsteile) <= set(frame["name"])
-    assert district().area > 14e6
+    assert load_boundary().district.area > 14e6

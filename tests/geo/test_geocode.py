@@ -22,12 +22,11 @@ from hypothesis import strategies as st
 from shapely.geometry import LineString, Point
 
 from geo.addressbook import INTERPOLATION_BASE_M, INTERPOLATION_GAP_SHARE
-from geo.boundary import assign_ortsteil
+from geo.boundary import load_boundary
 from geo.crs import to_display
 from geo.geocode import (
     RESULT_COLUMNS,
     Geocoder,
-    default_geocoder,
     load_address_list,
     manual_placement,
     place_reports,
@@ -35,8 +34,11 @@ from geo.geocode import (
 from geo.normalize import name_key
 from geo.register import Register, load_register
 from reports.model import GEOCODE_STATUSES, REPORT_COLUMNS, empty_reports
+from tests.helpers import shipped_geography
 
 MESSY = Path(__file__).with_name("messy_addresses.csv")
+
+assign_ortsteil = load_boundary().assign_ortsteil  # the shipped Ortsteile
 
 
 def _address_rows(street, numbers, x0, y, source="osm2025", precision=10.0):
@@ -324,15 +326,15 @@ def test_vectorised_and_one_by_one_split_any_text_alike(small_register, texts):
 
 
 def test_manual_placement():
-    inside = manual_placement(12.4012, 51.3456)
+    inside = manual_placement(12.4012, 51.3456, assign_ortsteil)
     assert inside["status"] == "manual"
     assert inside["ortsteil"] == "Neustadt-Neuschönefeld"
     assert inside["precision_m"] == 5.0
-    outside = manual_placement(13.405, 52.52)
+    outside = manual_placement(13.405, 52.52, assign_ortsteil)
     assert (outside["status"], outside["ortsteil"]) == ("manual", None)
     for lon, lat in ((float("nan"), 51.3), (12.4, 95.0), ("abc", 51.3)):
         with pytest.raises(ValueError, match="Koordinate"):
-            manual_placement(lon, lat)
+            manual_placement(lon, lat, assign_ortsteil)
 
 
 def test_place_reports_fills_location_fields(geocoder):
@@ -386,7 +388,7 @@ def test_messy_address_set_is_large_and_varied():
 @pytest.fixture(scope="module")
 def shipped_results() -> pd.DataFrame:
     rows = _messy_rows()
-    return default_geocoder().geocode_many([_expand(row["address"]) for row in rows])
+    return shipped_geography().geocoder.geocode_many([_expand(row["address"]) for row in rows])
 
 
 @pytest.mark.parametrize("row", _messy_rows(), ids=lambda row: row["address"][:40])
@@ -418,8 +420,7 @@ def test_official_hk_de_file_in_epsg_25832_by_setting(tmp_path, monkeypatch):
     register's and keeps its suffix."""
     from pyproj import Transformer
 
-    from geo.geocode import use_extras
-    from reports.geography import apply_settings
+    from reports.geography import geography_from
 
     rows = _register_points()
     lon, lat = to_display(rows["x"] + 3, rows["y"] + 4)  # the official point, 5 m away
@@ -434,11 +435,7 @@ def test_official_hk_de_file_in_epsg_25832_by_setting(tmp_path, monkeypatch):
     frame = load_address_list(path)
     assert frame["x"].to_numpy() == pytest.approx(rows["x"].to_numpy() + 3, abs=0.01)
     monkeypatch.setenv("LAGEBILD_ADDRESS_LIST", str(path))
-    apply_settings()
-    try:
-        geocoder = default_geocoder()
-    finally:
-        use_extras(None, None)
+    geocoder = geography_from().geocoder
     first = rows.iloc[0]
     result = geocoder.geocode(f"{first['street']} {first['number']}x")
     assert (result.status, result.precision_m) == ("exact", 5.0)

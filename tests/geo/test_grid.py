@@ -93,8 +93,9 @@ def test_grid_cache_hands_out_copies():
     assert (grid(GridSpec(250, "square"), AREA)["cell_id"] >= 0).all()
 
 
-def test_default_area_is_the_district():
-    from geo.boundary import district
+def test_the_district_grid_tiles_the_real_district():
+    from geo.boundary import load_boundary
 
-    cells = grid(GridSpec(250, "hex"))
-    assert cells.area.sum() == pytest.approx(district().area, rel=1e-9)
+    district = load_boundary().district
+    cells = grid(GridSpec(250, "hex"), district)
+    assert cells.area.sum() == pytest.approx(district.area, rel=1e-9)

@@ -15,7 +15,7 @@ import pytest
 from shapely.geometry import LineString
 
 from config.settings import settings
-from geo.boundary import assign_ortsteil
+from geo.boundary import load_boundary
 from geo.geocode import Geocoder
 from geo.nominatim import NO_CONTACT, NominatimGeocoder
 from geo.register import Register
@@ -113,7 +113,8 @@ def test_geocoder_asks_online_only_for_what_it_cannot_resolve(server, tmp_path):
     places = gpd.GeoDataFrame({"name": [], "key": [], "precision_m": []},
                               geometry=gpd.GeoSeries([], crs=25833), crs=25833)
     online = NominatimGeocoder(server, tmp_path / "cache.sqlite", min_delay_seconds=0)
-    geocoder = Geocoder(Register(addresses, streets, places, {}), assign_ortsteil, online=online)
+    geocoder = Geocoder(Register(addresses, streets, places, {}),
+                        load_boundary().assign_ortsteil, online=online)
     frame = geocoder.geocode_many(["Teststraße 5", "Konradstraße 20", "Konradstr. 20"])
     assert frame["status"].tolist() == ["interpolated", "interpolated", "interpolated"]
     assert frame["reason"].iloc[1] == "online (Nominatim) gefunden"

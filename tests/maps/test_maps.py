@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo import boundary
+from geo.boundary import load_boundary
 from geo.crs import to_display
 from maps import tiles
 from maps.assets import localise
@@ -22,6 +22,8 @@ from reports.model import REPORT_COLUMNS, TIMEZONE, vocabulary
 from reports.privacy.access import Role, visible_reports
 from reports.views.map import MAX_MARKERS, MapContext, MapOptions, MapView, map_view
 
+BOUNDARY = load_boundary()  # the shipped Ortsteile
+
 ALL_LAYERS = ("heat", "cells", "ortsteile", "hotspots", "markers")
 XSS = "<script>alert('x')</script><img src=x onerror=alert(1)>"
 
@@ -29,12 +31,12 @@ XSS = "<script>alert('x')</script><img src=x onerror=alert(1)>"
 def synthetic_reports(n: int, seed: int = 0) -> pd.DataFrame:
     """Reports spread over the district's bounding box plus one dense cluster."""
     rng = np.random.default_rng(seed)
-    xmin, ymin, xmax, ymax = boundary.district().bounds
+    xmin, ymin, xmax, ymax = BOUNDARY.district.bounds
     x, y = rng.uniform(xmin, xmax, n), rng.uniform(ymin, ymax, n)
     hot = rng.random(n) < 0.3
     x[hot] = rng.normal((xmin + xmax) / 2, 80, hot.sum())
     y[hot] = rng.normal((ymin + ymax) / 2, 80, hot.sum())
-    ortsteil = boundary.assign_ortsteil(x, y)
+    ortsteil = BOUNDARY.assign_ortsteil(x, y)
     status = np.where(pd.isna(ortsteil), "outside", "exact").astype(object)
     unresolved = rng.random(n) < 0.02
     status[unresolved] = "unresolved"
@@ -58,7 +60,7 @@ def synthetic_reports(n: int, seed: int = 0) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def ctx() -> MapContext:
-    return MapContext(boundary.ortsteile(), boundary.district())
+    return MapContext(BOUNDARY.ortsteile(), BOUNDARY.district)
 
 
 @pytest.fixture(scope="module")
@@ -232,7 +234,7 @@ def test_measures_layer_hook(frame, ctx):
 
     from reports.coordination.measures import Measure
 
-    area = boundary.district().centroid.buffer(200)
+    area = BOUNDARY.district.centroid.buffer(200)
     measure = Measure("<i>Reinigung</i>", ("stadtreinigung",), "cleaning", area, "Rabet",
                       date(2025, 5, 1), ("illegale_muellablagerung",), id=1)
     _, m = draw(frame, Role.MEMBER, MapOptions(layers=("measures",)), ctx, [measure])
@@ -246,7 +248,7 @@ def test_configured_tile_server_replaces_the_offline_basemap(ctx):
     import geopandas as gpd
     import shapely
 
-    xmin, ymin, xmax, ymax = boundary.district().bounds
+    xmin, ymin, xmax, ymax = BOUNDARY.district.bounds
     streets = gpd.GeoDataFrame({"name": ["Eisenbahnstraße"], "kind": ["street"]},
                                geometry=[shapely.LineString([(xmin, ymin), (xmax, ymax)])],
                                crs=25833)
@@ -273,9 +275,9 @@ def test_offline_basemap_is_the_local_tile_pyramid_and_smaller(tmp_path, monkeyp
     (tmp_path / tiles.METADATA_FILE).write_text(
         json.dumps({"min_zoom": 12, "max_zoom": 17, "levels": levels}))
     streets = street_lines()
-    streets = streets[streets.intersects(boundary.district().buffer(300))]
+    streets = streets[streets.intersects(BOUNDARY.district.buffer(300))]
     monkeypatch.setattr(tiles, "TILES_DIR", tmp_path)
-    m = base_map(boundary.ortsteile(), streets)
+    m = base_map(BOUNDARY.ortsteile(), streets)
     (group,) = [c for c in m._children.values()
                 if getattr(c, "layer_name", "") == "Grundkarte (offline)"]
     layers = list(group._children.values())
@@ -291,7 +293,7 @@ def test_offline_basemap_is_the_local_tile_pyramid_and_smaller(tmp_path, monkeyp
     assert '"attribution"' not in html  # no stray ", " before the data attribution
     assert re.findall(r"https?://[^\s\"'<>)]+", html) == []
     monkeypatch.setattr(tiles, "TILES_DIR", tmp_path / "none")
-    vector = base_map(boundary.ortsteile(), streets).get_root().render()
+    vector = base_map(BOUNDARY.ortsteile(), streets).get_root().render()
     assert len(html) < len(vector) / 3 and len(html) < 1_500_000
 
 
@@ -363,7 +365,7 @@ def test_every_map_carries_the_data_attribution():
     from maps.base import DATA_ATTRIBUTION, base_map
 
     for tile_url in (None, "https://tiles.example.org/{z}/{x}/{y}.png"):
-        html = base_map(boundary.ortsteile(), tile_url=tile_url).get_root().render()
+        html = base_map(BOUNDARY.ortsteile(), tile_url=tile_url).get_root().render()
         assert "attributionControl.addAttribution" in html
         assert json.dumps(DATA_ATTRIBUTION) in html
         assert "OpenStreetMap" in DATA_ATTRIBUTION and "CC0" in DATA_ATTRIBUTION

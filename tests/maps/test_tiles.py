@@ -11,7 +11,7 @@ import pytest
 import shapely
 from PIL import Image
 
-from geo import boundary
+from geo.boundary import load_boundary
 from maps import tiles
 
 # A small square of the Leipziger Osten (EPSG:25833), about 600 m wide.
@@ -109,7 +109,7 @@ SHIPPED = tiles.read_metadata(tiles.TILES_DIR)
 
 @pytest.mark.skipif(SHIPPED is None, reason="static/tiles/ not built (lagebild build-tiles)")
 def test_shipped_pyramid_covers_the_district_at_every_zoom():
-    district = boundary.ortsteile().to_crs(tiles.MERCATOR_CRS).total_bounds
+    district = load_boundary().ortsteile().to_crs(tiles.MERCATOR_CRS).total_bounds
     assert SHIPPED["min_zoom"] == tiles.MIN_ZOOM and SHIPPED["max_zoom"] >= 16
     for z in range(SHIPPED["min_zoom"], SHIPPED["max_zoom"] + 1):
         x0, y0, x1, y1 = tiles.tile_range(tuple(district), z)

@@ -10,7 +10,7 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.boundary import district
+from geo.boundary import load_boundary
 from geo.gazetteer import nearest_street, street_lines
 from reports.analysis.hotspot_change import (
     DOWN,
@@ -23,6 +23,8 @@ from reports.analysis.hotspot_change import (
 from reports.model import TIMEZONE
 from reports.storage.query import ReportFilter
 from tests.helpers import reports_at
+
+BOUNDARY = load_boundary()  # the shipped Ortsteile
 
 START = date(2026, 3, 1)
 DAYS = 42
@@ -83,7 +85,7 @@ def _periods(seed: int, clusters: list[tuple[float, float, int, int]]) -> pd.Dat
     """Uniform background over the district in both periods plus clusters with (x, y, n now,
     n before)."""
     rng = np.random.default_rng(seed)
-    area = district()
+    area = BOUNDARY.district
     x0, y0, x1, y1 = area.bounds
     x, y = rng.uniform(x0, x1, 4000), rng.uniform(y0, y1, 4000)
     keep = shapely.contains_xy(area, x, y)
@@ -121,7 +123,7 @@ def test_sections_from_the_store_are_named_by_street_and_agree(store):
     loaded = store.load_reports(ReportFilter(START - timedelta(days=DAYS),
                                              START + timedelta(days=DAYS)))
     now, before = _split(loaded)
-    out = section_changes(now, before, area=district())
+    out = section_changes(now, before, BOUNDARY)
     _agrees(out)
     new = out[out["change"] == "new"]
     assert new["place"].str.startswith("Eisenbahnstraße ").any(), out
@@ -146,4 +148,4 @@ def test_labels_agree_with_numbers_on_random_reports(seed, clusters):
     spots = [(*_street_point(names[i], share), n, b)
              for i, (share, n, b) in enumerate(clusters)]
     now, before = _split(_periods(seed, spots))
-    _agrees(section_changes(now, before, area=district()))
+    _agrees(section_changes(now, before, BOUNDARY))

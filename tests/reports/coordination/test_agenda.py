@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo.boundary import district
+from geo.boundary import load_boundary
 from geo.crs import to_display
 from reports.coordination import concerns
 from reports.coordination.agenda import (
@@ -27,6 +27,8 @@ from reports.privacy.access import Role
 from reports.views.meeting import agenda_for
 from tests.helpers import reports_at, submit_concern
 
+BOUNDARY = load_boundary()  # the shipped Ortsteile
+
 PREVIOUS, MEETING, LATER = date(2026, 3, 5), date(2026, 4, 16), date(2026, 5, 28)
 
 
@@ -35,7 +37,7 @@ def _epoch(day: date) -> float:
 
 
 def _concern(store, day: date, session: str) -> int:
-    centre = district().representative_point()
+    centre = BOUNDARY.district.representative_point()
     lon, lat = to_display(centre.x, centre.y)
     return submit_concern(store, ConcernForm("umwelt", f"Müll an der Ecke, gemeldet {day}",
                                              lon=float(lon), lat=float(lat)),
@@ -45,7 +47,7 @@ def _concern(store, day: date, session: str) -> int:
 def _reports(hot_x: float, hot_y: float) -> pd.DataFrame:
     """Background everywhere in both periods, plus a cluster in the current period only."""
     rng = np.random.default_rng(3)
-    area = district()
+    area = BOUNDARY.district
     x0, y0, x1, y1 = area.bounds
     x, y = rng.uniform(x0, x1, 6000), rng.uniform(y0, y1, 6000)
     keep = shapely.contains_xy(area, x, y)
@@ -61,9 +63,9 @@ def _reports(hot_x: float, hot_y: float) -> pd.DataFrame:
 
 def _measure(title: str, starts_on: date, ends_on: date | None = None,
              status: str = "active") -> Measure:
-    return Measure(title, ("stadtreinigung",), "cleaning", district().representative_point()
-                   .buffer(150), "Test", starts_on, ("illegale_muellablagerung",), ends_on,
-                   status)
+    return Measure(title, ("stadtreinigung",), "cleaning",
+                   BOUNDARY.district.representative_point().buffer(150), "Test", starts_on,
+                   ("illegale_muellablagerung",), ends_on, status)
 
 
 @pytest.fixture
@@ -81,8 +83,8 @@ def test_next_meeting_is_the_first_on_or_after_today(calendar):
 
 
 def _agenda(store, meeting, frame=None, role=Role.EDITOR, today=LATER + timedelta(days=30)):
-    return agenda_for(store, meeting, role, today,
-                        frame=_reports(*_hot_point()) if frame is None else frame)
+    return agenda_for(store, meeting, role, today, boundary=BOUNDARY,
+                      frame=_reports(*_hot_point()) if frame is None else frame)
 
 
 def test_agenda_lists_accepted_and_chosen_concerns_only(calendar):
@@ -110,7 +112,7 @@ def test_agenda_lists_accepted_and_chosen_concerns_only(calendar):
 
 
 def _hot_point() -> tuple[float, float]:
-    p = district().representative_point()
+    p = BOUNDARY.district.representative_point()
     return p.x, p.y
 
 
@@ -151,7 +153,7 @@ def test_measures_due_for_review():
 
 def test_agenda_lines_items_free_points_and_order(calendar):
     store, (_, meeting, _) = calendar
-    add_measure(store, _measure("Reinigung Rabet", date(2025, 10, 1)), "red")
+    add_measure(store, _measure("Reinigung Rabet", date(2025, 10, 1)), "red", BOUNDARY.district)
     accepted = _concern(store, PREVIOUS + timedelta(days=10), "a")
     concerns.accept(store, accepted, "illegale_muellablagerung", "red")
     free = add_free_item(store, meeting, "Bericht Quartiersmanagement", "10 Minuten", "red")
@@ -200,4 +202,4 @@ def test_first_meeting_looks_six_weeks_back_and_unknown_meeting_is_refused(calen
     assert agenda.previous is None and agenda.since == PREVIOUS - timedelta(days=42)
     assert not [i for i in agenda.items if i.kind == "concern"]
     with pytest.raises(ValueError, match="Sitzung 999"):
-        agenda_for(store, 999, Role.EDITOR, MEETING)
+        agenda_for(store, 999, Role.EDITOR, MEETING, boundary=BOUNDARY)

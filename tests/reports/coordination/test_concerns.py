@@ -16,6 +16,7 @@ from reports.coordination.meetings import Meeting, add_meeting
 from reports.privacy.safe import escape_html, escape_markdown
 from reports.storage.audit import list_audit
 from reports.storage.schema import concerns as concerns_table
+from tests.helpers import shipped_geocoder
 
 RABET = (12.3995, 51.3430)  # lon, lat inside the district
 TEXT = "Seit Tagen liegen Spritzen am Spielplatz im Rabet."
@@ -37,7 +38,7 @@ def send(store, session="s1", ip="192.0.2.1", now=None, **changes) -> int:
     now = time.time() if now is None else now
     puzzle, nonce = solved(now)
     return concerns.submit(store, form(**changes), Sender(session, ip), puzzle, nonce,
-                           now=now).id
+                           geocoder=shipped_geocoder(), now=now).id
 
 
 def stored(store) -> int:
@@ -100,23 +101,24 @@ def test_a_scripted_sender_without_the_puzzle_or_too_fast_is_refused(store):
     now = 1_800_000_000
     puzzle, nonce = solved(now)
     sender = Sender("bot", "198.51.100.7")
+    geo = shipped_geocoder()
     with pytest.raises(ConcernError, match="noch nicht fertig"):
-        concerns.submit(store, form(), sender, puzzle, "", now=now)
+        concerns.submit(store, form(), sender, puzzle, "", geocoder=geo, now=now)
     for guess in ("7", "12", "1" * 40):  # e.g. an arithmetic answer read from a label
         with pytest.raises(ConcernError, match="Sicherheitsprüfung ist fehlgeschlagen"):
-            concerns.submit(store, form(), sender, puzzle, guess, now=now)
+            concerns.submit(store, form(), sender, puzzle, guess, geocoder=geo, now=now)
     _, other_nonce = solved(now + 1)
     if not puzzle.solved_by(other_nonce):
         with pytest.raises(ConcernError, match="fehlgeschlagen"):
-            concerns.submit(store, form(), sender, puzzle, other_nonce, now=now)
+            concerns.submit(store, form(), sender, puzzle, other_nonce, geocoder=geo, now=now)
     fresh = Puzzle(puzzle.seed, now - 1, puzzle.bits)
     with pytest.raises(ConcernError, match="sehr schnell"):
-        concerns.submit(store, form(), sender, fresh, nonce, now=now)
+        concerns.submit(store, form(), sender, fresh, nonce, geocoder=geo, now=now)
     stale = Puzzle(puzzle.seed, now - concerns.PUZZLE_LIFETIME - 1, puzzle.bits)
     with pytest.raises(ConcernError, match="zu lange offen"):
-        concerns.submit(store, form(), sender, stale, nonce, now=now)
+        concerns.submit(store, form(), sender, stale, nonce, geocoder=geo, now=now)
     assert stored(store) == 0
-    assert concerns.submit(store, form(), sender, puzzle, nonce, now=now).id
+    assert concerns.submit(store, form(), sender, puzzle, nonce, geocoder=geo, now=now).id
 
 
 def test_rate_limit_per_session_and_hour(store):
@@ -273,7 +275,7 @@ def test_a_category_outside_the_residents_topic_takes_its_main_topic(store):
 def submit_receipt(store, now: float, **changes) -> concerns.Receipt:
     puzzle, nonce = solved(now)
     return concerns.submit(store, form(**changes), Sender("s1", "192.0.2.1"), puzzle, nonce,
-                           now=now)
+                           geocoder=shipped_geocoder(), now=now)
 
 
 def steps(status) -> list[tuple[str, bool]]:

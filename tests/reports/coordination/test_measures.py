@@ -11,7 +11,7 @@ import shapely
 from shapely.geometry import Point, box
 
 from config.paths import STATIC_DIR
-from geo.boundary import district
+from geo.boundary import load_boundary
 from geo.crs import to_display
 from geo.grid import GridSpec, cell_ids
 from maps.measures import KIND_COLORS, measure_layer, measures_map
@@ -20,9 +20,11 @@ from reports.coordination.measures import Measure, MeasureError
 from reports.model import TIMEZONE
 from reports.storage.audit import list_audit
 
+BOUNDARY = load_boundary()  # the shipped Ortsteile
+
 
 def rabet_area():
-    centre = district().representative_point()
+    centre = BOUNDARY.district.representative_point()
     return centre.buffer(200)
 
 
@@ -49,13 +51,15 @@ def measure(**changes) -> Measure:
 ])
 def test_invalid_measures_are_refused_in_german_and_nothing_is_saved(store, changes, message):
     with pytest.raises(MeasureError, match=message):
-        measures.add_measure(store, measure(**changes), "redaktion")
+        measures.add_measure(store, measure(**changes), "redaktion",
+                             BOUNDARY.district)
     assert measures.list_measures(store) == []
 
 
 def test_a_measure_round_trips_and_its_status_changes(store):
     version = store.data_version()
-    new_id = measures.add_measure(store, measure(notes="<b>zweimal</b> wöchentlich"), "anna")
+    new_id = measures.add_measure(store, measure(notes="<b>zweimal</b> wöchentlich"), "anna",
+                                  BOUNDARY.district)
     assert store.data_version() != version
     (stored,) = measures.list_measures(store)
     assert stored.id == new_id and stored == measure(notes="<b>zweimal</b> wöchentlich")
@@ -89,14 +93,14 @@ def test_bad_drawings_are_refused(drawing, message):
 
 def test_area_from_cells_and_ortsteil():
     spec = GridSpec(100, "square")
-    p = district().representative_point()
+    p = BOUNDARY.district.representative_point()
     ids = cell_ids([p.x, p.x + 100], [p.y, p.y], spec)
     assert measures.area_from_cells(ids, spec).area == pytest.approx(20_000)
     with pytest.raises(MeasureError, match="Rasterzelle"):
         measures.area_from_cells([], spec)
-    assert measures.area_from_ortsteil("Volkmarsdorf").area > 100_000
+    assert measures.area_from_ortsteil("Volkmarsdorf", BOUNDARY.ortsteile()).area > 100_000
     with pytest.raises(MeasureError, match="Ortsteil „Atlantis“"):
-        measures.area_from_ortsteil("Atlantis")
+        measures.area_from_ortsteil("Atlantis", BOUNDARY.ortsteile())
 
 
 def test_balance_counts_measures_by_kind_and_quarter():
@@ -117,9 +121,9 @@ def test_evaluate_measure_stops_at_its_end_and_effects_say_why_not():
     frame = pd.DataFrame({"occurred_at": days, "category": "illegale_muellablagerung",
                           "x": area.centroid.x, "y": area.centroid.y, "count": 1})
     ended = measure(ends_on=date(2025, 4, 30))
-    result = measures.evaluate_measure(ended, frame, days=180)
+    result = measures.evaluate_measure(ended, frame, district=BOUNDARY.district, days=180)
     assert result.windows.after == (date(2025, 4, 1), date(2025, 5, 1))
-    table = measures.effects([ended, measure(categories=("graffiti",))], frame)
+    table = measures.effects([ended, measure(categories=("graffiti",))], frame, BOUNDARY.district)
     assert table["Art"].tolist() == ["Reinigung", "Reinigung"]
     assert table["Wirkung %"].isna().tolist() == [True, True]  # comparison area is empty
     assert table["Aussage"].str.startswith("Zu wenige Meldungen").all()
@@ -138,9 +142,7 @@ def test_measure_layer_colours_by_kind_and_escapes_titles():
 
 
 def test_measures_map_loads_nothing_from_other_hosts():
-    from geo.boundary import ortsteile
-
-    m = measures_map([measure(id=1)], ortsteile(), district(), draw=True)
+    m = measures_map([measure(id=1)], BOUNDARY.ortsteile(), BOUNDARY.district, draw=True)
     html = m.get_root().render()
     assert "/app/static/vendor/leaflet-draw/leaflet.draw.js" in html
     assert "/app/static/vendor/leaflet-draw/leaflet.draw.css" in html

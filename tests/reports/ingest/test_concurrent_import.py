@@ -13,6 +13,7 @@ import pytest
 import reports.storage.store as store_module
 from reports.ingest.pipeline import import_file
 from reports.storage.store import REPORTS_LOCK, Store
+from tests.helpers import shipped_geocoder
 
 HEADER = "Vorgangsnummer;Tatzeit;Delikt;Tatort;Sachverhalt;Rechtswert;Hochwert"
 ROWS = 400
@@ -51,7 +52,8 @@ def run_imports(url: str, files: list[Path], waits: list[list[float]] | None = N
         store = Store.open(url)
         try:
             start.wait(10)
-            results[i] = import_file(store, files[i], "polizei", waiting=waits[i].append)
+            results[i] = import_file(store, files[i], "polizei", waiting=waits[i].append,
+                                     geocoder=shipped_geocoder())
         except Exception as exc:  # collected: the test shows what went wrong
             errors.append(exc)
         finally:
@@ -113,7 +115,8 @@ def test_a_writer_gives_up_in_german_after_the_longest_wait(store, tmp_path, mon
     other = Store.open(store.url)
     try:
         with pytest.raises(StoreBusy, match=r"schreibt seit .* nichts halb gespeichert"):
-            import_file(other, partner_file(tmp_path / "p.csv", 0, 10), "polizei")
+            import_file(other, partner_file(tmp_path / "p.csv", 0, 10), "polizei",
+                        geocoder=shipped_geocoder())
     finally:
         other.close()
         blocker.join()

@@ -35,6 +35,7 @@ from reports.render.export import (
 from reports.storage.audit import list_audit
 from reports.storage.profiles import latest_profile, list_profiles, save_profile
 from reports.storage.store import Store
+from tests.helpers import shipped_geocoder
 
 POLICE = ("Vorgangsnr;Datum;Uhrzeit;Adresse;Kategorie;Beschreibung;Anzahl;Breite;Länge\n"
           "P-1;24.11.2025;18:30;Eisenbahnstraße 40;BtM-Handel;Übergabe;1;51,345742;12,398667\n"
@@ -51,7 +52,8 @@ def store(tmp_path):
 
 
 def test_police_export_with_other_column_names_is_not_refused(store):
-    result = import_file(store, POLICE.encode("cp1252"), "polizei", file_name="p.csv")
+    result = import_file(store, POLICE.encode("cp1252"), "polizei", file_name="p.csv",
+                         geocoder=shipped_geocoder())
     assert result.imported == 1 and result.rejected == 3
     assert any("Die Datei hat nicht alle Spalten des Profils" in n
                or "„Tatzeit“" in n for n in result.notes)
@@ -60,7 +62,8 @@ def test_police_export_with_other_column_names_is_not_refused(store):
 
 
 def test_bad_time_names_the_time_column_and_unknown_category_no_server_file(store):
-    result = import_file(store, POLICE.encode("cp1252"), "polizei", file_name="p.csv")
+    result = import_file(store, POLICE.encode("cp1252"), "polizei", file_name="p.csv",
+                         geocoder=shipped_geocoder())
     messages = result.messages.set_index("row_number")["message"]
     assert "Feld „Uhrzeit“: „25:99“ ist keine gültige Uhrzeit." in messages[4]
     assert "„Fahrradleichen“ ist keine bekannte Kategorie" in messages[3]
@@ -70,7 +73,8 @@ def test_bad_time_names_the_time_column_and_unknown_category_no_server_file(stor
 def test_impossible_coordinates_get_a_message_and_no_warning(store):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # numpy overflow warnings would fail here
-        result = import_file(store, POLICE.encode("cp1252"), "polizei", file_name="p.csv")
+        result = import_file(store, POLICE.encode("cp1252"), "polizei", file_name="p.csv",
+                             geocoder=shipped_geocoder())
     message = result.messages.set_index("row_number")["message"][5]
     assert "„1e308“" in message and "keine mögliche Koordinate" in message
 
@@ -120,7 +124,8 @@ def test_title_lines_above_a_csv_header_are_skipped():
 
 
 def test_cli_and_page_quarantine_exports_neutralise_formulas(store):
-    import_file(store, POLICE.encode("cp1252"), "polizei", file_name="p.csv")
+    import_file(store, POLICE.encode("cp1252"), "polizei", file_name="p.csv",
+                geocoder=shipped_geocoder())
     csv_bytes, _ = export_quarantine(store, "csv", "test", "polizei")
     table = pd.read_csv(io.BytesIO(csv_bytes), sep=";", dtype=str, encoding="utf-8-sig")
     assert table["Beschreibung"].str.startswith("'=HYPERLINK").any()
@@ -167,7 +172,8 @@ def test_upload_limit_is_german_and_streamlit_lets_it_through(monkeypatch):
 
 
 def test_quarantine_rows_corrected_in_place_are_imported_and_leave(store):
-    import_file(store, POLICE.encode("cp1252"), "polizei", file_name="p.csv")
+    import_file(store, POLICE.encode("cp1252"), "polizei", file_name="p.csv",
+                geocoder=shipped_geocoder())
     table = quarantine_frame(store, "polizei")
     assert list(table.columns[:9]) == POLICE.splitlines()[0].split(";")
     assert table.set_index("Vorgangsnr").loc["P-3", FIELDS_COLUMN] == "Uhrzeit"
@@ -178,7 +184,7 @@ def test_quarantine_rows_corrected_in_place_are_imported_and_leave(store):
     edited = fixed.loc[["P-3", "P-4"]].reset_index()
     verdict = check_corrections(store, edited)
     assert (verdict == "").all()
-    results = import_corrections(store, edited, "test")
+    results = import_corrections(store, edited, "test", shipped_geocoder())
     assert sum(r.imported for r in results) == 2 and sum(r.resolved for r in results) == 2
     left = quarantine_frame(store, "polizei")
     assert left["Vorgangsnr"].tolist() == ["P-2"]
@@ -187,18 +193,20 @@ def test_quarantine_rows_corrected_in_place_are_imported_and_leave(store):
 
 
 def test_row_still_wrong_after_correction_keeps_the_correction(store):
-    import_file(store, POLICE.encode("cp1252"), "polizei", file_name="p.csv")
+    import_file(store, POLICE.encode("cp1252"), "polizei", file_name="p.csv",
+                geocoder=shipped_geocoder())
     edited = quarantine_frame(store, "polizei").set_index("Vorgangsnr").loc[["P-3"]]
     edited["Uhrzeit"] = "26:00"
     assert "„26:00“ ist keine gültige Uhrzeit" in check_corrections(
         store, edited.reset_index()).iloc[0]
-    import_corrections(store, edited.reset_index(), "test")
+    import_corrections(store, edited.reset_index(), "test", shipped_geocoder())
     again = quarantine_frame(store, "polizei").set_index("Vorgangsnr")
     assert again.loc["P-3", "Uhrzeit"] == "26:00" and len(again) == 3
 
 
 def test_downloaded_quarantine_reimported_resolves(store):
-    import_file(store, POLICE.encode("cp1252"), "polizei", file_name="p.csv")
+    import_file(store, POLICE.encode("cp1252"), "polizei", file_name="p.csv",
+                geocoder=shipped_geocoder())
     data, _ = export_quarantine(store, "xlsx", "test", "polizei")
     from openpyxl import load_workbook
 
@@ -213,7 +221,8 @@ def test_downloaded_quarantine_reimported_resolves(store):
             cells["Uhrzeit"].value = "15:30"
     buffer = io.BytesIO()
     book.save(buffer)
-    result = import_file(store, buffer.getvalue(), "polizei", file_name="korrigiert.xlsx")
+    result = import_file(store, buffer.getvalue(), "polizei", file_name="korrigiert.xlsx",
+                         geocoder=shipped_geocoder())
     assert result.resolved == 3 and result.imported == 2
     assert quarantine_frame(store, "polizei")["Vorgangsnr"].tolist() == ["P-4"]
 
@@ -235,13 +244,15 @@ def test_profile_saved_in_the_database_is_versioned_audited_and_used(store):
     second = preview(store, raw, "p.csv", "polizei")
     assert second.origin == "gespeichertes Profil, Version 2"
     assert second.recognition.notes == []  # the saved profile fits the file
-    result = import_file(store, raw, "polizei", file_name="p.csv")
+    result = import_file(store, raw, "polizei", file_name="p.csv", geocoder=shipped_geocoder())
     assert result.imported == 2  # Fahrradleichen now maps
 
 
 def test_no_id_column_is_a_documented_content_identity(store):
     data = b"Datum;Ort;Art\n24.11.2025;Rabet;Graffiti\n25.11.2025;Rabet;Graffiti\n"
-    first = import_file(store, data, "quartiersmanagement", file_name="q.csv")
+    first = import_file(store, data, "quartiersmanagement", file_name="q.csv",
+                        geocoder=shipped_geocoder())
     assert first.imported == 2
     assert any("aus ihrem Inhalt gebildet" in n for n in first.notes)
-    assert import_file(store, data, "quartiersmanagement", file_name="q.csv").duplicate == 2
+    assert import_file(store, data, "quartiersmanagement", file_name="q.csv",
+                       geocoder=shipped_geocoder()).duplicate == 2

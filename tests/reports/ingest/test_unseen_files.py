@@ -17,6 +17,7 @@ from openpyxl import Workbook
 
 from reports.ingest.pipeline import import_file
 from reports.storage.store import Store
+from tests.helpers import shipped_geocoder
 
 
 @pytest.fixture
@@ -112,7 +113,7 @@ FILES = [  # (file name, source, bytes, rows, {source_ref or position: expected 
 @pytest.mark.parametrize(("name", "source", "data", "rows", "times"), FILES,
                          ids=[f[0] for f in FILES])
 def test_unseen_file_imports_without_a_mapping(store, name, source, data, rows, times):
-    result = import_file(store, data, source, file_name=name)
+    result = import_file(store, data, source, file_name=name, geocoder=shipped_geocoder())
     assert result.messages.empty, result.messages["message"].tolist()
     assert (result.imported, result.rejected) == (rows, 0)
     reports = store.load_reports().set_index("source_ref")
@@ -122,13 +123,14 @@ def test_unseen_file_imports_without_a_mapping(store, name, source, data, rows, 
     assert reports["geocode_status"].isin(["exact", "interpolated", "coordinates", "place"]).all()
     # the widest is the Rabet: its register addresses ring a park some 400 m across
     assert (reports["precision_m"] <= 250).all()
-    again = import_file(store, data, source, file_name=name)
+    again = import_file(store, data, source, file_name=name, geocoder=shipped_geocoder())
     assert (again.imported, again.updated, again.duplicate) == (0, 0, rows)
     assert len(store.load_reports()) == rows
 
 
 def test_street_and_house_number_are_one_address(store):
-    import_file(store, QUARTIER, "quartiersmanagement", file_name="b.csv")
+    import_file(store, QUARTIER, "quartiersmanagement", file_name="b.csv",
+                geocoder=shipped_geocoder())
     reports = store.load_reports().set_index("address")
     assert "Eisenbahnstraße 40, 04315" in reports.index
     # a real house or one between real neighbours, never the street as a whole
@@ -137,7 +139,8 @@ def test_street_and_house_number_are_one_address(store):
 
 
 def test_zone_32_metres_are_converted_not_taken_for_zone_33(store):
-    result = import_file(store, FACHAMT_UTM32, "fachamt", file_name="f.csv")
+    result = import_file(store, FACHAMT_UTM32, "fachamt", file_name="f.csv",
+                         geocoder=shipped_geocoder())
     assert any("EPSG:25832" in n for n in result.notes)
     row = store.load_reports().set_index("source_ref").loc["F-1"]
     assert row["ortsteil"] == "Neustadt-Neuschönefeld"
@@ -145,7 +148,8 @@ def test_zone_32_metres_are_converted_not_taken_for_zone_33(store):
 
 
 def test_content_recognition_names_what_it_found(store):
-    result = import_file(store, NAMELESS, "suchthilfe", file_name="funde.csv")
+    result = import_file(store, NAMELESS, "suchthilfe", file_name="funde.csv",
+                         geocoder=shipped_geocoder())
     note = next(n for n in result.notes if n.startswith("Erkannte Spalten"))
     for part in ("„A“ → Datum/Zeitpunkt", "„B“ → Adresse/Straße", "„C“ → Kategorie",
                  "„D“ → Beschreibung"):

@@ -15,11 +15,13 @@ from reports.ingest.pipeline import import_file
 from reports.privacy.access import Role
 from reports.render.export import export_file_name, export_reports, report_table
 from reports.storage.query import ReportFilter
+from tests.helpers import shipped_geocoder
 from tests.reports.ingest.test_pipeline import GOOD, write
 
 
 def _stored(store, tmp_path) -> pd.DataFrame:
-    import_file(store, write(tmp_path / "polizei.csv", GOOD), "polizei")
+    import_file(store, write(tmp_path / "polizei.csv", GOOD), "polizei",
+                geocoder=shipped_geocoder())
     return store.load_reports().sort_values("source_ref").reset_index(drop=True)
 
 
@@ -78,7 +80,8 @@ def test_an_exported_file_imports_again(store, tmp_path):
     reports = _stored(store, tmp_path)
     export = tmp_path / "export.csv"
     export.write_bytes(export_reports(store, reports, Role.EDITOR, "csv", "t"))
-    again = import_file(store, export, "polizei")  # the German headers are recognised
+    again = import_file(store, export, "polizei",  # the German headers are recognised
+                        geocoder=shipped_geocoder())
     assert again.rejected == 0 and again.total == len(reports)
     assert again.imported == 0  # the Vorgangsnummer gives every row its old id
     back = store.load_reports().set_index("source_ref")

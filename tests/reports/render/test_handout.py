@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
+from geo.boundary import load_boundary
 from geo.gazetteer import street_lines
 from reports.coordination import concerns
 from reports.coordination.agenda import add_free_item
@@ -24,6 +25,8 @@ from reports.storage.store import Store
 from reports.views.tables import min_count
 from tests.helpers import reports_at, submit_concern
 from tests.lagebild.test_cli import cli
+
+BOUNDARY = load_boundary()  # the shipped Ortsteile
 
 PREVIOUS, MEETING = date(2026, 10, 29), date(2026, 12, 10)
 TODAY = date(2026, 12, 1)
@@ -92,14 +95,14 @@ def check_document(pdf: bytes, agenda, role_text: str) -> str:
 
 def test_member_and_public_handouts(store):
     meeting = fill(store)
-    agenda, pdf = handout_for(store, "next", Role.MEMBER, TODAY)
+    agenda, pdf = handout_for(store, "next", Role.MEMBER, TODAY, BOUNDARY)
     assert agenda.meeting.id == meeting
     assert agenda.hotspots["place"].str.startswith("Eisenbahnstraße").any()
     text = check_document(pdf, agenda, "nur für Mitglieder")
     assert "Eisenbahnstraße" in text and "Sperrmüll $x$ <b>fett</b>" in text
     assert "Bericht Quartiersmanagement" in text
 
-    public, public_pdf = handout_for(store, str(meeting), Role.PUBLIC, TODAY)
+    public, public_pdf = handout_for(store, str(meeting), Role.PUBLIC, TODAY, BOUNDARY)
     public_text = check_document(public_pdf, public, "öffentlich")
     assert "Sperrmüll" not in public_text and "Bericht Quartiersmanagement" not in public_text
 
@@ -108,7 +111,7 @@ def test_cli_writes_the_same_handout(tmp_path):
     url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
     store = Store.open(url)
     fill(store)
-    agenda, _ = handout_for(store, "next", Role.MEMBER, data_today(store))
+    agenda, _ = handout_for(store, "next", Role.MEMBER, data_today(store), BOUNDARY)
     store.close()
     out = tmp_path / "handout.pdf"
     run = cli(tmp_path, "handout", "--meeting", "next", "--role", "mitglied", "--out", str(out))
@@ -142,8 +145,8 @@ def test_public_handout_prints_published_counts_as_the_public_sitzung_page(
     quiet["id"] = [stable_id("stadtreinigung", r) for r in quiet["source_ref"]]
     with store.transaction() as conn:
         store.upsert_reports(quiet, conn)
-    member, _ = handout_for(store, "next", Role.MEMBER, TODAY)
-    agenda, pdf = handout_for(store, "next", Role.PUBLIC, TODAY)
+    member, _ = handout_for(store, "next", Role.MEMBER, TODAY, BOUNDARY)
+    agenda, pdf = handout_for(store, "next", Role.PUBLIC, TODAY, BOUNDARY)
     store.close()
     assert member.figures.set_index("Bereich").loc["Ordnung", "jetzt"] == 3
     assert agenda.since.weekday() == 0 and agenda.until.weekday() == 6  # whole weeks

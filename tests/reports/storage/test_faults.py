@@ -23,6 +23,7 @@ from reports.storage.faults import (
     translate,
 )
 from reports.storage.store import Store
+from tests.helpers import shipped_geocoder
 
 HEADER = "Vorgangsnummer;Tatzeit;Delikt;Tatort;Sachverhalt;Rechtswert;Hochwert"
 ENGLISH = ("sqlalche.me", "Background on this error", "OperationalError", "readonly database",
@@ -39,7 +40,8 @@ def partner_file(path: Path, first: int, last: int) -> Path:
 
 def sqlite_store(tmp_path: Path, rows: int = 20) -> Store:
     store = Store.open(f"sqlite:///{tmp_path / 'store.sqlite'}")
-    import_file(store, partner_file(tmp_path / "erst.csv", 0, rows), "polizei")
+    import_file(store, partner_file(tmp_path / "erst.csv", 0, rows), "polizei",
+                geocoder=shipped_geocoder())
     return store
 
 
@@ -69,7 +71,8 @@ def test_a_read_only_store_is_listed_without_migrating_and_refuses_writes(tmp_pa
         assert store.count_reports() == 20 and len(store.list_batches()) == 1
         assert store.migration_revisions()[0] == store.migration_revisions()[1]
         with pytest.raises(StoreReadOnly) as exc:
-            import_file(store, partner_file(tmp_path / "neu.csv", 100, 110), "polizei")
+            import_file(store, partner_file(tmp_path / "neu.csv", 100, 110), "polizei",
+                        geocoder=shipped_geocoder())
         assert "schreibgeschützt" in str(exc.value) and NOTHING_HALF_WRITTEN in str(exc.value)
         assert store.count_reports() == 20
         store.close()
@@ -117,7 +120,8 @@ def test_a_full_disk_rolls_the_import_back_in_german(tmp_path):
     before = store.load_reports().sort_values("id").reset_index(drop=True)
     fill_disk(store)
     with pytest.raises(StoreFull) as exc:
-        import_file(store, partner_file(tmp_path / "gross.csv", 1000, 4000), "polizei")
+        import_file(store, partner_file(tmp_path / "gross.csv", 1000, 4000), "polizei",
+                    geocoder=shipped_geocoder())
     assert "Speicherplatz" in str(exc.value) and NOTHING_HALF_WRITTEN in str(exc.value)
     after = store.load_reports().sort_values("id").reset_index(drop=True)
     assert after.equals(before) and len(store.list_batches()) == 1
@@ -166,7 +170,8 @@ def test_a_lost_postgresql_connection_mid_import_leaves_nothing(tmp_path):
         name = f"lagebild_fault_{uuid.uuid4().hex[:8]}"
         url = sa.make_url(base).update_query_dict({"application_name": name})
         store = Store.open(url.render_as_string(hide_password=False))
-        import_file(store, partner_file(tmp_path / "erst.csv", 0, 20), "polizei")
+        import_file(store, partner_file(tmp_path / "erst.csv", 0, 20), "polizei",
+                    geocoder=shipped_geocoder())
         admin = sa.create_engine(POSTGRES_URL)
 
         def cut(done: int, total: int) -> None:  # a second connection ends the import's
@@ -177,7 +182,7 @@ def test_a_lost_postgresql_connection_mid_import_leaves_nothing(tmp_path):
         try:
             with pytest.raises(StoreUnavailable) as exc:
                 import_file(store, partner_file(tmp_path / "neu.csv", 100, 400), "polizei",
-                            progress=cut)
+                            progress=cut, geocoder=shipped_geocoder())
             assert "Verbindung" in str(exc.value) and NOTHING_HALF_WRITTEN in str(exc.value)
             assert_german_only(str(exc.value))
             assert store.count_reports() == 20 and len(store.list_batches()) == 1  # reconnects

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo import boundary
+from geo.boundary import load_boundary
 from geo.grid import GridSpec, cell_ids
 from reports.model import vocabulary
 from reports.privacy.access import Role, count_band, publish_counts
@@ -27,6 +27,8 @@ from reports.views.overview import key_figure_table
 from reports.views.source import reports_for
 from reports.views.trends import trend_counts
 from tests.maps.test_maps import synthetic_reports
+
+BOUNDARY = load_boundary()  # the shipped Ortsteile
 
 K = 5
 PUBLIC = Role.PUBLIC
@@ -72,7 +74,7 @@ def random_filter(rng: np.random.Generator) -> ReportFilter:
 
 @pytest.fixture(scope="module")
 def ctx() -> MapContext:
-    return MapContext(boundary.ortsteile(), boundary.district())
+    return MapContext(BOUNDARY.ortsteile(), BOUNDARY.district)
 
 
 @pytest.mark.parametrize("seed", range(12))

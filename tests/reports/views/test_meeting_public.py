@@ -13,13 +13,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo import boundary
+from geo.boundary import load_boundary
 from geo.grid import GridSpec, cell_ids
 from reports.privacy.access import Role, count_band, publish_counts
 from reports.storage.query import ReportFilter, apply_filter
 from reports.views.hotspots import section_changes_for
 from reports.views.meeting import agenda_hotspots
 from tests.maps.test_maps import synthetic_reports
+
+BOUNDARY = load_boundary()  # the shipped Ortsteile
 
 K = 5
 SPEC = GridSpec(100, "square")
@@ -37,7 +39,7 @@ def meeting_reports(seed: int) -> pd.DataFrame:
     days = (HELD_ON - SINCE).days
     start = pd.Timestamp(SINCE - (HELD_ON - SINCE), tz=frame["occurred_at"].dt.tz)
     offsets = rng.integers(0, 2 * days * 86400, len(frame))
-    xmin, ymin, xmax, ymax = boundary.district().bounds
+    xmin, ymin, xmax, ymax = BOUNDARY.district.bounds
     centre = np.hypot(frame["x"] - (xmin + xmax) / 2, frame["y"] - (ymin + ymax) / 2) < 300
     late = centre.to_numpy() & (rng.random(len(frame)) < 0.8)
     offsets[late] = rng.integers(days * 86400, 2 * days * 86400, int(late.sum()))
@@ -74,7 +76,7 @@ def windows(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def hot_places(frame: pd.DataFrame, role: Role) -> pd.DataFrame:
     """Which street sections are hot now or before, as the agenda finds them for ``role``."""
-    changes = section_changes_for(*windows(frame), role, area=boundary.district())
+    changes = section_changes_for(*windows(frame), role, BOUNDARY)
     return changes[PLACES].sort_values("section").reset_index(drop=True)
 
 
@@ -86,7 +88,7 @@ def test_the_public_agenda_finds_its_hot_places_from_published_cells_only(seed):
     assert not public.empty
     pd.testing.assert_frame_equal(public, hot_places(twin, Role.PUBLIC))
     # the agenda lists only such places, with counts and labels as published
-    spots = agenda_hotspots(*windows(frame), Role.PUBLIC, boundary.district())
+    spots = agenda_hotspots(*windows(frame), Role.PUBLIC, BOUNDARY)
     assert set(spots["section"]) <= set(public["section"])
     shown = spots["reports_now"].dropna().astype(int)
     assert (shown % K == 0).all() and (shown >= K).all()

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 import shapely
 
+from geo.boundary import load_boundary
 from geo.crs import to_display
 from geo.gazetteer import street_lines, street_points
 from reports.coordination.measures import Measure, MeasureError
@@ -99,7 +100,7 @@ def test_a_hotspot_place_covers_its_cluster_for_both_roles():
                                                         tz=TIMEZONE)]
     hx, hy = _point("Eisenbahnstraße", 0.4)
     for role in (Role.MEMBER, Role.PUBLIC):
-        spots = hotspot_places(now, before, role)
+        spots = hotspot_places(now, before, role, load_boundary())
         assert spots and all(p.kind == "hotspot" for p in spots)
         here = [p for p in spots if p.area.contains(shapely.Point(hx, hy))]
         assert here and here[0].label.startswith(("Eisenbahnstraße", "Hermann")), spots
