@@ -38,7 +38,13 @@ def submit_concern(page, base: str, text: str, address: str | None = None) -> No
         frame.locator(".leaflet-tile-pane img").first.wait_for(state="attached",
                                                                 timeout=60_000)
         box = container.bounding_box()
-        container.click(position={"x": box["width"] / 2, "y": box["height"] / 2})
+        for _ in range(3):  # a click while the map is still being drawn may get lost
+            container.click(position={"x": box["width"] / 2, "y": box["height"] / 2})
+            try:
+                _wait(page, "Gewählter Ort: nahe", timeout=30_000)
+                break
+            except Exception:  # the click got lost: try again
+                continue
         _wait(page, "Gewählter Ort: nahe")
     else:
         page.locator(".st-key-anliegen_address input").fill(address)
