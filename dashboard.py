@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import shared
+from app_pages import last_good, shared, streamlit_compat
 from app_pages.session import enforce_session
 from config.settings import SettingError
 from reports.privacy.access import Role, policy_for
 from reports.storage.faults import StoreError
 
 st.set_page_config(page_title="Lagebild Leipziger Osten", page_icon="🗺️", layout="wide")
+streamlit_compat.refuse_client_cache_clearing()  # no visitor empties the shared caches
 
 PAGES = [
     st.Page("app_pages/ueberblick.py", title="Überblick", icon=":material/dashboard:",
@@ -58,6 +59,7 @@ shared.page_style()
 # the sidebar or a page ends this run with its German message, never Streamlit's English
 # error page; a fault in a button's callback was kept by ``shared.guarded`` and is shown here.
 try:
+    last_good.begin_run()
     enforce_session()  # access hook: ends idle log-ins before the role is read
     page = st.navigation(navigation_pages(shared.current_role()))
     st.sidebar.title("Lagebild Leipziger Osten")
@@ -65,6 +67,7 @@ try:
     shared.role_caption()
     shared.sidebar_filters()
     shared.show_kept_fault()
+    last_good.note()  # the store could not be read: cached results with their age
     page.run()
 except StoreError as exc:
     shared.show_fault(exc)

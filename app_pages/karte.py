@@ -7,7 +7,7 @@ from __future__ import annotations
 import folium
 import streamlit as st
 
-from app_pages import shared
+from app_pages import last_good, shared
 from geo.grid import GridSpec
 from maps.view import build_map, cell_outline
 from reports.model import GEOCODE_STATUSES, vocabulary
@@ -45,7 +45,7 @@ def _measures() -> list | None:
         return None
     from reports.coordination.measures import list_measures
 
-    items = list_measures(shared.get_store())
+    items = last_good.read("measures", lambda: list_measures(shared.get_store()))
     if not items:
         st.caption("Noch keine Maßnahmen erfasst.")
     return items

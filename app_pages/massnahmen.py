@@ -161,21 +161,20 @@ def evaluation_view(frame: pd.DataFrame) -> None:
     except ValueError as exc:
         st.error(escape_markdown(str(exc)))
         return
+    if result.note:  # a shortened window is said where the slider is
+        left.caption(escape_markdown(result.note))
     cats = ", ".join(vocab.categories[c].label for c in measure.categories
                      if c in vocab.categories)
     st.caption(f"Gezählte Kategorien: {escape_markdown(cats)}. Vergleichsgebiet: übriger "
                "Leipziger Osten ohne das Gebiet und seinen 300-m-Umkreis.")
     (st.success if result.enough_data and result.effect.clear else st.info)(
-        escape_markdown(measures.effect_text(result)))
+        escape_markdown(result.sentence))
     difference = measures.public_difference_note(measure, policy.sees_restricted_categories)
     if difference:
         st.caption(difference)
     if not result.enough_data:
         return
-    with st.expander("Statistik: Schätzung, Intervall, Vergleichsgebiet, Verdrängung"):
-        st.markdown(escape_markdown(result.sentence))
-        if result.note:
-            st.caption(result.note)
+    with st.expander("Statistik: Zählungen mit Intervall, Verdrängung"):
         data = counts_frame(result)
         data["Zeitraum"] = pd.Categorical(data["Zeitraum"], ["davor", "danach"])
         base = alt.Chart(data).encode(x=alt.X("Zeitraum:N", sort=["davor", "danach"], title=None,

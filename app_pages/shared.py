@@ -15,10 +15,10 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from config.locale import VEGA_NUMBER_LOCALE, VEGA_TIME_LOCALE, german_number
+from config.locale import VEGA_CONFIG, german_number
 from geo.geography import Geography
 from reports.geography import geography_from
-from reports.model import TIMEZONE, vocabulary
+from reports.model import vocabulary
 from reports.privacy.access import ROLE_LABELS, Role, effective_filter
 from reports.storage.query import ReportFilter
 from reports.storage.store import Store
@@ -106,7 +106,7 @@ def _agenda(version: str, meeting_id: int, role: Role, day: date):
 
 def agenda(meeting_id: int):
     """The agenda of a session as the current role sees it (page, projector, handout)."""
-    return _agenda(get_store().data_version(), int(meeting_id), current_role(), today())
+    return _agenda(data_version(), int(meeting_id), current_role(), today())
 
 
 def visible_frame(f: ReportFilter | None = None) -> pd.DataFrame:
@@ -116,8 +116,11 @@ def visible_frame(f: ReportFilter | None = None) -> pd.DataFrame:
 
 def data_version() -> str:
     """Key of everything computed from the store: results cached per (data version, role,
-    filter, options) are shared by all sessions and computed once."""
-    return get_store().data_version()
+    filter, options) are shared by all sessions and computed once. While the store cannot
+    be read, the last version read stands in (``last_good``)."""
+    from app_pages import last_good
+
+    return last_good.read("data_version", get_store().data_version)
 
 
 def draw_map(m, **options):
@@ -140,7 +143,7 @@ def _meetings(version: str) -> pd.DataFrame:
 
 
 def meetings() -> pd.DataFrame:
-    return _meetings(get_store().data_version())
+    return _meetings(data_version())
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -149,27 +152,21 @@ def _annotations(version: str) -> pd.DataFrame:
 
 
 def annotations() -> pd.DataFrame:
-    return _annotations(get_store().data_version())
+    return _annotations(data_version())
 
 
 def today() -> date:
-    """The day the time presets count back from: today, or for the synthetic demo store
-    (whose reports end on a fixed day) that last day, so "last 90 days" is not half empty."""
-    now = pd.Timestamp.now(tz=TIMEZONE).date()
-    return min(now, _demo_end()) if _is_demo(data_version()) else now
+    """The day the time presets count back from: the real date (``config.clock``; the demo
+    ends yesterday, so a demo store needs no frozen clock)."""
+    from config.clock import today as real_today
+
+    return real_today()
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _is_demo(version: str) -> bool:
     """Whether the store holds the demo, asked once per data version (not on every rerun)."""
     return get_store().is_demo()
-
-
-@st.cache_resource
-def _demo_end() -> date:
-    from demo.generate import config
-
-    return config()["end"]
 
 
 # -- filters ---------------------------------------------------------------------------------
@@ -363,13 +360,11 @@ def role_caption() -> None:
 def demo_badge() -> None:
     if _is_demo(data_version()):
         st.sidebar.markdown(":orange-badge[Synthetische Demodaten]")
-        st.sidebar.caption(f"Die Demodaten enden am {today():%d.%m.%Y}; Zeiträume zählen von "
-                           "diesem Tag zurück.")
 
 
 def require_reports(frame: pd.DataFrame) -> bool:
     """Friendly message (and False) for an empty store or an empty filter result."""
-    if get_store().count_reports() == 0:
+    if _all_reports(data_version()).empty:
         st.info("Noch keine Meldungen im Datenbestand. Auf der Seite **Daten** lassen sich "
                 "Exporte der Partner importieren (oder: `python -m reports demo` für "
                 "synthetische Demodaten).")
@@ -434,8 +429,7 @@ def german_charts() -> None:
     import altair as alt
 
     if alt.theme.active != "lagebild":
-        alt.theme.register("lagebild", enable=True)(lambda: {"config": {"locale": {
-            "number": VEGA_NUMBER_LOCALE, "time": VEGA_TIME_LOCALE}}})
+        alt.theme.register("lagebild", enable=True)(lambda: {"config": VEGA_CONFIG})
 
 
 def rounding_note() -> None:
@@ -502,6 +496,36 @@ _STYLE = """
 </style>
 """
 
+# -- phone layout (issue 20.3; one block, kept apart for easy merging) ------------------------
+# At phone width (Streamlit stacks columns below 640 px) a row of key figures stays one
+# compact line instead of a screen of tiles, so the map follows right below; the page's
+# padding shrinks. Rows holding a map (Karte: map and cell panel) stack as before.
+_PHONE_STYLE = """
+<style>
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] {padding: 2.75rem .75rem 1.5rem .75rem;}
+  [data-testid="stMainBlockContainer"] h1 {font-size: 2rem;}
+  [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]):not(:has(iframe)) {
+    flex-wrap: nowrap; gap: .35rem;
+  }
+  [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]):not(:has(iframe))
+      > [data-testid="stColumn"] {
+    width: auto !important; min-width: 0 !important; flex: 1 1 0 !important;
+  }
+  [data-testid="stMetric"] {padding: 0;}
+  [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] div,
+  [data-testid="stMetricLabel"] p {
+    font-size: .7rem; white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
+    min-height: 0; min-width: 0; max-width: 100%;
+  }
+  [data-testid="stMetricLabel"] p {display: block;}
+  [data-testid="stMetricValue"] {font-size: 1.15rem;}
+  [data-testid="stMetricDelta"] {font-size: .6rem; padding: 0 .2rem;}
+  [data-testid="stMetricDelta"] svg {display: none;}
+}
+</style>
+"""
+
 
 @st.cache_resource(show_spinner=False)
 def _german_streamlit_js() -> str:
@@ -514,5 +538,5 @@ def page_style() -> None:
     """The dashboard's CSS (layout for projectors) and German texts for Streamlit's own
     fixed English labels (``static/vendor/lagebild/streamlit-de.js``; our own code, no
     user data in it)."""
-    st.html(_STYLE)
+    st.html(_STYLE + _PHONE_STYLE)
     st.html(f"<script>{_german_streamlit_js()}</script>", unsafe_allow_javascript=True)

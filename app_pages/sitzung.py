@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import streamlit as st
 
-from app_pages import shared
-from reports.analysis.hotspot_change import RULE
+from app_pages import last_good, shared
+from reports.analysis.hotspot_change import RISING, RULE
 from reports.coordination import agenda as agenda_lib
 from reports.coordination import meetings
 from reports.privacy.access import policy_for
@@ -18,7 +18,8 @@ from reports.render.handout import build_handout, role_label
 st.title("Sitzung")
 store = shared.get_store()
 policy = policy_for(shared.current_role())
-KIND_ICONS = {"concern": ":material/mail:", "hotspot": ":material/local_fire_department:",
+KIND_ICONS = {"situation": ":material/map:", "concern": ":material/mail:",
+              "hotspot": ":material/local_fire_department:",
               "measure": ":material/construction:", "free": ":material/notes:"}
 
 
@@ -131,22 +132,26 @@ def figures_view(agenda) -> None:
                                            "davor": "im Zeitraum davor"})
     st.dataframe(shared.readable(shown, ["Meldungen im Zeitraum", "im Zeitraum davor"]),
                  hide_index=True, width="stretch", key="s_figures")
-    st.subheader("Neue oder sich verstärkende Hotspots nach Straßenabschnitt")
+    st.subheader("Hotspots nach Straßenabschnitt")
     if agenda.hotspots.empty:
-        st.info("Keine neuen oder sich verstärkenden Hotspots im Zeitraum.")
+        st.info("Kein Straßenabschnitt ist im Zeitraum ein Hotspot.")
     else:
-        table = agenda.hotspots[["place", "ortsteil", "change_label", "reports_now",
-                                 "reports_before"]].rename(columns={
-                                     "place": "Straßenabschnitt", "ortsteil": "Ortsteil",
-                                     "change_label": "Veränderung", "reports_now": "jetzt",
-                                     "reports_before": "davor"})
+        hot = agenda.hotspots
+        table = hot[["place", "ortsteil", "reports_now", "reports_before", "change_text",
+                     "change_label"]].rename(columns={
+                         "place": "Straßenabschnitt", "ortsteil": "Ortsteil",
+                         "reports_now": "jetzt", "reports_before": "davor",
+                         "change_text": "Veränderung", "change_label": "Einschätzung"})
+        table.insert(0, "Nr.", [f"{n}{' ▲' if c in RISING else ''}"
+                                for n, c in enumerate(hot["change"], start=1)])
         st.dataframe(shared.readable(table, ["jetzt", "davor"]), hide_index=True,
                      width="stretch", key="s_hotspots")
     st.caption(RULE)
 
 
-calendar = meetings.list_meetings(store)
-upcoming = meetings.next_meeting(store, shared.today())
+calendar = last_good.read("meetings", lambda: meetings.list_meetings(store))
+upcoming = last_good.read(f"next_meeting {shared.today()}",
+                          lambda: meetings.next_meeting(store, shared.today()))
 _message("sitzung_msg")
 if not calendar:
     st.info("Noch keine Sitzung geplant."

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages import shared
+from app_pages import last_good, shared
 from geo.grid import GridSpec
 from maps.measures import measures_map
 from reports.analysis.analytics import (
@@ -113,7 +113,8 @@ def _place(frame, before) -> Place:
             high = right.number_input("bis", 1, 999, None, key="trend_hn_to")
             return section_place(street, low, high)
         if kind == "measure":
-            items = measures.list_measures(shared.get_store())
+            items = last_good.read("measures",
+                                   lambda: measures.list_measures(shared.get_store()))
             if not items:
                 st.info("Es gibt noch keine Maßnahme; gezeigt wird der ganze Filter.")
                 return Place("all", PLACE_KINDS["all"])
@@ -155,7 +156,8 @@ if shared.require_reports(frame):
                alt.Tooltip("rolling:Q", title="gleitender Mittelwert", format=".1f")]
     base = alt.Chart(counts)
     store = shared.get_store()
-    marks = time_markers(list_meetings(store), measures.list_measures(store),
+    marks = time_markers(last_good.read("meetings", lambda: list_meetings(store)),
+                         last_good.read("measures", lambda: measures.list_measures(store)),
                          shared.annotations(), f.start, f.end, place)
     marker_tooltip = [alt.Tooltip("kind:N", title="Art"),
                       alt.Tooltip("label:N", title="Bezeichnung"),

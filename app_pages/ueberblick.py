@@ -49,7 +49,7 @@ def _overview(version: str, role: Role, f: ReportFilter) -> Overview:
     weekly = weekly_by_topic(now, role, f)
     weekly["Thema"] = weekly["group"].map(lambda k: group_label("topic", k))
     top = top_hotspots(now, before, role, shared.geography().boundary)
-    return Overview(False, figures, build_map(view, ctx, layer_list_open=False), weekly, top)
+    return Overview(False, figures, build_map(view, ctx), weekly, top)
 
 
 def _metrics(table: pd.DataFrame, by: str | None, columns) -> None:

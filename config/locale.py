@@ -18,6 +18,13 @@ VEGA_TIME_LOCALE = {
     "periods": ["", ""], "days": list(DAYS), "shortDays": [d[:2] for d in DAYS],
     "months": list(MONTHS), "shortMonths": list(SHORT_MONTHS),
 }
+# Vega-Lite's chart config: the locale, German dates where a chart gives no format
+# (tooltips of date fields would otherwise read "Apr 01, 2025"), and no generated ARIA
+# descriptions: Vega writes them in English ("X-axis titled … for a time scale with values
+# from …", "period: …; period_end: …" with the data's internal field names), so a screen
+# reader reads the chart's German title and text instead.
+VEGA_CONFIG = {"locale": {"number": VEGA_NUMBER_LOCALE, "time": VEGA_TIME_LOCALE},
+               "timeFormat": "%d.%m.%Y", "aria": False}
 
 
 def german_number(value: float, decimals: int = 0) -> str:

@@ -8,8 +8,10 @@ names, own category wording, addresses as text or coordinates, with the typos an
 rows real exports have. ``build_demo`` imports these files through the real pipeline, so
 the demo exercises exactly what a real import does.
 
-Everything is drawn from one seeded ``numpy`` generator and no clock is read: the same
-seed gives byte-identical files.
+The demo ends yesterday (``config.clock``): the dates in ``data/demo.toml`` are a reference
+calendar that ``config`` moves so its ``end`` is the given day, so a demo store is a store of
+the present and nothing needs a frozen "today". Everything is drawn from one seeded
+``numpy`` generator: the same seed and end day give byte-identical files.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import Point
 
+from config.clock import yesterday
 from config.paths import DATA_DIR, VAR_DIR
 from geo.crs import to_display, to_metric
 from reports.ingest.profiles import PROFILE_DIR
@@ -60,8 +63,21 @@ _BAD_DATES = ["31.02.2025", "2024-13-05", "gestern", "", "32.01.2024 10:00", "xx
 _UNKNOWN_CATEGORIES = ["Taubenplage", "Verkehrsunfall", "Sonstiges", "Laubbeseitigung"]
 
 
-def config(path: Path = CONFIG_FILE) -> dict:
-    return tomllib.loads(path.read_text(encoding="utf-8"))
+def config(path: Path = CONFIG_FILE, end: date | None = None) -> dict:
+    """The demo's configuration with its calendar moved to end on ``end`` (default:
+    yesterday): start, interventions and construction sites by the same number of days,
+    the sessions by whole weeks (they stay on their weekday); yearly events keep their
+    month and weekday."""
+    cfg = tomllib.loads(path.read_text(encoding="utf-8"))
+    end = end or yesterday()
+    shift = end - cfg["end"]
+    cfg["start"], cfg["end"] = cfg["start"] + shift, end
+    for spec in cfg["interventions"]:
+        spec["start"] += shift
+    for spec in cfg["constructions"]:
+        spec["start"], spec["end"] = spec["start"] + shift, spec["end"] + shift
+    cfg["meetings"]["first"] += timedelta(weeks=shift.days // 7)
+    return cfg
 
 
 # --------------------------------------------------------------------------- geography
@@ -205,10 +221,12 @@ def interventions(cfg: dict | None = None,
 # --------------------------------------------------------------------------- truth
 
 
-def generate_truth(rows: int = 30000, seed: int = 20231) -> pd.DataFrame:
+def generate_truth(rows: int = 30000, seed: int = 20231, end: date | None = None
+                   ) -> pd.DataFrame:
     """One row per synthetic report: category, source, local time, x/y (EPSG:25833), count,
-    anchor (the place or street it was drawn around), sorted by time."""
-    cfg = config()
+    anchor (the place or street it was drawn around), sorted by time; the last day is
+    ``end`` (default: yesterday)."""
+    cfg = config(end=end)
     geo = geography(cfg)
     rng = np.random.default_rng(seed)
     days = pd.date_range(cfg["start"], cfg["end"], freq="D")
@@ -223,6 +241,9 @@ def generate_truth(rows: int = 30000, seed: int = 20231) -> pd.DataFrame:
     frames.append(_occasions(rng, cfg, geo, days, rows, total_share))
     truth = _apply_interventions(rng, pd.concat(frames, ignore_index=True),
                                  interventions(cfg, geo))
+    # copies shifted by a few days must not reach past the last day (today has no data yet)
+    truth = truth[truth["when"] < np.datetime64(cfg["end"] + timedelta(days=1))].reset_index(
+        drop=True)
     truth["source"] = _draw_sources(rng, truth["category"].to_numpy(), cfg)
     mean = truth["category"].map({k: c["count"] for k, c in cfg["categories"].items()})
     truth["count"] = 1 + rng.poisson(np.maximum(mean.to_numpy() - 1, 0))
@@ -459,7 +480,8 @@ _FILES = {"polizei": "polizei_vorgaenge.csv", "stadtreinigung": "stadtreinigung_
           "quartiersmanagement": "quartiersmanagement_beobachtungen.csv"}
 
 
-def generate_exports(out_dir, rows: int = 30000, seed: int = 20231) -> list[tuple[Path, str]]:
+def generate_exports(out_dir, rows: int = 30000, seed: int = 20231,
+                     end: date | None = None) -> list[tuple[Path, str]]:
     """Write every partner's export of the synthetic truth into ``out_dir``.
 
     Returns (path, source) in a fixed order. About ``rows`` rows in all, of which about
@@ -467,9 +489,9 @@ def generate_exports(out_dir, rows: int = 30000, seed: int = 20231) -> list[tupl
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    cfg = config()
+    cfg = config(end=end)
     geo = geography(cfg)
-    truth = generate_truth(rows, seed)
+    truth = generate_truth(rows, seed, cfg["end"])
     rng = np.random.default_rng([seed, 1])
     truth["address"] = _addresses(rng, truth, geo, cfg)
     written = []

@@ -4,7 +4,8 @@
 writes CSV with input, status, lon, lat, x, y, ortsteil, precision_m and reason to standard
 output. ``build-data SHARED_DATA_DIR`` rebuilds the shipped geography in data/ from the real
 Leipzig sources (see data/README.md); ``build-tiles SHARED_DATA_DIR`` renders the offline
-basemap into static/tiles/ (maps.tiles).
+basemap into static/tiles/ (maps.tiles) and the maps' address search index into
+static/search/ (maps.search).
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ def _build_tiles(args: argparse.Namespace) -> int:
     """Render the offline basemap's tile pyramid (see data/README.md) and report its size."""
     import time
 
-    from maps import tiles
+    from maps import search, tiles
 
     source = Path(args.shared_data_dir) / tiles.BUILDINGS_SOURCE
     if not source.is_file():
@@ -104,6 +105,7 @@ def _build_tiles(args: argparse.Namespace) -> int:
     meta = tiles.build_tiles(tiles.shipped_data(Path(args.shared_data_dir)),
                              Path(args.out) if args.out else tiles.TILES_DIR,
                              range(tiles.MIN_ZOOM, max_zoom + 1))
-    print(f"{meta['tiles']:,} Kacheln, {meta['bytes']:,} Bytes, "
-          f"{time.perf_counter() - started:.0f} s")
+    print(f"{meta['tiles']:,} Kacheln, {meta['bytes']:,} Bytes, Namen "
+          f"{meta['label_bytes']:,} Bytes, {time.perf_counter() - started:.0f} s")
+    print(f"Suchindex {search.INDEX_PATH}: {search.write_index():,} Bytes")
     return 0

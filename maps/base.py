@@ -1,10 +1,12 @@
 """The base map: Leaflet without CDN assets, with a tile server only where one is configured.
 
 Without a tile server (the default, and offline) the basemap is the project's own tile pyramid
-in static/tiles/ (buildings, streets with their names, Ortsteile; ``lagebild build-tiles``,
-maps.tiles), served by Streamlit from the same host. Where no pyramid was built, the real
-street lines of the shipped register are drawn as vectors instead. Every map carries the data
-attribution (OpenStreetMap, ODbL; Leipzig Open Data Project, CC0).
+in static/tiles/ (buildings, streets, Ortsteile; ``lagebild build-tiles``, maps.tiles), served
+by Streamlit from the same host, with its names (streets, Ortsteile, parks) in a pane above
+every data layer. Where no pyramid was built, the real street lines of the shipped register
+are drawn as vectors instead. Every map carries the data attribution (OpenStreetMap, ODbL;
+Leipzig Open Data Project, CC0) in one short line, the address search of the register
+(maps.search) and, where it has layers, a collapsed layer list naming the shown layers.
 """
 
 from __future__ import annotations
@@ -17,10 +19,13 @@ import numpy as np
 import shapely
 from branca.element import MacroElement
 from folium import plugins
+from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 from geo.crs import DISPLAY_CRS
 from maps import tiles
+from maps.assets import VENDOR_URL
+from maps.search import INDEX_URL
 from reports.privacy.safe import escape_html
 
 COORD_DECIMALS = 5  # about 1 m: enough for a district map, and keeps the HTML small
@@ -28,6 +33,11 @@ COORD_DECIMALS = 5  # about 1 m: enough for a district map, and keeps the HTML s
 # to draw ("Map has no maxZoom specified"); set one that suits house-level detail.
 MIN_ZOOM, MAX_ZOOM = 11, 18
 LOCAL_TILE_URL = "/app/static/tiles/{z}/{x}/{y}.png"  # static/tiles/ served by Streamlit
+LOCAL_LABELS_URL = f"/app/static/tiles/{tiles.LABELS_DIR}/{{z}}/{{x}}/{{y}}.png"
+LABELS_PANE = "namen"  # above the data layers (overlayPane 400), below markers (600)
+# Layers that are the map's ground, not data: not named in the layer list's summary line.
+BACKGROUND_LAYERS = ["Grundkarte (offline)", "Hintergrundkarte",
+                     "Straßen (Offline-Grundkarte)", "Ortsteile (Grenzen)", "Gebietsgrenze"]
 
 
 def to_geojson(frame: gpd.GeoDataFrame, properties: list[str], simplify_m: float = 0.0) -> dict:
@@ -62,19 +72,46 @@ def to_geojson(frame: gpd.GeoDataFrame, properties: list[str], simplify_m: float
 
 DATA_ATTRIBUTION = ("Geodaten © OpenStreetMap-Mitwirkende (ODbL); "
                     "Adressregister 2013: Leipzig Open Data Project (CC0)")
+# What the map's corner shows in one line; the full text is its tooltip.
+SHORT_ATTRIBUTION = "© OpenStreetMap-Mitwirkende (ODbL) · LODP (CC0)"
 
 
 class _Attribution(MacroElement):
-    """The data attribution in Leaflet's attribution corner, also without a tile layer."""
+    """The data attribution in Leaflet's attribution corner, also without a tile layer: one
+    short line (no "Leaflet" prefix), the full text as its title."""
 
     _template = Template("""{% macro script(this, kwargs) %}
-        {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text|tojson }});
+        {{ this._parent.get_name() }}.attributionControl.setPrefix(false);
+        {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.html|tojson }});
     {% endmacro %}""")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, short: str, full: str) -> None:
         super().__init__()
         self._name = "Attribution"
-        self.text = text
+        self.html = (f'<span title="{escape_html(full)} · Karte: Leaflet">'
+                     f"{escape_html(short)}</span>")
+
+
+class MapControls(JSCSSMixin, MacroElement):
+    """The address search (``map-controls.js``: ``L.Control.LagebildSearch`` over the
+    register's index, maps.search) and the styles of the own controls."""
+
+    _template = Template("""{% macro script(this, kwargs) %}
+        new L.Control.LagebildSearch({url: {{ this.url|tojson }}}).addTo(
+            {{ this._parent.get_name() }});
+    {% endmacro %}""")
+    def __init__(self, url: str = INDEX_URL) -> None:
+        super().__init__()
+        self._name = "MapControls"
+        self.url = url
+        self.default_js = [("lagebild_controls", f"{VENDOR_URL}/lagebild/map-controls.js")]
+        self.default_css = [("lagebild_controls_css",
+                             f"{VENDOR_URL}/lagebild/map-controls.css")]
+
+
+def layer_control(m: folium.Map) -> None:
+    """The layer list, collapsed (a button and the shown data layers in one line)."""
+    folium.LayerControl(collapsed=True, background=BACKGROUND_LAYERS).add_to(m)
 
 
 def base_map(
@@ -111,7 +148,7 @@ def base_map(
             tooltip=folium.GeoJsonTooltip(["name"], labels=False, sticky=True),
             smooth_factor=1.5,
         ).add_to(m)
-    _Attribution(DATA_ATTRIBUTION).add_to(m)
+    _Attribution(SHORT_ATTRIBUTION, DATA_ATTRIBUTION).add_to(m)
     folium.GeoJson(
         to_geojson(ortsteile, ["name"], simplify_m=2.0),
         name="Ortsteile (Grenzen)",
@@ -121,28 +158,34 @@ def base_map(
     ).add_to(m)
     plugins.Fullscreen(position="topleft", title="Vollbild", title_cancel="Vollbild beenden",
                        force_separate_button=True).add_to(m)
+    MapControls().add_to(m)
     return m
 
 
 def _add_local_tiles(m: folium.Map, pyramid: dict) -> None:
-    """The pyramid of static/tiles, one tile layer per level (overview, detail).
+    """The pyramid of static/tiles, one tile layer per level (overview, detail), and its
+    names in their own pane above the data layers (always shown, not in the layer list).
 
     Beyond the drawn zooms Leaflet scales the nearest one (z18 from z17, z11 from z12);
     outside a level's bounds it requests nothing. The data attribution is added once for
     the whole map, so the layers carry none.
     """
-    group = folium.FeatureGroup(name="Grundkarte (offline)")
+    folium.map.CustomPane(LABELS_PANE, z_index=450, pointer_events=False).add_to(m)
+    ground = folium.FeatureGroup(name="Grundkarte (offline)")
+    names = folium.FeatureGroup(name="Namen", control=False)
     levels = pyramid["levels"]
     for i, level in enumerate(levels):
-        layer = folium.TileLayer(
-            LOCAL_TILE_URL, attr=" ",
-            min_zoom=MIN_ZOOM if i == 0 else level["min_zoom"],
-            max_zoom=MAX_ZOOM if i == len(levels) - 1 else level["max_zoom"],
-            min_native_zoom=level["min_zoom"], max_native_zoom=level["max_zoom"],
-            bounds=level["bounds"])
-        layer.options.pop("attribution")
-        layer.add_to(group)
-    group.add_to(m)
+        for url, group, pane in ((LOCAL_TILE_URL, ground, "tilePane"),
+                                 (LOCAL_LABELS_URL, names, LABELS_PANE)):
+            layer = folium.TileLayer(
+                url, attr=" ", min_zoom=MIN_ZOOM if i == 0 else level["min_zoom"],
+                max_zoom=MAX_ZOOM if i == len(levels) - 1 else level["max_zoom"],
+                min_native_zoom=level["min_zoom"], max_native_zoom=level["max_zoom"],
+                bounds=level["bounds"], pane=pane)
+            layer.options.pop("attribution")
+            layer.add_to(group)
+    ground.add_to(m)
+    names.add_to(m)
 
 
 def add_boundary(m: folium.Map, district) -> None:

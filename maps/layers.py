@@ -73,7 +73,7 @@ def _choropleth(
         to_geojson(frame, [*fields, "_fill"]),
         name=name,
         show=show,
-        style_function=lambda f: {"fillColor": f["properties"]["_fill"], "fillOpacity": 0.65,
+        style_function=lambda f: {"fillColor": f["properties"]["_fill"], "fillOpacity": 0.5,
                                   "color": "#555555", "weight": 0.4},
         tooltip=folium.GeoJsonTooltip(fields, aliases=aliases),
     )
@@ -118,7 +118,7 @@ def hotspot_layer(cells: gpd.GeoDataFrame, show: bool = True
         to_geojson(sig, [*fields, "_fill"]),
         name="Hotspots (Gi*)",
         show=show,
-        style_function=lambda f: {"fillColor": f["properties"]["_fill"], "fillOpacity": 0.7,
+        style_function=lambda f: {"fillColor": f["properties"]["_fill"], "fillOpacity": 0.5,
                                   "color": "#333333", "weight": 0.5},
         tooltip=folium.GeoJsonTooltip(fields, aliases=[aliases[f] for f in fields]),
     )
@@ -135,7 +135,7 @@ def _png_data_url(values: np.ndarray) -> str:
     top = float(values.max()) if values.size else 0.0
     norm = values / top if top > 0 else values
     rgba = colormaps["YlOrRd"](norm)
-    rgba[..., 3] = np.clip(norm * 1.6, 0, 0.85)  # fade out low density, let the basemap show
+    rgba[..., 3] = np.clip(norm * 1.6, 0, 0.65)  # fade out low density; streets show through
     buf = io.BytesIO()
     imsave(buf, np.flipud(rgba), format="png")
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")

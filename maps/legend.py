@@ -16,15 +16,24 @@ class LegendSection:
     entries: list[tuple[str, str]] = field(default_factory=list)  # (colour, label)
 
 
-# A Leaflet control (not loose page HTML): it stays visible in fullscreen mode.
+# A Leaflet control (not loose page HTML): it stays visible in fullscreen mode. It folds to
+# its title "Legende" (a details element, keyboard usable) and starts open only on maps large
+# enough that it does not cover the data.
+OPEN_FROM_PX = (900, 500)
 _TEMPLATE = Template("""
 {% macro script(this, kwargs) %}
 var {{ this.get_name() }} = L.control({position: "bottomright"});
 {{ this.get_name() }}.onAdd = function (map) {
     var div = L.DomUtil.create("div", "lagebild-legend");
-    div.style.cssText = "background:rgba(255,255,255,.92);padding:6px 9px;border:1px solid #888;"
-        + "border-radius:4px;font:12px/1.35 sans-serif;max-width:240px;";
-    div.innerHTML = {{ this.body|tojson }};
+    div.style.cssText = "background:rgba(255,255,255,.92);padding:4px 9px;border:1px solid #888;"
+        + "border-radius:4px;font:12px/1.35 sans-serif;max-width:240px;"
+        + "max-height:calc(100vh - 120px);overflow:auto;";
+    var size = map.getSize();
+    div.innerHTML = "<details" + (size.x >= {{ this.open_from[0] }}
+        && size.y >= {{ this.open_from[1] }} ? " open" : "") + "><summary>Legende</summary>"
+        + {{ this.body|tojson }} + "</details>";
+    L.DomEvent.disableClickPropagation(div);
+    L.DomEvent.disableScrollPropagation(div);
     return div;
 };
 {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
@@ -41,6 +50,7 @@ class Legend(MacroElement):
         super().__init__()
         self._name = "Legend"
         self.sections = sections
+        self.open_from = OPEN_FROM_PX
         parts = []
         for section in sections:
             parts.append(f"<b>{escape_html(section.title)}</b><br>")

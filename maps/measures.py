@@ -12,7 +12,7 @@ from folium import plugins
 
 from geo.crs import METRIC_CRS
 from maps.assets import VENDOR_URL, localise
-from maps.base import add_boundary, base_map, to_geojson
+from maps.base import add_boundary, base_map, layer_control, to_geojson
 from maps.legend import LegendSection, add_legend
 from reports.coordination.measures import KINDS, STATUSES, Measure
 from reports.model import vocabulary
@@ -95,5 +95,5 @@ def measures_map(items: list[Measure], ortsteile: gpd.GeoDataFrame, district,
                           "rectangle": True},
             edit_options={"edit": False},
         ).add_to(m)
-    folium.LayerControl(collapsed=True).add_to(m)
+    layer_control(m)
     return localise(m)

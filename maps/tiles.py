@@ -1,8 +1,10 @@
 """Pre-rendered raster tiles of the district: the offline basemap a resident recognises.
 
-Building footprints, street lines with their names, the Ortsteil borders and names are drawn
-with matplotlib (Agg) into Web-Mercator XYZ tiles (256 px) under static/tiles/{z}/{x}/{y}.png,
-which Streamlit serves as static files — no tile server, no third-party request. Each zoom is
+Building footprints, street lines and the Ortsteil borders are drawn with matplotlib (Agg) into
+Web-Mercator XYZ tiles (256 px) under static/tiles/{z}/{x}/{y}.png, which Streamlit serves as
+static files — no tile server, no third-party request. The names (streets, Ortsteile, parks)
+are a second, transparent pyramid under static/tiles/labels/, which the maps lay above their
+data layers, so heat and hot spot fills never hide a street name. Each zoom is
 drawn in blocks of tiles aligned to the tile grid with one tile of margin on every side, so a
 label crossing a block edge is drawn identically in both blocks and never cut at a tile edge.
 The output is deterministic: same input, same bytes.
@@ -13,6 +15,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +25,7 @@ import matplotlib
 import numpy as np
 import shapely
 import shapely.affinity
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
@@ -62,6 +66,11 @@ BUILDING_MIN_ZOOM = 14
 STREET_FONT_PX = {15: 10, 16: 11, 17: 12}
 ORTSTEIL_FONT_PX = {12: 10, 13: 12, 14: 14}
 LABEL_REPEAT_PX = 700  # one more label of the same street every this many pixels of line
+LABELS_DIR = "labels"  # the names' pyramid, below the basemap's folder
+# The sources hold no park or water polygons (SOURCES.md): parks are named where the register
+# places them (the middle of the addresses ringing them), in green, from this zoom on.
+PARK_LABEL_MIN_ZOOM, PARK_COLOUR = 14, "#2e7d32"
+PARK_FONT_PX = {14: 11, 15: 12, 16: 13, 17: 14}
 
 
 @dataclass(frozen=True)
@@ -70,17 +79,20 @@ class BasemapData:
 
     ``ortsteile``: GeoDataFrame[name, geometry] of every Ortsteil that may appear;
     ``district``: names of the Ortsteile forming the district (outline and bounding box);
-    ``streets``: GeoDataFrame[name, geometry] of lines; ``buildings``: polygons.
+    ``streets``: GeoDataFrame[name, geometry] of lines; ``buildings``: polygons;
+    ``parks``: GeoDataFrame[name, geometry] of points where a park's name is written.
     """
 
     ortsteile: gpd.GeoDataFrame
     district: tuple[str, ...]
     streets: gpd.GeoDataFrame
     buildings: gpd.GeoDataFrame
+    parks: gpd.GeoDataFrame | None = None
 
 
 def shipped_data(shared_data_dir: Path) -> BasemapData:
-    """The shipped Ortsteile and street lines (data/) plus the OSM building footprints."""
+    """The shipped Ortsteile, street lines and parks (data/) plus the OSM building
+    footprints."""
     buildings = gpd.read_file(f"/vsigzip/{shared_data_dir / BUILDINGS_SOURCE}",
                               columns=["geometry"])
     return BasemapData(
@@ -88,7 +100,33 @@ def shipped_data(shared_data_dir: Path) -> BasemapData:
         district=district_config().ortsteile,
         streets=gpd.read_parquet(DATA_DIR / "streets.geoparquet", columns=["name", "geometry"]),
         buildings=buildings,
+        parks=register_parks(),
     )
+
+
+_PARK_NAME = re.compile(r"park$|^park\b", re.IGNORECASE)
+_NOT_A_PARK = re.compile(r"^(zum|zur|am|an|im|in|auf)\b", re.IGNORECASE)  # a way to a park
+
+
+def register_parks() -> gpd.GeoDataFrame:
+    """Parks of the address register (a register "street" whose name or alias is a park's,
+    e.g. Mariannenpark, Rabet = „Park am Rabet“), placed at the mean of their addresses:
+    the addresses ring the park, so their middle lies in it."""
+    import tomllib
+
+    import pandas as pd
+
+    aliases = tomllib.loads((DATA_DIR / "aliases.toml").read_text("utf-8"))["aliases"]
+
+    def is_park(name: str) -> bool:
+        names = [name, *aliases.get(name, [])]
+        return not _NOT_A_PARK.search(name) and any(_PARK_NAME.search(n) for n in names)
+
+    addresses = pd.read_parquet(DATA_DIR / "addresses.parquet", columns=["street", "x", "y"])
+    parks = addresses[addresses["street"].map(is_park)].groupby("street", sort=True)[
+        ["x", "y"]].mean()
+    return gpd.GeoDataFrame({"name": parks.index.astype(str)},
+                            geometry=gpd.points_from_xy(parks["x"], parks["y"]), crs=25833)
 
 
 def metres_per_pixel(z: int) -> float:
@@ -136,6 +174,7 @@ class _Prepared:
     borders: gpd.GeoSeries
     district_outline: shapely.Geometry
     ortsteil_labels: list[tuple[str, float, float, bool]]
+    parks: list[tuple[str, float, float]]
 
 
 def _prepare(data: BasemapData, bounds: tuple[float, float, float, float]) -> _Prepared:
@@ -157,12 +196,16 @@ def _prepare(data: BasemapData, bounds: tuple[float, float, float, float]) -> _P
                                   strict=True):
         point = geom.representative_point() if inside else geom.intersection(box).centroid
         labels.append((str(name), point.x, point.y, bool(inside)))
+    parks = [] if data.parks is None else [
+        (str(row.name), row.geometry.x, row.geometry.y)
+        for row in clipped(data.parks[["name", "geometry"]]).itertuples()]
     return _Prepared(
         buildings=buildings.geometry,
         streets=streets.sort_values("name", kind="stable").reset_index(drop=True),
         borders=ortsteile.geometry.boundary,
         district_outline=ortsteile[in_district].union_all().boundary,
         ortsteil_labels=sorted(labels),
+        parks=sorted(parks),
     )
 
 
@@ -259,15 +302,27 @@ def _ortsteil_labels(labels: list[tuple[str, float, float, bool]], z: int) -> li
     return kept
 
 
-def _draw_block(prep: _Prepared, labels: list, z: int,
-                extent: tuple[float, float, float, float], size_px: tuple[int, int]) -> Image.Image:
-    fig = Figure(figsize=(size_px[0] / DPI, size_px[1] / DPI), dpi=DPI, facecolor=BACKGROUND)
+def _figure(extent: tuple[float, float, float, float], size_px: tuple[int, int],
+            facecolor: str) -> tuple[Figure, Axes]:
+    fig = Figure(figsize=(size_px[0] / DPI, size_px[1] / DPI), dpi=DPI, facecolor=facecolor)
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_axis_off()
     ax.set_xlim(extent[0], extent[2])
     ax.set_ylim(extent[1], extent[3])
-    box = shapely.box(*extent)
+    return fig, ax
 
+
+def _image(fig: Figure) -> Image.Image:
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba())
+
+
+def _draw_ground(prep: _Prepared, z: int, extent: tuple[float, float, float, float],
+                 size_px: tuple[int, int]) -> Image.Image:
+    """Buildings, streets and borders of one block (no names: those are ``_draw_labels``)."""
+    fig, ax = _figure(extent, size_px, BACKGROUND)
+    box = shapely.box(*extent)
     if z >= BUILDING_MIN_ZOOM:
         hits = prep.buildings.iloc[prep.buildings.sindex.query(box, "intersects")]
         ax.add_collection(PolyCollection(
@@ -287,37 +342,54 @@ def _draw_block(prep: _Prepared, labels: list, z: int,
                                      linewidths=1.0 if z < 15 else 1.4))
     ax.add_collection(LineCollection(_lines([prep.district_outline]), colors=DISTRICT_BORDER,
                                      linewidths=2.0 if z < 15 else 3.0, alpha=0.6))
+    return _image(fig).convert("RGB")
 
+
+def _draw_labels(prep: _Prepared, labels: list, z: int,
+                 extent: tuple[float, float, float, float], size_px: tuple[int, int]
+                 ) -> Image.Image:
+    """The names of one block (Ortsteile, parks, streets) on a transparent ground."""
+    fig, ax = _figure(extent, size_px, "none")
     halo = [withStroke(linewidth=3, foreground=HALO)]
     pad = 300 * metres_per_pixel(z)  # labels whose centre lies this far outside may reach in
+
+    def near(x: float, y: float) -> bool:
+        return extent[0] - pad < x < extent[2] + pad and extent[1] - pad < y < extent[3] + pad
+
     if z <= ORTSTEIL_LABEL_MAX_ZOOM:
         for name, x, y, inside in _ortsteil_labels(prep.ortsteil_labels, z):
-            if extent[0] - pad < x < extent[2] + pad and extent[1] - pad < y < extent[3] + pad:
+            if near(x, y):
                 ax.text(x, y, name, fontsize=ORTSTEIL_FONT_PX[z] * (1 if inside else 0.85),
                         color=ORTSTEIL_LABEL_COLOUR if inside else ORTSTEIL_BORDER,
                         fontweight="bold" if inside else "normal", ha="center", va="center",
                         path_effects=halo)
+    if z >= PARK_LABEL_MIN_ZOOM:
+        for name, x, y in prep.parks:
+            if near(x, y):
+                ax.text(x, y, name, fontsize=PARK_FONT_PX[z], color=PARK_COLOUR,
+                        fontstyle="italic", fontweight="bold", ha="center", va="center",
+                        path_effects=halo)
     for name, x, y, angle in labels:
-        if extent[0] - pad < x < extent[2] + pad and extent[1] - pad < y < extent[3] + pad:
+        if near(x, y):
             ax.text(x, y, name, fontsize=STREET_FONT_PX[z], color=LABEL_COLOUR, rotation=angle,
                     rotation_mode="anchor", ha="center", va="center", path_effects=halo)
-
-    canvas = FigureCanvasAgg(fig)
-    canvas.draw()
-    return Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).convert("RGB")
+    return _image(fig)
 
 
 def _png(tile: Image.Image) -> bytes:
-    """Palette PNG (64 colours): calm colours lose nothing visible, size drops ~4x."""
+    """Palette PNG (64 colours): calm colours lose nothing visible, size drops ~4x. Labels
+    keep their transparency (octree quantisation, the one Pillow method for RGBA)."""
     out = io.BytesIO()
-    tile.quantize(colors=64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
+    method = Image.Quantize.FASTOCTREE if tile.mode == "RGBA" else Image.Quantize.MEDIANCUT
+    tile.quantize(colors=64, method=method, dither=Image.Dither.NONE).save(
         out, format="PNG", optimize=True)
     return out.getvalue()
 
 
 def render_zoom(prep: _Prepared, bounds: tuple[float, float, float, float], z: int,
-                block_tiles: int = BLOCK_TILES) -> Iterator[tuple[int, int, bytes]]:
-    """(x, y, png) of every tile at zoom ``z`` that intersects Mercator ``bounds``."""
+                block_tiles: int = BLOCK_TILES) -> Iterator[tuple[int, int, bytes, bytes]]:
+    """(x, y, ground png, labels png) of every tile at zoom ``z`` that intersects Mercator
+    ``bounds``."""
     x0, y0, x1, y1 = tile_range(bounds, z)
     labels = _street_labels(prep.streets, z) if z >= STREET_LABEL_MIN_ZOOM else []
     for bx in range(x0, x1 + 1, block_tiles):
@@ -327,11 +399,13 @@ def render_zoom(prep: _Prepared, bounds: tuple[float, float, float, float], z: i
             right = tile_bounds(z, bx + nx - 1 + MARGIN_TILES, by + ny - 1 + MARGIN_TILES)
             extent = (left[0], right[1], right[2], left[3])
             size = ((nx + 2 * MARGIN_TILES) * TILE_PX, (ny + 2 * MARGIN_TILES) * TILE_PX)
-            image = _draw_block(prep, labels, z, extent, size)
+            ground = _draw_ground(prep, z, extent, size)
+            names = _draw_labels(prep, labels, z, extent, size)
             for i in range(nx):
                 for j in range(ny):
                     px, py = (i + MARGIN_TILES) * TILE_PX, (j + MARGIN_TILES) * TILE_PX
-                    yield bx + i, by + j, _png(image.crop((px, py, px + TILE_PX, py + TILE_PX)))
+                    crop = (px, py, px + TILE_PX, py + TILE_PX)
+                    yield bx + i, by + j, _png(ground.crop(crop)), _png(names.crop(crop))
 
 
 def _levels(zooms: range) -> list[tuple[range, float]]:
@@ -343,35 +417,41 @@ def _levels(zooms: range) -> list[tuple[range, float]]:
 
 def build_tiles(data: BasemapData, out_dir: Path, zooms: range = range(MIN_ZOOM, MAX_ZOOM + 1),
                 block_tiles: int = BLOCK_TILES) -> dict:
-    """Render the pyramid into ``out_dir``/{z}/{x}/{y}.png and write ``tiles.json``.
+    """Render the pyramid into ``out_dir``/{z}/{x}/{y}.png, the names into
+    ``out_dir``/labels/{z}/{x}/{y}.png, and write ``tiles.json``.
 
     Tiles of an earlier build that the new one does not cover are removed.
     """
     levels = _levels(zooms)
     prep = _prepare(data, area_bounds(data, max(margin for _, margin in levels)))
-    out_dir.mkdir(parents=True, exist_ok=True)
     written: set[Path] = set()
-    total = 0
+    sizes = {"ground": 0, "labels": 0}
     meta_levels = []
+
+    def write(path: Path, png: bytes) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.is_file() or path.read_bytes() != png:
+            path.write_bytes(png)
+        written.add(path)
+
     for level, margin in levels:
         bounds = area_bounds(data, margin)
         for z in level:
-            for x, y, png in render_zoom(prep, bounds, z, block_tiles):
-                path = out_dir / str(z) / str(x) / f"{y}.png"
-                path.parent.mkdir(parents=True, exist_ok=True)
-                if not path.is_file() or path.read_bytes() != png:
-                    path.write_bytes(png)
-                written.add(path)
-                total += len(png)
+            for x, y, ground, names in render_zoom(prep, bounds, z, block_tiles):
+                write(out_dir / str(z) / str(x) / f"{y}.png", ground)
+                write(out_dir / LABELS_DIR / str(z) / str(x) / f"{y}.png", names)
+                sizes["ground"] += len(ground)
+                sizes["labels"] += len(names)
         lonlat = gpd.GeoSeries([shapely.box(*bounds)], crs=MERCATOR_CRS).to_crs("EPSG:4326")
         west, south, east, north = (round(float(v), 6) for v in lonlat.total_bounds)
         meta_levels.append({"min_zoom": level.start, "max_zoom": level.stop - 1,
                             "bounds": [[south, west], [north, east]]})
-    for stale in out_dir.glob("*/*/*.png"):
+    for stale in [*out_dir.glob("*/*/*.png"), *(out_dir / LABELS_DIR).glob("*/*/*.png")]:
         if stale not in written:
             stale.unlink()
     meta = {"min_zoom": zooms.start, "max_zoom": zooms.stop - 1, "levels": meta_levels,
-            "tiles": len(written), "bytes": total}
+            "tiles": len(written) // 2, "bytes": sizes["ground"],
+            "label_bytes": sizes["labels"]}
     (out_dir / METADATA_FILE).write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
     return meta
 

@@ -11,7 +11,7 @@ from geo.crs import DISPLAY_CRS
 from geo.density import image_bounds
 from geo.grid import GridSpec, cell_polygons
 from maps.assets import localise
-from maps.base import add_boundary, base_map, to_geojson
+from maps.base import add_boundary, base_map, layer_control, to_geojson
 from maps.layers import (
     HEAT_GRADIENT,
     cell_heat_layer,
@@ -29,10 +29,9 @@ from reports.render.palette import TOPIC_COLORS
 from reports.views.map import MapContext, MapView
 
 
-def build_map(view: MapView, ctx: MapContext, measures: list[Measure] | None = None,
-              layer_list_open: bool = True) -> folium.Map:
-    """Folium map drawing exactly the layers and numbers of ``view``; on small maps
-    (``layer_list_open=False``) the layer list is a button."""
+def build_map(view: MapView, ctx: MapContext, measures: list[Measure] | None = None
+              ) -> folium.Map:
+    """Folium map drawing exactly the layers and numbers of ``view``."""
     m = base_map(ctx.ortsteile, ctx.streets, tile_url=ctx.tile_url, attribution=ctx.attribution)
     legend: list[LegendSection] = []
     layer: Layer
@@ -70,7 +69,7 @@ def build_map(view: MapView, ctx: MapContext, measures: list[Measure] | None = N
         legend.append(section)
     add_boundary(m, ctx.district)
     add_legend(m, legend)
-    folium.LayerControl(collapsed=not layer_list_open).add_to(m)
+    layer_control(m)
     localise(m)
     return m
 

@@ -82,7 +82,7 @@ class Evaluation:
         d = self.displacement
         verdict = ("kein klarer Hinweis auf Verdrängung" if not d.clear or d.estimate < 0
                    else "Hinweis auf Verdrängung ins Umfeld")
-        return (f"Umfeld ({RING_M:.0f} m um das Gebiet), bereinigt: {_describe(d)} – "
+        return (f"Umfeld ({RING_M:.0f} m um das Gebiet), bereinigt: {effect_words(d)} – "
                 f"{verdict}.")
 
 
@@ -152,34 +152,31 @@ def _window_counts(frame: pd.DataFrame, inside: np.ndarray, windows: Windows) ->
     return out[0], out[1]
 
 
-def _percent(value: float) -> str:
-    return f"{abs(value) * 100:.0f} %"
+def signed(fraction: float) -> str:
+    """-0.02 -> "−2 %", 0.031 -> "+3 %", 0 -> "± 0 %"."""
+    percent = round(fraction * 100)
+    return f"{'−' if percent < 0 else '+' if percent > 0 else '± '}{abs(percent)} %"
 
 
-def _describe(change: Change) -> str:
-    direction = "Rückgang" if change.estimate < 0 else "Anstieg"
-    if round(abs(change.estimate) * 100) == 0:
-        direction = "Veränderung"
-    lo, hi = sorted((abs(change.low) * 100, abs(change.high) * 100))
-    if change.low < 0 < change.high:
-        return (f"{direction} um {_percent(change.estimate)} (95 %-KI "
-                f"{change.low * 100:+.0f} bis {change.high * 100:+.0f} %)")
-    return f"{direction} um {_percent(change.estimate)} (95 %-KI {lo:.0f}–{hi:.0f} %)"
+def effect_words(change: Change) -> str:
+    """A change with how sure it is, in the words the room reads the same way as the
+    numbers: "deutlich weniger" only where the 95 % interval excludes no change."""
+    interval = f"95 %-Intervall {signed(change.low)} bis {signed(change.high)}"
+    if change.clear:
+        word = "deutlich weniger" if change.estimate < 0 else "deutlich mehr"
+        return f"{word} ({signed(change.estimate)}, {interval})"
+    return f"{signed(change.estimate)}, im Rahmen der üblichen Schwankung ({interval})"
 
 
-def sentence(area: Change, effect: Change, enough: bool) -> str:
-    """A plain German sentence that does not claim more than the interval allows."""
+def sentence(area: Change, comparison: Change, effect: Change, enough: bool) -> str:
+    """The one wording of a measure's effect (headline and details alike): the area's own
+    numbers, the comparison area's change, then the adjusted effect with its certainty."""
     if not enough:
         return ("Zu wenige Meldungen in den Vergleichszeiträumen für eine Aussage "
                 f"(mindestens {MIN_REPORTS} je Zeitraum und Gebiet nötig).")
-    if not effect.clear:
-        relation = "kein klarer Unterschied zum übrigen Gebiet"
-    elif (effect.estimate < 0) == (area.estimate < 0):
-        relation = "stärker als im übrigen Gebiet"
-    else:
-        relation = "aber schwächer als im übrigen Gebiet"
-    return (f"{_describe(area)}, {relation}. Bereinigt um die Entwicklung im "
-            f"Vergleichsgebiet: {_describe(effect)}.")
+    return (f"Im Gebiet vorher {area.before}, nachher {area.after} Meldungen "
+            f"({signed(area.estimate)}); im Vergleichsgebiet {signed(comparison.estimate)}. "
+            f"Bereinigt um die Entwicklung im Vergleichsgebiet: {effect_words(effect)}.")
 
 
 def evaluate(frame: pd.DataFrame, area: BaseGeometry, start: date, *, district: BaseGeometry,
@@ -227,7 +224,7 @@ def evaluation_of_counts(windows: Windows, area: tuple[int, int], comparison: tu
     enough = min(area) >= MIN_REPORTS and min(comparison) >= MIN_REPORTS
     displacement = _did(ring_change, comparison_change) if min(ring) >= MIN_REPORTS else None
     return Evaluation(windows, area_change, comparison_change, effect, displacement, enough,
-                      sentence(area_change, effect, enough), note)
+                      sentence(area_change, comparison_change, effect, enough), note)
 
 
 def counts_frame(result: Evaluation) -> pd.DataFrame:

@@ -39,23 +39,25 @@ ALPHA = 0.05
 MIN_NEW = 5  # "new" from nothing needs at least this many reports now
 UP = ("new", "intensifying", "rising")
 DOWN = ("diminishing", "ended")
-LABELS = {
-    "new": "neuer Hotspot",
-    "intensifying": "verstärkter Hotspot",
-    "rising": "mehr Meldungen, kein Hotspot mehr",
-    "diminishing": "abgeschwächter Hotspot",
-    "ended": "kein Hotspot mehr",
-    "steady": "Hotspot ohne klare Veränderung",
-    "none": "kein Hotspot",
-}
-RULE = ("„Neu“ oder „verstärkt“ heißt: der Abschnitt ist jetzt ein Hotspot (Gi*, 100-m-Raster) "
-        "und hat deutlich mehr eigene Meldungen als im Zeitraum davor (Test auf 5 %-Niveau, "
-        f"oder vorher keine und jetzt mindestens {MIN_NEW}); „abgeschwächt“ oder „kein "
-        "Hotspot mehr“: deutlich weniger; sonst „ohne klare Veränderung“.")
+# The label says two things the room can check against the numbers beside it: whether the
+# section is a hot spot (Gi*) now and before, and which way its own count went – "deutlich"
+# only where the test says so, otherwise "im Rahmen der üblichen Schwankung".
+HOT_WORDS = {(True, False): "neuer Hotspot", (True, True): "weiterhin Hotspot",
+             (False, True): "kein Hotspot mehr", (False, False): "kein Hotspot"}
+CLEARLY_MORE, CLEARLY_FEWER = "deutlich mehr Meldungen", "deutlich weniger Meldungen"
+NOISE = "aber im Rahmen der üblichen Schwankung"
+RULE = ("„Deutlich mehr“ oder „deutlich weniger“ heißt: ein Test auf 5 %-Niveau schließt aus, "
+        "dass der Unterschied der eigenen Meldungen des Abschnitts zwischen den beiden "
+        f"Zeiträumen Zufall ist (oder: vorher keine, jetzt mindestens {MIN_NEW}); sonst liegt "
+        "er im Rahmen der üblichen Schwankung. „Hotspot“: eine auffällige Häufung im "
+        "100-m-Raster (Gi*). Neue oder verstärkte Hotspots (▲) haben deutlich mehr Meldungen "
+        "und sind jetzt ein Hotspot.")
 MIN_CELL_REPORTS = 3  # Gi* classes only cells with at least this many (the map's default)
-LABEL_COLUMNS = ("p_fdr", "change", "change_label")
+LABEL_COLUMNS = ("p_fdr", "change", "change_label", "change_text")
 COLUMNS = ["section", "place", "street", "ortsteil", "cells", "reports_now", "reports_before",
-           "hot_now", "hot_before", "p_fdr", "change", "change_label", "cell_ids"]
+           "hot_now", "hot_before", "p_fdr", "change", "change_label", "change_text",
+           "cell_ids"]
+RISING = ("new", "intensifying")  # marked (▲) on the agenda, the handout and the projector
 
 
 def classify(now, before, hot_now, hot_before, alpha: float = ALPHA
@@ -76,6 +78,38 @@ def classify(now, before, hot_now, hot_before, alpha: float = ALPHA
          up & ~hot_now, down & hot_now, down & ~hot_now],
         ["none", "new", "intensifying", "rising", "diminishing", "ended"], default="steady")
     return change.astype(object), p_fdr
+
+
+def change_label(change: str, now: float, before: float, hot_now: bool,
+                 hot_before: bool) -> str:
+    """The words for one section: "weiterhin Hotspot – mehr Meldungen, aber im Rahmen der
+    üblichen Schwankung"; ``change`` from ``classify`` on the same ``now`` / ``before``."""
+    if change in UP:
+        direction = CLEARLY_MORE
+    elif change in DOWN:
+        direction = CLEARLY_FEWER
+    elif now > before:
+        direction = f"mehr Meldungen, {NOISE}"
+    elif now < before:
+        direction = f"weniger Meldungen, {NOISE}"
+    else:
+        direction = "gleich viele Meldungen"
+    return f"{HOT_WORDS[(bool(hot_now), bool(hot_before))]} – {direction}"
+
+
+def change_text(now, before, k: int = 0) -> str:
+    """The change itself as the room reads it: "+82 % (31 statt 17)"; counts as the role sees
+    them (``count_text``: "unter 5" for a hidden public count, then no percentage)."""
+    from reports.privacy.access import count_text
+
+    numbers = f"{count_text(now, k)} statt {count_text(before, k)}"
+    if pd.isna(now) or pd.isna(before):
+        return numbers
+    if before == 0:
+        return f"neu ({numbers})" if now else f"± 0 % ({numbers})"
+    percent = round((now / before - 1) * 100)
+    sign = "+" if percent > 0 else ("−" if percent < 0 else "± ")
+    return f"{sign}{abs(percent)} % ({numbers})"
 
 
 def hot_cells(counts: pd.DataFrame, area: BaseGeometry, spec: GridSpec = SPEC,
@@ -118,15 +152,19 @@ def section_counts(counts_now: pd.DataFrame, counts_before: pd.DataFrame,
     return out.astype({"reports_now": np.int64, "reports_before": np.int64})
 
 
-def with_labels(sections: pd.DataFrame, now=None, before=None) -> pd.DataFrame:
-    """``sections`` with change, p_fdr and change_label decided by ``classify`` on ``now`` /
-    ``before`` (default: the section's own counts; for the public the values of its
-    published counts), most reports now first."""
+def with_labels(sections: pd.DataFrame, now=None, before=None, k: int = 0) -> pd.DataFrame:
+    """``sections`` with change, p_fdr, change_label and change_text decided by ``classify``
+    on ``now`` / ``before`` (default: the section's own counts; for the public the values of
+    its published counts, shown with ``k``), most reports now first."""
     out = sections.copy()
     now = out["reports_now"] if now is None else now
     before = out["reports_before"] if before is None else before
     out["change"], out["p_fdr"] = classify(now, before, out["hot_now"], out["hot_before"])
-    out["change_label"] = out["change"].map(LABELS)
+    out["change_label"] = [change_label(*row) for row in zip(
+        out["change"], np.asarray(now, "float64"), np.asarray(before, "float64"),
+        out["hot_now"], out["hot_before"], strict=True)]
+    out["change_text"] = [change_text(n, b, k) for n, b in zip(
+        out["reports_now"], out["reports_before"], strict=True)]
     return out.sort_values(["reports_now", "place"], ascending=[False, True],
                            na_position="last")[COLUMNS].reset_index(drop=True)
 

@@ -1,13 +1,16 @@
 """The agenda of a session: what the alliance should talk about, in an order Redaktion sets.
 
-Four sources: concerns that Redaktion accepted (or put on this session's agenda), street
-sections that became or stayed hot with clearly more reports (``reports.analysis.
-hotspot_change``, the one definition of a change), measures due for review with their effect
-so far, and free items Redaktion writes. The period is the same everywhere (page,
+Five sources: concerns that Redaktion accepted (or put on this session's agenda), the
+situation of the period (its figures and the hot street sections with the most reports, one
+item), street sections that became or stayed hot with clearly more reports (``reports.
+analysis.hotspot_change``, the one definition of a change), measures due for review with
+their effect so far, and free items Redaktion writes. Every role sees the same items in the
+same order; the public sees a concern's or free item's title only (no description, no
+place, no note). The period is the same everywhere (page,
 presentation, handout): from the day after the previous session to the day before this one,
-or to the last complete day with data when the session lies ahead (for the public: whole
-weeks, up to the last complete one); it is compared with the equally long period just
-before. What a role sees of the reports (figures, hot spots, effects) is decided in
+or to yesterday (the real date, ``config.clock``) when the session lies ahead (for the
+public: whole weeks, up to the last complete one); it is compared with the equally long
+period just before. What a role sees of the reports (figures, hot spots, effects) is decided in
 ``reports.views.meeting``; this module assembles, orders and stores the agenda.
 """
 
@@ -18,9 +21,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import pandas as pd
+import shapely
 import sqlalchemy as sa
+from shapely.geometry.base import BaseGeometry
 from sqlalchemy import and_, or_, select
 
+from reports.analysis.hotspot_change import RISING
 from reports.coordination.measures import KINDS, STATUSES, Measure
 from reports.coordination.meetings import Meeting, german_date, get_meeting
 from reports.model import TIMEZONE, vocabulary
@@ -33,9 +39,11 @@ DEFAULT_INTERVAL = timedelta(days=42)  # without a previous meeting: six weeks b
 MIN_PERIOD = timedelta(days=28)  # shorter periods (data ending just after the last
 # session) say nothing about hot spots; the agenda then looks four weeks back
 SHOWN_TEXT = 160  # characters of a concern's description on the agenda
-SECTION_BASE = {"concern": 100, "hotspot": 200, "measure": 300, "free": 400}
-SECTION_TITLES = {"concern": "Anliegen", "hotspot": "Neue oder sich verstärkende Hotspots",
+SECTION_BASE = {"situation": 50, "concern": 100, "hotspot": 200, "measure": 300, "free": 400}
+SECTION_TITLES = {"situation": "Lage im Zeitraum: Hotspots nach Straßenabschnitt",
+                  "concern": "Anliegen", "hotspot": "Neue oder sich verstärkende Hotspots",
                   "measure": "Maßnahmen zur Überprüfung", "free": "Weitere Punkte"}
+SITUATION_KEY = "situation"
 MAX_FREE_TITLE = 200
 MAX_FREE_NOTE = 2000
 
@@ -46,13 +54,15 @@ class AgendaError(ValueError):
 
 @dataclass(frozen=True)
 class AgendaItem:
-    key: str  # "concern:12", "hotspot:Eisenbahnstraße 60–90", "measure:3", "free:5"
-    kind: str  # concern, hotspot, measure, free
+    key: str  # "situation", "concern:12", "hotspot:Eisenbahnstraße 60–90", "measure:3", …
+    kind: str  # situation, concern, hotspot, measure, free
     title: str
     text: str  # plain German, not escaped (each output escapes for its context)
     figures: dict = field(default_factory=dict)  # label -> number (NA: hidden for the role)
     cell_ids: tuple[int, ...] = ()  # hotspot: its 100 m cells, for the map
     measure_id: int | None = None
+    area: BaseGeometry | None = None  # EPSG:25833: a measure's area, a concern's place
+    number: int | None = None  # hotspot: its number on the situation map and table
 
 
 @dataclass(frozen=True)
@@ -63,8 +73,9 @@ class Agenda:
     until: date  # last day of the period (inclusive)
     previous: Meeting | None
     concerns: pd.DataFrame  # id, created_at, topic, category, description, ortsteil, status
-    hotspots: pd.DataFrame  # reports.analysis.hotspot_change.COLUMNS (+ suppressed)
-    measures: pd.DataFrame  # id, title, kind, status, starts_on, ends_on, reason, effect, note
+    hotspots: pd.DataFrame  # hotspot_change.COLUMNS (+ hidden): the period's top sections
+    measures: pd.DataFrame  # id, title, kind, status, starts_on, ends_on, reason, effect,
+    # note, area
     items: list[AgendaItem]
     figures: pd.DataFrame  # Bereich, jetzt, davor (NA: hidden for the role), "Gesamt" first
 
@@ -100,7 +111,7 @@ def _agenda_concerns(store, meeting: Meeting, since: date) -> pd.DataFrame:
     end = int(pd.Timestamp(meeting.held_on, tz=TIMEZONE).timestamp())
     c = concerns_table
     query = select(c.c.id, c.c.created_at, c.c.topic, c.c.category, c.c.description,
-                   c.c.ortsteil, c.c.status).where(or_(
+                   c.c.ortsteil, c.c.status, c.c.x, c.c.y).where(or_(
                        and_(c.c.meeting_id == meeting.id, c.c.status != "rejected"),
                        and_(c.c.meeting_id.is_(None), c.c.status.in_(("accepted", "merged")),
                             c.c.created_at >= start, c.c.created_at < end),
@@ -129,10 +140,10 @@ def due_for_review(items: list[Measure], held_on: date, since: date,
     """Running measures with at least one meeting interval behind them, measures that ended
     since the previous meeting, and planned measures whose start has come."""
     rows = [{"id": m.id, "title": m.title, "kind": m.kind, "status": m.status,
-             "starts_on": m.starts_on, "ends_on": m.ends_on, "reason": reason}
+             "starts_on": m.starts_on, "ends_on": m.ends_on, "reason": reason, "area": m.area}
             for m in items if (reason := review_reason(m, held_on, since, interval))]
     return pd.DataFrame(rows, columns=["id", "title", "kind", "status", "starts_on", "ends_on",
-                                       "reason"])
+                                       "reason", "area"])
 
 
 def assemble_agenda(store, meeting: Meeting, previous: Meeting | None, role: Role,
@@ -140,16 +151,15 @@ def assemble_agenda(store, meeting: Meeting, previous: Meeting | None, role: Rol
                     figures: pd.DataFrame) -> Agenda:
     """The agenda from the role's figures, hot spots and measures (``reports.views.meeting.
     agenda_for`` decides those by the role's rules), with the accepted concerns and free
-    items for roles that see details, in the order Redaktion set."""
+    items (for roles without details: their titles only), in the order Redaktion set."""
     since, until = period
     assert meeting.id is not None, "agendas belong to stored meetings"
-    details = policy_for(role).sees_details
-    concerns = (_agenda_concerns(store, meeting, since) if details
-                else pd.DataFrame(columns=["id", "created_at", "topic", "category",
-                                           "description", "ortsteil", "status"]))
+    concerns = _agenda_concerns(store, meeting, since)
+    if not policy_for(role).sees_details:  # the public: which concerns, not what they say
+        concerns = concerns.assign(description="", x=float("nan"), y=float("nan"))
     agenda = Agenda(meeting, role, since, until, previous, concerns, hotspots, measures, [],
                     figures)
-    items = _items(agenda, _free_items(store, meeting.id) if details else [])
+    items = _items(agenda, _free_items(store, meeting.id, policy_for(role).sees_details))
     return replace(agenda, items=_ordered(items, _positions(store, meeting.id)))
 
 
@@ -164,22 +174,31 @@ def _count(value) -> object:
 
 def _items(agenda: Agenda, free: list[AgendaItem]) -> list[AgendaItem]:
     vocab = vocabulary()
-    items = []
+    policy = policy_for(agenda.role)
+    k = policy.min_count
+    items = [_situation(agenda, k)]
     for row in agenda.concerns.itertuples():
+        restricted = row.category in vocab.restricted_categories
         what = (vocab.categories[row.category].label if row.category in vocab.categories
+                and (policy.sees_restricted_categories or not restricted)
                 else vocab.topics.get(row.topic, row.topic))
         where = f" ({row.ortsteil})" if isinstance(row.ortsteil, str) and row.ortsteil else ""
-        items.append(AgendaItem(f"concern:{row.id}", "concern",
-                                f"Anliegen Nr. {row.id}: {what}{where}", _short(row.description)))
-    k = policy_for(agenda.role).min_count
-    for row in agenda.hotspots.itertuples():
+        place = (shapely.Point(row.x, row.y) if policy.sees_details and pd.notna(row.x)
+                 and pd.notna(row.y) else None)
+        items.append(AgendaItem(
+            f"concern:{row.id}", "concern", f"Anliegen Nr. {row.id}: {what}{where}",
+            _short(row.description) if policy.sees_details else
+            "Ein Anliegen aus der Nachbarschaft (Einzelheiten sehen angemeldete Mitglieder).",
+            area=place))
+    for number, row in enumerate(agenda.hotspots.itertuples(), start=1):
+        if row.change not in RISING:
+            continue
         now, before = _count(row.reports_now), _count(row.reports_before)
-        numbers = (f"{count_text(now, k)} Meldungen, im Zeitraum davor "
-                   f"{count_text(before, k)}")
         where = f" ({row.ortsteil})" if row.ortsteil else ""
         items.append(AgendaItem(f"hotspot:{row.place}", "hotspot", f"{row.place}{where}",
-                                f"{row.change_label}: {numbers}",
-                                {"jetzt": now, "davor": before}, tuple(row.cell_ids)))
+                                f"{row.change_label}: {row.change_text}",
+                                {"jetzt": now, "davor": before}, tuple(row.cell_ids),
+                                number=number))
     for row in agenda.measures.itertuples():
         text = f"{row.reason}. Wirkung bisher: {row.effect}"
         if row.note:
@@ -189,16 +208,34 @@ def _items(agenda: Agenda, free: list[AgendaItem]) -> list[AgendaItem]:
             f"{row.title} ({KINDS[row.kind]}, {STATUSES[row.status]}, seit "
             f"{german_date(row.starts_on)})" if row.status != "planned" else
             f"{row.title} ({KINDS[row.kind]}, {STATUSES[row.status]})", text,
-            measure_id=int(row.id)))
+            measure_id=int(row.id), area=row.area))
     return items + free
 
 
-def _free_items(store, meeting_id: int) -> list[AgendaItem]:
+def _situation(agenda: Agenda, k: int) -> AgendaItem:
+    """The period at a glance: all reports now and before, and the listed hot sections."""
+    total = agenda.figures.iloc[0] if len(agenda.figures) else None
+    now = _count(total["jetzt"]) if total is not None else pd.NA
+    before = _count(total["davor"]) if total is not None else pd.NA
+    rising = int(agenda.hotspots["change"].isin(RISING).sum()) if len(agenda.hotspots) else 0
+    listed = len(agenda.hotspots)
+    text = (f"{count_text(now, k)} Meldungen im Zeitraum, im Zeitraum davor "
+            f"{count_text(before, k)}. "
+            + (f"Hotspots nach Straßenabschnitt mit den meisten Meldungen: {listed}"
+               + (f", davon {rising} neu oder verstärkt (▲)." if rising else ".")
+               if listed else "Kein Straßenabschnitt ist im Zeitraum ein Hotspot."))
+    return AgendaItem(SITUATION_KEY, "situation", SECTION_TITLES["situation"], text,
+                      {"jetzt": now, "davor": before})
+
+
+def _free_items(store, meeting_id: int, details: bool) -> list[AgendaItem]:
+    """Redaktion's own points; without ``details`` (the public) the title only."""
     t = items_table
     with store.engine.connect() as conn:
         rows = conn.execute(select(t).where(t.c.meeting_id == meeting_id,
                                             t.c.key.like("free:%"))).all()
-    return [AgendaItem(r.key, "free", r.title or "", r.note or "") for r in rows]
+    return [AgendaItem(r.key, "free", r.title or "", (r.note or "") if details else "")
+            for r in rows]
 
 
 def _positions(store, meeting_id: int) -> dict[str, int]:

@@ -38,10 +38,6 @@ EVALUATION_DAYS = 365
 STATUSES = {"planned": "geplant", "active": "läuft", "done": "beendet",
             "stopped": "abgebrochen"}
 EDITABLE_STATUSES = ("planned", "active", "done")  # what the page offers; "stopped" stays
-# words for a share, so "−27 %" reads as "etwa ein Viertel"
-SHARE_WORDS = ((0.1, "ein Zehntel"), (0.2, "ein Fünftel"), (0.25, "ein Viertel"),
-               (1 / 3, "ein Drittel"), (0.5, "die Hälfte"), (2 / 3, "zwei Drittel"),
-               (0.75, "drei Viertel"))
 
 
 class MeasureError(ValueError):
@@ -230,46 +226,11 @@ def effects(items: list[Measure], frame: pd.DataFrame, district: BaseGeometry,
                                        "KI unten %", "KI oben %", "klar", "Aussage"])
 
 
-def _share_words(fraction: float) -> str:
-    """0.27 -> "etwa ein Viertel"; 1.1 -> "etwa das 2,1-Fache" (for rises)."""
-    fraction = abs(fraction)
-    if fraction >= 0.9:
-        return f"etwa das {1 + fraction:.1f}-Fache".replace(".", ",")
-    word = min(SHARE_WORDS, key=lambda pair: abs(pair[0] - fraction))[1]
-    return f"etwa {word}"
-
-
-def _bound(fraction: float) -> str:
-    return f"{abs(fraction) * 100:.0f} % {'weniger' if fraction < 0 else 'mehr'}"
-
-
-def _signed(fraction: float) -> str:
-    return f"{'−' if fraction < 0 else '+'}{abs(fraction) * 100:.0f} %"
-
-
 def effect_text(result: Evaluation) -> str:
-    """The effect in plain German, numbers first, the verdict after (the statistics are the
-    page's second click): "vorher 42, nachher 27 Meldungen im Gebiet; im übrigen Osten im
-    selben Zeitraum −10 %; das spricht für einen Rückgang um etwa ein Viertel, unsicher
-    zwischen 5 % weniger und 40 % weniger."."""
-    if not result.enough_data:
-        return result.sentence
-    a, c, e = result.area, result.comparison, result.effect
-    numbers = (f"vorher {a.before}, nachher {a.after} Meldungen im Gebiet; im übrigen Osten "
-               f"im selben Zeitraum {_signed(c.estimate)}")
-    low, high = _bound(e.low), _bound(e.high)
-    if abs(e.estimate) < 0.05 and not e.clear:
-        verdict = f"das spricht für keine Veränderung durch die Maßnahme (möglich: {low} bis " \
-                  f"{high})"
-    elif not e.clear:
-        direction = "einen Rückgang" if e.estimate < 0 else "einen Anstieg"
-        verdict = (f"das deutet auf {direction} um {_share_words(e.estimate)} hin, ist aber "
-                   f"nicht sicher: möglich ist alles zwischen {low} und {high}")
-    else:
-        direction = "einen Rückgang" if e.estimate < 0 else "einen Anstieg"
-        verdict = (f"das spricht für {direction} um {_share_words(e.estimate)}, unsicher "
-                   f"zwischen {low} und {high}")
-    return f"{numbers}; {verdict}."
+    """The effect in plain German as everywhere (``evaluation.sentence``: numbers first, the
+    adjusted effect with its certainty after), with how the windows were adapted to the data
+    (a shortened window is always said)."""
+    return " ".join(filter(None, [result.sentence, result.note]))
 
 
 def public_difference_note(measure: Measure, sees_restricted: bool) -> str:

@@ -47,6 +47,7 @@ from reports.ingest.profiles import (
 )
 from reports.ingest.recognize import Recognition, describe, recognise
 from reports.ingest.validate import dedupe, missing_optional, to_reports
+from reports.privacy.safe import restore_cell
 from reports.storage import audit
 from reports.storage.profiles import latest_profile
 from reports.storage.store import REPORTS_LOCK
@@ -56,7 +57,6 @@ ERROR_COLUMN = "Fehler"
 FIELDS_COLUMN = "Fehlerhafte Felder"
 QUARANTINE_ID_COLUMN = "Quarantäne-Nr"
 _FIELD_IN_MESSAGE = re.compile(r"Feld „([^“]*)“")
-_NEUTRALISED = re.compile(r"^'(?=[=+\-@\t\r])")
 
 
 @dataclass
@@ -147,7 +147,7 @@ def import_file(store, path_or_bytes: str | Path | bytes, source: str, *, geocod
     notes += raw.notes
     reread = _quarantine_ids(raw)
     if reread:
-        raw.rows = raw.rows.replace(_NEUTRALISED, "", regex=True)
+        raw.rows = raw.rows.map(restore_cell)
         profile = _with_batch_categories(store, profile, reread)
     if choices is None:
         recognition = recognise(raw, profile)

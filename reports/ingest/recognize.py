@@ -129,8 +129,8 @@ def _kind(values: pd.Series, categories) -> _Kind:
                       * sample.str.contains(r"\d").mean())
     dated = sample[sample.str.contains(_DATE_SHAPE)]
     if len(dated):
-        parsed, bad = parse_datetimes(dated)
-        ok = parsed[~bad].dropna()
+        parsed, bad, outside = parse_datetimes(dated)
+        ok = parsed[~(bad | outside)].dropna()
         kind.date = len(ok) / len(sample)
         if len(ok):
             kind.time_of_day = float((ok.dt.hour.ne(0) | ok.dt.minute.ne(0)).mean())

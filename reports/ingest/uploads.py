@@ -8,6 +8,7 @@ member cannot inflate beyond what was checked here. Nothing in an upload is exec
 
 from __future__ import annotations
 
+import codecs
 import io
 import zipfile
 from pathlib import PurePath
@@ -26,6 +27,15 @@ _SNIFF = 64 * 1024
 # First bytes of binary formats that must never pass as text or JSON.
 _BINARY_MAGIC = (b"PK\x03\x04", b"%PDF", b"\xd0\xcf\x11\xe0", b"\x7fELF", b"MZ", b"\x1f\x8b",
                  b"Rar!", b"7z\xbc\xaf")
+
+
+# Byte-order marks of the Unicode encodings a text export may use (UTF-32 before UTF-16:
+# the UTF-32 LE mark begins with the UTF-16 LE one). Their text has NUL bytes by design.
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+         (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+         (codecs.BOM_UTF16_BE, "utf-16-be"))
+ENCODING_NAMES = {"utf-8": "UTF-8", "utf-16-le": "UTF-16 (LE)", "utf-16-be": "UTF-16 (BE)",
+                  "utf-32-le": "UTF-32 (LE)", "utf-32-be": "UTF-32 (BE)"}
 
 
 class UploadRejected(ValueError):
@@ -57,13 +67,39 @@ def check_upload(name: str, data: bytes) -> None:
         _check_text(label, data, suffix)
 
 
+def unicode_bom(data: bytes) -> tuple[str, int] | None:
+    """(Python codec, length of the mark) of a text starting with a Unicode byte-order
+    mark; without one, UTF-16 of Latin script is recognised by its NUL high byte in (almost)
+    every other position and none between; None for anything else."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return codec, len(bom)
+    head = data[:_SNIFF - _SNIFF % 2]
+    if len(head) >= 8 and b"\x00" in head:
+        for codec, high, low in (("utf-16-le", head[1::2], head[0::2]),
+                                 ("utf-16-be", head[0::2], head[1::2])):
+            if b"\x00" not in low and high.count(0) >= 0.9 * len(high):
+                return codec, 0
+    return None
+
+
+def text_head(data: bytes) -> bytes:
+    """The first bytes of ``data`` as UTF-8, whatever Unicode encoding a mark announces (for
+    checks that look at the first characters)."""
+    found = unicode_bom(data)
+    if found is None or found[0] == "utf-8":
+        return data[:_SNIFF].removeprefix(codecs.BOM_UTF8)
+    codec, skip = found
+    return data[skip:_SNIFF].decode(codec, errors="replace").encode()
+
+
 def _check_text(label: str, data: bytes, suffix: str) -> None:
-    head = data[:_SNIFF]
-    if head.startswith(_BINARY_MAGIC) or b"\x00" in head:
+    head = text_head(data)
+    if data.startswith(_BINARY_MAGIC) or b"\x00" in head:
         raise UploadRejected(f"Die Datei „{label}“ ist keine Textdatei, obwohl sie auf "
                              f"„{suffix}“ endet. Bitte die Originaldatei hochladen.")
     if suffix in JSON_TYPES:
-        start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+        start = head.lstrip(b" \t\r\n")[:1]
         if start not in (b"{", b"["):
             raise UploadRejected(f"Die Datei „{label}“ ist kein JSON/GeoJSON: sie beginnt "
                                  "nicht mit „{“ oder „[“.")

@@ -30,6 +30,10 @@ from reports.model import REPORT_COLUMNS, TIMEZONE, stable_id, vocabulary
 REJECT_COLUMNS = ["row_number", "field", "message", "raw"]
 REQUIRED_LABELS = {"occurred_at": "das Datum", "category": "die Kategorie"}
 MIN_YEAR = 2000  # earlier dates are typing errors in this project's data
+# Dates are read in microseconds, which hold any year a cell can spell, and only those from
+# 1900 to 2100 go on: the store's nanosecond times end in 2262, and an unchecked conversion
+# turned "15.06.2600" into a wrong date in 2015 instead of an error.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
 MAX_COUNT = 1_000_000
 SENSITIVITY_VALUES = {
     "public": "public", "oeffentlich": "public", "offentlich": "public",
@@ -42,8 +46,11 @@ GERMAN_FORMATS = ("%d.%m.%Y %H:%M", "%d.%m.%Y", "%d.%m.%Y %H:%M:%S", "%d.%m.%y %
 _ISO = r"^\d{4}-\d{1,2}-\d{1,2}"
 _OFFSET = r"(?:Z|[+-]\d{2}(?::?\d{2})?)$"
 _EXCEL = r"^\d{5}(?:[.,]\d+)?$"  # days since 1899-12-30; 5 digits = years 1927-2173
-_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_EXCEL_EPOCH = np.datetime64("1899-12-30", "us")
 _NAIVE = "datetime64[ns]"
+_WIDE = "datetime64[us]"
+_FIRST = np.datetime64(f"{FIRST_YEAR}-01-01", "us")
+_END = np.datetime64(f"{LAST_YEAR + 1}-01-01", "us")
 # A time of day as exports write it: 18:30, 18:30:15, 18.30 Uhr, 18h30, 18 Uhr, 1830, or the
 # time part of an ISO/spreadsheet value (1899-12-30T18:30:00).
 _CLOCK = (r"^(?:.*[T ])?(?P<h>[01]?\d|2[0-3])(?:[:.h](?P<m>[0-5]\d)(?:[:.](?P<s>[0-5]\d))?)?"
@@ -82,8 +89,9 @@ def without_time_of_day(values: pd.Series) -> np.ndarray:
     return values.astype("str").str.strip().str.match(_DATE_ONLY).fillna(False).to_numpy(bool)
 
 
-def parse_datetimes(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """Strings -> tz-aware Europe/Berlin datetimes and a mask of non-empty unparseable ones.
+def parse_datetimes(values: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Strings -> tz-aware Europe/Berlin datetimes, a mask of non-empty unparseable ones and
+    a mask of dates outside ``FIRST_YEAR``..``LAST_YEAR`` (NaT in the result).
 
     Accepts ``24.11.2026``, ``24.11.2026 18:30[:00]``, ``24.11.26``, also with ``Uhr`` or
     ``18.30``; ISO 8601 with or without offset; Excel serial numbers (``46350.75``). Each
@@ -91,15 +99,16 @@ def parse_datetimes(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     value (exports repeat dates a lot).
     """
     codes, uniques = pd.factorize(values.astype("str").fillna("").str.strip())
-    parsed, bad = _parse_distinct(pd.Series(uniques, dtype="str"))
-    return pd.Series(parsed.array.take(codes), index=values.index), bad[codes]
+    parsed, bad, outside = _parse_distinct(pd.Series(uniques, dtype="str"))
+    return (pd.Series(parsed.array.take(codes), index=values.index), bad[codes],
+            outside[codes])
 
 
-def _parse_distinct(text: pd.Series) -> tuple[pd.Series, np.ndarray]:
+def _parse_distinct(text: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     n = len(text)
     empty = text.eq("").to_numpy()
-    naive = np.full(n, np.datetime64("NaT"), dtype=_NAIVE)
-    aware = np.full(n, np.datetime64("NaT"), dtype=_NAIVE)  # UTC, from explicit offsets
+    naive = np.full(n, np.datetime64("NaT"), dtype=_WIDE)
+    aware = np.full(n, np.datetime64("NaT"), dtype=_WIDE)  # UTC, from explicit offsets
     iso = text.str.contains(_ISO, regex=True).to_numpy(bool) & ~empty
     excel = text.str.contains(_EXCEL, regex=True).to_numpy(bool) & ~empty
     german = ~(empty | iso | excel)
@@ -119,22 +128,26 @@ def _parse_distinct(text: pd.Series) -> tuple[pd.Series, np.ndarray]:
         plain = iso & ~offset
         if offset.any():
             parsed = pd.to_datetime(text[offset], format="ISO8601", utc=True, errors="coerce")
-            aware[offset] = parsed.dt.tz_localize(None).to_numpy(_NAIVE)
+            aware[offset] = parsed.dt.tz_localize(None).to_numpy(_WIDE)
         if plain.any():
             parsed = pd.to_datetime(text[plain], format="ISO8601", errors="coerce")
             if getattr(parsed.dt, "tz", None) is None:
-                naive[plain] = parsed.to_numpy(_NAIVE)
+                naive[plain] = parsed.to_numpy(_WIDE)
     if excel.any():
         days = pd.to_numeric(text[excel].str.replace(",", ".", regex=False), errors="coerce")
-        naive[excel] = (_EXCEL_EPOCH + pd.to_timedelta((days * 86400).round(), unit="s")
-                        ).to_numpy(_NAIVE)
+        naive[excel] = _EXCEL_EPOCH + (days * 86400).round().to_numpy("timedelta64[s]")
 
-    local = _localize(pd.Series(naive))
-    utc = pd.Series(aware).dt.tz_localize("UTC").dt.tz_convert(TIMEZONE)
+    outside = np.zeros(n, dtype=bool)
+    for wide in (naive, aware):
+        far = ~np.isnat(wide) & ((wide < _FIRST) | (wide >= _END))
+        wide[far] = np.datetime64("NaT")
+        outside |= far
+    local = _localize(pd.Series(naive.astype(_NAIVE)))
+    utc = pd.Series(aware.astype(_NAIVE)).dt.tz_localize("UTC").dt.tz_convert(TIMEZONE)
     has_offset = ~np.isnat(aware)
     result = local.where(~has_offset, utc)
-    bad = ~empty & result.isna().to_numpy()
-    return result, bad
+    bad = ~empty & ~outside & result.isna().to_numpy()
+    return result, bad, outside
 
 
 def _parse_formats(text: pd.Series, pending: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -144,7 +157,7 @@ def _parse_formats(text: pd.Series, pending: np.ndarray, out: np.ndarray) -> np.
         if not pending.any():
             break
         where = np.flatnonzero(pending)
-        parsed = pd.to_datetime(text.iloc[where], format=fmt, errors="coerce").to_numpy(_NAIVE)
+        parsed = pd.to_datetime(text.iloc[where], format=fmt, errors="coerce").to_numpy(_WIDE)
         ok = ~np.isnat(parsed)
         out[where[ok]] = parsed[ok]
         pending[where[ok]] = False
@@ -256,22 +269,18 @@ def to_reports(raw: RawTable, profile: Profile, file_name: str, batch_id: str,
     when = columns["occurred_at"]
     if isinstance(when, tuple) and len(when) == 2:  # date column + time-of-day column
         occurred = _date_and_time(rows, when, problems)
-        _check_range(occurred, problems, when[0])
         untimed = rows[when[1]].astype("str").fillna("").str.strip().eq("").to_numpy()
     else:
         text = required("occurred_at")
         untimed = without_time_of_day(text)
-        occurred, bad = parse_datetimes(text)
         problems.add(text.eq("").to_numpy(), name("occurred_at"), "Angabe fehlt.")
-        problems.add(bad, name("occurred_at"), _quoted(text, "{} ist kein gültiges Datum."))
-        _check_range(occurred, problems, name("occurred_at"))
+        occurred = _dates(text, problems, name("occurred_at"))
+        _check_range(occurred, problems, name("occurred_at"), text)
     out["occurred_at"] = occurred
     text = cells("reported_at")
     if text is not None:
-        reported, bad = parse_datetimes(text)
-        problems.add(bad, name("reported_at"), _quoted(text, "{} ist kein gültiges Datum."))
-        _check_range(reported, problems, name("reported_at"))
-        out["reported_at"] = reported
+        out["reported_at"] = _dates(text, problems, name("reported_at"))
+        _check_range(out["reported_at"], problems, name("reported_at"), text)
     else:
         out["reported_at"] = pd.Series(pd.NaT, index=rows.index,
                                        dtype=REPORT_COLUMNS["reported_at"])
@@ -377,17 +386,17 @@ def _date_and_time(rows: pd.DataFrame, columns: tuple[str, str],
     date_col, time_col = columns
     dates = rows[date_col].astype("str").fillna("").str.strip()
     clock = rows[time_col].astype("str").fillna("").str.strip()
-    parsed, bad = parse_datetimes(dates)
     problems.add(dates.eq("").to_numpy(), date_col, "Angabe fehlt.")
-    problems.add(bad, date_col, _quoted(dates, "{} ist kein gültiges Datum."))
+    parsed = _dates(dates, problems, date_col)
     seconds, bad_time = parse_times(clock)
     problems.add(bad_time, time_col, _quoted(clock, "{} ist keine gültige Uhrzeit."))
     given = ~np.isnan(seconds) & parsed.notna().to_numpy()
-    if not given.any():
-        return parsed
-    day = parsed.dt.tz_localize(None).dt.normalize()
-    naive = day + pd.to_timedelta(np.where(given, seconds, 0), unit="s")
-    return parsed.where(~given, _localize(naive))
+    if given.any():
+        day = parsed.dt.tz_localize(None).dt.normalize()
+        naive = day + pd.to_timedelta(np.where(given, seconds, 0), unit="s")
+        parsed = parsed.where(~given, _localize(naive))
+    _check_range(parsed, problems, date_col, dates)
+    return parsed
 
 
 def _check_pair(a: np.ndarray, b: np.ndarray, text_a: pd.Series, text_b: pd.Series,
@@ -476,17 +485,24 @@ def missing_optional(raw: RawTable, profile: Profile) -> list[str]:
     ]
 
 
-def _check_range(times: pd.Series, problems: _Problems, column: str) -> None:
+def _dates(text: pd.Series, problems: _Problems, column: str) -> pd.Series:
+    """The dates of a column; unreadable ones and those outside 1900-2100 are rejected (NaT),
+    each message quoting the cell as written."""
+    parsed, bad, outside = parse_datetimes(text)
+    problems.add(bad, column, _quoted(text, "{} ist kein gültiges Datum."))
+    problems.add(outside, column, _quoted(
+        text, f"{{}} liegt nicht zwischen {FIRST_YEAR} und {LAST_YEAR} (Tippfehler?)."))
+    return parsed
+
+
+def _check_range(times: pd.Series, problems: _Problems, column: str, text: pd.Series) -> None:
+    """Future dates and dates before ``MIN_YEAR``, quoted as ``text`` writes them."""
     now = pd.Timestamp.now(tz=TIMEZONE)
     first = pd.Timestamp(year=MIN_YEAR, month=1, day=1, tz=TIMEZONE)
-
-    def shown(suffix: str):
-        return lambda where: [f"„{t:%d.%m.%Y}“ {suffix}" for t in times.iloc[where]]
-
     problems.add((times > now + timedelta(days=1)).to_numpy(bool), column,
-                 shown("liegt in der Zukunft."))
+                 _quoted(text, "{} liegt in der Zukunft."))
     problems.add((times < first).to_numpy(bool), column,
-                 shown(f"liegt vor {MIN_YEAR} (Tippfehler?)."))
+                 _quoted(text, f"{{}} liegt vor {MIN_YEAR} (Tippfehler?)."))
 
 
 def _content_hash(out: dict) -> pd.Series:

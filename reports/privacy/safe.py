@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 
 import pandas as pd
 
 # A spreadsheet treats a cell starting with one of these as a formula (or DDE command).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Their look-alikes: Unicode compatibility forms (full-width ＝＋－＠, small ﹦﹢﹣﹫, super- and
+# subscript ⁺⁻₊₋) fold to them under NFKC, and spreadsheets with an East Asian input
+# method read some of them as the ASCII sign; the minus sign U+2212 is what ⁻ folds to.
+_SIGNS = frozenset(FORMULA_PREFIXES) | {"\u2212"}
 # Control characters that XLSX (XML 1.0) cannot store; openpyxl raises on them.
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:])")
@@ -60,19 +65,39 @@ def escape_frame(frame: pd.DataFrame, columns: list[str] | None = None) -> pd.Da
     return out
 
 
+def formula_like(text: str) -> bool:
+    """Whether ``text`` starts, after any spaces or invisible format characters (zero-width
+    space, byte-order mark), with a formula sign or one of its Unicode look-alikes."""
+    if text.startswith(FORMULA_PREFIXES):
+        return True
+    for char in text:
+        if char.isspace() or unicodedata.category(char) == "Cf":
+            continue
+        return unicodedata.normalize("NFKC", char)[:1] in _SIGNS
+    return False
+
+
 def neutralise_cell(value: object) -> object:
     """A text cell that a spreadsheet would run as a formula gets a leading apostrophe.
 
     Numbers stay numbers: a negative float is not text and is not touched.
     """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if isinstance(value, str) and formula_like(value):
         return "'" + value
+    return value
+
+
+def restore_cell(value: object) -> object:
+    """The cell ``neutralise_cell`` was given (for corrected quarantine exports coming back)."""
+    if isinstance(value, str) and value.startswith("'") and formula_like(value[1:]):
+        return value[1:]
     return value
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     """Copy of ``frame`` safe to open in Excel/LibreOffice: text cells and column names
-    starting with = + - @ TAB or CR are prefixed with an apostrophe."""
+    starting with = + - @ TAB or CR, or a look-alike of them (``formula_like``), are
+    prefixed with an apostrophe."""
     out = frame.copy()
     for column in out.columns:
         series = out[column]

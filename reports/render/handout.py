@@ -3,42 +3,39 @@ show, so every number on paper is a number on screen.
 
 Laid out with fpdf2 (pure Python, maintained, embeds TrueType fonts, page header/footer
 hooks): every page carries the session, the role the copy was made for ("nur für
-Mitglieder" / "öffentlich") and, on demo data, "Synthetische Demodaten". The map is drawn
-with matplotlib (district, Ortsteile, street names, hot street sections numbered as in the
-table) and placed as an image. The font is the DejaVu Sans that matplotlib ships, so German
+Mitglieder" / "öffentlich") and, on demo data, "Synthetische Demodaten". The maps are drawn
+by ``reports.render.mapimage`` (district, Ortsteile, street names without overlap, hot
+street sections outlined and numbered as in the table) and placed as images. The items
+follow the order Redaktion set. The font is the DejaVu Sans that matplotlib ships, so German
 text and typographic signs print on any machine.
 """
 
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import geopandas as gpd
 import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import pandas as pd
+import shapely
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from geo.boundary import Boundary
-from geo.crs import METRIC_CRS
-from reports.analysis.hotspot_change import RULE
-from reports.coordination.agenda import SECTION_TITLES, Agenda
+from reports.analysis.hotspot_change import RISING, RULE, SPEC
+from reports.coordination.agenda import SECTION_TITLES, Agenda, AgendaItem
 from reports.coordination.meetings import german_date
 from reports.privacy.access import Role, count_text, policy_for
-from reports.privacy.safe import escape_mathtext
+from reports.render.mapimage import DrawnMap, Section, draw_map
 from reports.views.tables import min_count, rounding_note
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 DEMO_LABEL = "Synthetische Demodaten"
 MARGIN_MM = 15
-MAP_STREET_LABELS = 40  # the longest streets get a name on the map
-SECTION_COLOUR = "#D55E00"
-ZOOM_M = 500  # a slide's map shows this much around its section
+SITUATION_SIZE = (7.0, 7.6)  # inches: the district map across the page's width
+DETAIL_SIZE = (7.0, 4.4)  # inches: the listed sections close up, above their table
 
 
 def role_label(role: Role) -> str:
@@ -78,12 +75,14 @@ class _Document(FPDF):
 
     def heading(self, text: str, size: int = 13) -> None:
         self.set_font("DejaVu", "B", size)
-        self.multi_cell(0, size * 0.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, size * 0.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT,
+                        align="L")
         self.ln(1.5)
 
     def paragraph(self, text: str, size: float = 9.5, bold: bool = False) -> None:
         self.set_font("DejaVu", "B" if bold else "", size)
-        self.multi_cell(0, size * 0.48, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, size * 0.48, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT,
+                        align="L")
         self.ln(1)
 
     def table_rows(self, header: list[str], rows: list[list[str]], widths: list[int]) -> None:
@@ -97,56 +96,69 @@ class _Document(FPDF):
         self.ln(3)
 
 
+@dataclass(frozen=True)
+class PlacedMap:
+    """A map as placed on a handout page (mm from the page's top left), for tests that look
+    at the rendered page."""
+
+    page: int
+    x_mm: float
+    y_mm: float
+    w_mm: float
+    h_mm: float
+    drawn: DrawnMap
 
 
-def map_png(agenda: Agenda, boundary: Boundary, only: int | None = None,
-            size=(7.0, 6.2)) -> bytes:
-    """District, Ortsteile (of ``boundary``) and named streets, with the agenda's hot sections
-    numbered as in its table (``only``: just that 1-based section, for one projector slide)."""
-    from geo.gazetteer import street_lines
+def sections_of(agenda: Agenda) -> tuple[Section, ...]:
+    """The agenda's listed street sections, numbered as in its table; new or intensifying
+    ones marked."""
+    return tuple(Section(n, tuple(int(c) for c in row.cell_ids), row.change in RISING,
+                         str(row.street))
+                 for n, row in enumerate(agenda.hotspots.itertuples(), start=1))
+
+
+def item_map(agenda: Agenda, item: AgendaItem, boundary: Boundary,
+             size: tuple[float, float] = SITUATION_SIZE, dpi: int = 150) -> DrawnMap | None:
+    """The map of one agenda item: the district with every listed section (the situation),
+    a hot section and its surroundings, a measure's area or a concern's place (None: an
+    item without a place)."""
+    sections = sections_of(agenda)
+    if item.kind == "situation":
+        return draw_map(boundary, sections, size=size, dpi=dpi)
+    if item.kind == "hotspot" and item.number is not None:
+        from geo.grid import cell_polygons
+
+        section = sections[item.number - 1]
+        cells = cell_polygons(list(section.cell_ids), SPEC).geometry.values
+        return draw_map(boundary, (section,), focus=shapely.union_all(cells), size=size,
+                        dpi=dpi)
+    if item.area is not None:
+        return draw_map(boundary, focus=item.area, shapes=(item.area,), size=size, dpi=dpi)
+    return None
+
+
+def detail_map(agenda: Agenda, boundary: Boundary,
+               size: tuple[float, float] = DETAIL_SIZE, dpi: int = 150) -> DrawnMap | None:
+    """The listed sections close up (on the district map they lie close together)."""
     from geo.grid import cell_polygons
-    from reports.analysis.hotspot_change import SPEC
 
-    fig, ax = plt.subplots(figsize=size, dpi=160)
-    area = gpd.GeoSeries([boundary.district], crs=METRIC_CRS)
-    streets = street_lines()
-    streets = streets[streets.intersects(boundary.district.buffer(200))]
-    streets.plot(ax=ax, color="#9a9a9a", linewidth=0.8)
-    parts = boundary.ortsteile()
-    parts.boundary.plot(ax=ax, color="#555555", linewidth=0.6, linestyle="--")
-    area.boundary.plot(ax=ax, color="black", linewidth=1.2)
-    longest = streets.assign(length=streets.length).nlargest(MAP_STREET_LABELS, "length")
-    for name, geom in zip(longest["name"], longest.geometry, strict=True):
-        point = geom.interpolate(0.5, normalized=True)
-        ax.annotate(escape_mathtext(name), (point.x, point.y), fontsize=5.2, color="#333333",
-                    ha="center", va="center", bbox={"boxstyle": "round,pad=0.1", "fc": "white",
-                                       "ec": "none", "alpha": 0.7})
-    for number, row in enumerate(agenda.hotspots.itertuples(), start=1):
-        if only is not None and number != only:
-            continue
-        cells = cell_polygons(list(row.cell_ids), SPEC)
-        cells.plot(ax=ax, facecolor=SECTION_COLOUR, edgecolor="black", linewidth=0.3,
-                   alpha=0.8, hatch="///")
-        centre = cells.union_all().centroid
-        ax.annotate(str(number), (centre.x, centre.y), fontsize=8, weight="bold",
-                    ha="center", va="center", bbox={"boxstyle": "circle,pad=0.2",
-                                                    "fc": "white", "ec": SECTION_COLOUR})
-        if only is not None:  # one slide: the section and its surroundings
-            x0, y0, x1, y1 = cells.total_bounds
-            ax.set_xlim(x0 - ZOOM_M, x1 + ZOOM_M)
-            ax.set_ylim(y0 - ZOOM_M, y1 + ZOOM_M)
-    ax.set_axis_off()
-    ax.set_aspect("equal")
-    fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    plt.close(fig)
-    return buffer.getvalue()
+    sections = sections_of(agenda)
+    if not sections:
+        return None
+    cells = cell_polygons([c for s in sections for c in s.cell_ids], SPEC).geometry.values
+    return draw_map(boundary, sections, focus=shapely.union_all(cells), size=size, dpi=dpi)
 
 
 def build_handout(agenda: Agenda, boundary: Boundary, demo: bool, made_on: date) -> bytes:
     """The handout as PDF bytes (all pages A4); ``boundary``: the district the agenda was
     found on (``agenda_for``)."""
+    return handout_layout(agenda, boundary, demo, made_on)[0]
+
+
+def handout_layout(agenda: Agenda, boundary: Boundary, demo: bool, made_on: date
+                   ) -> tuple[bytes, list[PlacedMap]]:
+    """The handout and where its maps are (page, position, what was drawn). The items come
+    in the order Redaktion set, the same as on the page and the projector."""
     m = agenda.meeting
     role_text = role_label(agenda.role)
     k = min_count(agenda.role)
@@ -181,47 +193,72 @@ def build_handout(agenda: Agenda, boundary: Boundary, demo: bool, made_on: date)
     if note:
         pdf.paragraph(note, 8.5)
 
-    pdf.add_page()
-    pdf.heading(f"Karte: {SECTION_TITLES['hotspot']}")
-    pdf.image(io.BytesIO(map_png(agenda, boundary)), w=pdf.epw)
-    pdf.paragraph("Grau: Straßen (beschriftet: die längsten), gestrichelt: Ortsteilgrenzen; "
-                  "schraffiert und nummeriert: Straßenabschnitte der Tabelle.", 8.5)
-    pdf.heading(SECTION_TITLES["hotspot"])
-    if agenda.hotspots.empty:
-        pdf.paragraph("Keine neuen oder sich verstärkenden Hotspots im Zeitraum.")
-    else:
-        pdf.table_rows(["Nr.", "Straßenabschnitt", "Ortsteil", "Veränderung", "jetzt", "davor"],
-                       [[str(n), r.place, r.ortsteil or "", r.change_label,
-                         number(r.reports_now), number(r.reports_before)]
-                        for n, r in enumerate(agenda.hotspots.itertuples(), start=1)],
-                       [10, 52, 40, 40, 19, 19])
-    pdf.paragraph(RULE, 8.5)
-
-    pdf.heading(SECTION_TITLES["measure"])
-    if agenda.measures.empty:
-        pdf.paragraph("Keine Maßnahme ist zur Überprüfung fällig.")
-    for item in (i for i in agenda.items if i.kind == "measure"):
-        pdf.paragraph(item.title, bold=True)
-        pdf.paragraph(item.text)
-    if policy_for(agenda.role).sees_details:
-        pdf.heading(SECTION_TITLES["concern"])
-        concerns = [i for i in agenda.items if i.kind == "concern"]
-        for item in concerns:
-            pdf.paragraph(item.title, bold=True)
+    placed: list[PlacedMap] = []
+    for n, item in enumerate(agenda.items, start=1):
+        if item.kind == "situation":
+            pdf.add_page()
+            pdf.heading(f"{n}. {item.title}")
             pdf.paragraph(item.text)
-        if not concerns:
-            pdf.paragraph("Keine Anliegen für diese Sitzung.")
-        free = [i for i in agenda.items if i.kind == "free"]
-        if free:
-            pdf.heading(SECTION_TITLES["free"])
-            for item in free:
-                pdf.paragraph(item.title, bold=True)
-                if item.text:
-                    pdf.paragraph(item.text)
+            drawn = item_map(agenda, item, boundary)
+            assert drawn is not None
+            height = pdf.epw * SITUATION_SIZE[1] / SITUATION_SIZE[0]
+            placed.append(PlacedMap(pdf.page_no(), pdf.l_margin, pdf.get_y(), pdf.epw,
+                                    height, drawn))
+            pdf.image(io.BytesIO(drawn.png), w=pdf.epw, h=height)
+            pdf.paragraph("Violett: Grenze des Leipziger Ostens, gestrichelt: Ortsteilgrenzen; "
+                          "orange umrandet und nummeriert: die Straßenabschnitte der Tabelle "
+                          "(gefüllte Nummer: neu oder verstärkt ▲).", 8)
+            detail = detail_map(agenda, boundary)
+            if detail is not None:
+                pdf.add_page()
+                pdf.heading("Die Straßenabschnitte im Einzelnen", 11)
+                height = pdf.epw * DETAIL_SIZE[1] / DETAIL_SIZE[0]
+                placed.append(PlacedMap(pdf.page_no(), pdf.l_margin, pdf.get_y(), pdf.epw,
+                                        height, detail))
+                pdf.image(io.BytesIO(detail.png), w=pdf.epw, h=height)
+                pdf.ln(2)
+            _sections_table(pdf, agenda, number)
+            continue
+        pdf.ln(2)
+        pdf.heading(f"{n}. {item.title}", 11)
+        if item.text:
+            pdf.paragraph(item.text)
+        if item.kind == "hotspot" and item.number is not None:
+            pdf.paragraph(f"Auf der Karte (Punkt „{SECTION_TITLES['situation']}“): "
+                          f"Nr. {item.number}.", 8.5)
     if m.note and policy_for(agenda.role).sees_details:
         pdf.heading("Notiz der Moderation")
         pdf.paragraph(m.note)
-    return bytes(pdf.output())
+    return bytes(pdf.output()), placed
+
+
+def _sections_table(pdf: _Document, agenda: Agenda, number) -> None:
+    """Per section one line of figures and, below it, the change in words (a line of its own,
+    so neither wraps into the other)."""
+    if agenda.hotspots.empty:
+        pdf.paragraph("Kein Straßenabschnitt ist im Zeitraum ein Hotspot.")
+    else:
+        pdf.set_font("DejaVu", "", 8)
+        with pdf.table(col_widths=[10, 52, 40, 13, 13, 52], text_align="LEFT", line_height=4,
+                       first_row_as_headings=True) as table:
+            header = table.row()
+            for value in ("Nr.", "Straßenabschnitt", "Ortsteil", "jetzt", "davor",
+                          "Veränderung"):
+                header.cell(value)
+            for n, r in enumerate(agenda.hotspots.itertuples(), start=1):
+                row = table.row()
+                for value in (f"{n}{' ▲' if r.change in RISING else ''}", r.place,
+                              r.ortsteil or "", number(r.reports_now),
+                              number(r.reports_before), r.change_text):
+                    row.cell(value)
+                words = table.row()
+                words.cell("")
+                words.cell(r.change_label, colspan=5)
+        pdf.ln(3)
+    pdf.paragraph(RULE, 8)
+    note = rounding_note(agenda.role)
+    if note:
+        pdf.paragraph(note, 8)
 
 
 def handout_for(store, meeting: str, role: Role, today: date, boundary: Boundary,
@@ -246,16 +283,6 @@ def handout_for(store, meeting: str, role: Role, today: date, boundary: Boundary
     return agenda, build_handout(agenda, boundary, store.is_demo(), today)
 
 
-def data_today(store, now: date | None = None) -> date:
-    """The day the data reaches: today, or on the demo store (whose reports end on a fixed
-    day) the day after its last report, as the dashboard counts."""
-    now = now or date.today()
-    if not store.is_demo():
-        return now
-    last = store.last_report_day()
-    return min(now, last) if last else now
-
-
 def register_cli(subparsers) -> None:
     """``python -m reports handout --meeting next --role mitglied --out FILE.pdf``."""
     run = subparsers.add_parser("handout", help="Handout einer Sitzung als PDF (A4)")
@@ -267,11 +294,12 @@ def register_cli(subparsers) -> None:
 
 
 def _cli_run(args) -> int:
+    from config.clock import today
     from reports.geography import geography_from
     from reports.storage.store import Store
 
     store = Store.open()
-    agenda, pdf = handout_for(store, args.meeting, Role(args.role), data_today(store),
+    agenda, pdf = handout_for(store, args.meeting, Role(args.role), today(),
                               geography_from().boundary)
     Path(args.out).write_bytes(pdf)
     print(f"Handout für {agenda.meeting.label} ({role_label(agenda.role)}) nach {args.out} "

@@ -26,7 +26,8 @@ class StoreError(Exception):
     what = "Der Datenbestand hat einen Fehler gemeldet."
 
     def __init__(self, detail: str | None = None) -> None:
-        super().__init__(" ".join(part for part in (detail or self.what, NOTHING_HALF_WRITTEN)))
+        self.detail = detail or self.what  # what happened, without the note on writing
+        super().__init__(" ".join(part for part in (self.detail, NOTHING_HALF_WRITTEN)))
 
 
 class StoreUnavailable(StoreError):
@@ -44,8 +45,9 @@ class StoreFull(StoreError):
 
 
 class StoreBusy(StoreError):
-    what = ("Ein anderer Import schreibt gerade in den Datenbestand und ist nicht rechtzeitig "
-            "fertig geworden. Bitte den Vorgang später wiederholen.")
+    what = ("Der Datenbestand ist gerade von einem anderen Vorgang gesperrt (einem Import oder "
+            "einem anderen Programm, das die Datei offen hält) und wurde nicht rechtzeitig "
+            "frei. Bitte den Vorgang später wiederholen.")
 
 
 # SQLite result codes (sqlite3 exposes them as ``sqlite_errorcode`` since Python 3.11).
@@ -53,6 +55,9 @@ _SQLITE_FULL = 13
 _SQLITE_READONLY = 8
 _SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
 _SQLITE_CANTOPEN, _SQLITE_IOERR = 14, 10
+# Extended codes of a write that a read needs: SQLite in WAL mode grows its shared-memory
+# file (``-shm``) when it opens the database, which fails on a full disk (SHMSIZE).
+_SQLITE_IOERR_SHMSIZE, _SQLITE_IOERR_WRITE = 10 | 19 << 8, 10 | 3 << 8
 # PostgreSQL SQLSTATE classes: 53 insufficient resources, 08 connection exception,
 # 57P0x operator intervention (server shut down, backend terminated), 25006 read-only.
 _PG_FULL = ("53100", "53000")
@@ -71,6 +76,10 @@ def translate(exc: BaseException, *, is_disconnect: bool = False) -> StoreError 
         primary = code & 0xFF if isinstance(code, int) else None
         if primary == _SQLITE_FULL:
             return StoreFull()
+        if code in (_SQLITE_IOERR_SHMSIZE, _SQLITE_IOERR_WRITE):
+            return StoreFull("Der Datenbestand kann nicht gelesen werden: auf seinem Laufwerk "
+                             "ist kein Speicherplatz mehr frei (auch Lesen braucht dort etwas "
+                             "Platz). Bitte Platz schaffen (lassen).")
         if primary == _SQLITE_READONLY:
             return StoreReadOnly()
         if primary in (_SQLITE_BUSY, _SQLITE_LOCKED):

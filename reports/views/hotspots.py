@@ -46,6 +46,6 @@ def section_changes_for(now: pd.DataFrame, before: pd.DataFrame, role: Role,
     shown = aggregate_for(role, sections, ["reports_now", "reports_before"])
     shown["cells"] = shown["cells"].astype("Int64").where(~shown["hidden"])
     labelled = with_labels(shown, analysis_values(shown["reports_now"], role),
-                           analysis_values(shown["reports_before"], role))
+                           analysis_values(shown["reports_before"], role), k)
     return labelled.assign(hidden=labelled["reports_now"].isna()
                            | labelled["reports_before"].isna())

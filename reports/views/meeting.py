@@ -17,6 +17,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.boundary import Boundary
 from reports.analysis.analytics import group_label
+from reports.analysis.hotspot_change import RISING
 from reports.coordination.agenda import Agenda, agenda_period, assemble_agenda, due_for_review
 from reports.coordination.measures import (
     Measure,
@@ -35,7 +36,7 @@ from reports.views.source import reports_for
 from reports.views.tables import min_count
 
 MIN_HOTSPOT_REPORTS = 5  # a section with fewer reports of its own is no topic yet
-MAX_HOTSPOTS = 12
+MAX_HOTSPOTS = 8  # the handout's map and table: the sections with the most reports
 
 
 def agenda_for(store, meeting_id: int, role: Role, today: date, *,
@@ -43,9 +44,9 @@ def agenda_for(store, meeting_id: int, role: Role, today: date, *,
     """The agenda of session ``meeting_id`` as ``role`` may see it.
 
     ``frame``: all reports to look in (default: the store's); the role's rows are taken
-    here, so callers cannot forget them. ``today``: the day the data reaches (the demo's
-    last day on the demo store). ``boundary``: the district, whose grid the hot spots are
-    found on and whose rest measures are compared with.
+    here, so callers cannot forget them. ``today``: the real date (``config.clock.today``;
+    tests pass their own), the period ends the day before. ``boundary``: the district,
+    whose grid the hot spots are found on and whose rest measures are compared with.
     """
     meeting = get_meeting(store, meeting_id)
     previous = previous_meeting(store, meeting)
@@ -81,13 +82,16 @@ def agenda_figures(now: pd.DataFrame, before: pd.DataFrame, role: Role) -> pd.Da
 
 def agenda_hotspots(now: pd.DataFrame, before: pd.DataFrame, role: Role, boundary: Boundary
                     ) -> pd.DataFrame:
-    """New or intensifying street sections with at least MIN_HOTSPOT_REPORTS (shown)
-    reports now, most first (``hotspots.section_changes_for``)."""
+    """The MAX_HOTSPOTS street sections that are hot now with the most (shown) reports, at
+    least MIN_HOTSPOT_REPORTS, most first, and after them any new or intensifying section
+    beyond those (``hotspots.section_changes_for``; ``change`` in RISING marks them)."""
     changes = section_changes_for(now, before, role, boundary)
-    rising = changes[changes["change"].isin(("new", "intensifying"))
-                     & (changes["reports_now"].astype("Float64").fillna(0)
-                        >= MIN_HOTSPOT_REPORTS)]
-    return rising.head(MAX_HOTSPOTS).reset_index(drop=True)
+    enough = changes["reports_now"].astype("Float64").fillna(0) >= MIN_HOTSPOT_REPORTS
+    listed = changes[enough & (changes["hot_now"].astype(bool)
+                               | changes["change"].isin(RISING))]
+    top = listed.head(MAX_HOTSPOTS)
+    rising = listed.iloc[MAX_HOTSPOTS:]
+    return pd.concat([top, rising[rising["change"].isin(RISING)]]).reset_index(drop=True)
 
 
 def measure_effects(due: pd.DataFrame, items: list[Measure], frame: pd.DataFrame, role: Role,

@@ -102,10 +102,12 @@ def test_plan_agenda_present_and_hand_out(server, tmp_path):  # noqa: F811
             page.get_by_role("link", name="Sitzung").first.click()
             _wait(page, re.compile(r"Anliegen Nr\. \d+"))
             _wait(page, CONCERN)
-            _wait(page, "Neue oder sich verstärkende Hotspots nach Straßenabschnitt")
+            _wait(page, "Hotspots nach Straßenabschnitt")
             assert page.get_by_text("Wirkung bisher:").count() >= 1, "no measure due"
             texts = page.locator("[data-testid='stText']").all_inner_texts()
-            hot = [t for t in texts if re.match(r"(neuer|verstärkter) Hotspot: \d+ Meldungen", t)]
+            rising = (r"(neuer|weiterhin) Hotspot – deutlich mehr Meldungen: "
+                      r"(?:[+−]\d+ %|neu) \(\d+ statt \d+\)")
+            hot = [t for t in texts if re.match(rising, t)]
             titles = page.locator("[data-testid='stMarkdownContainer'] strong").all_inner_texts()
             places = [re.sub(r"^\d+\. ", "", t).split(" (")[0] for t in titles
                       if re.search(r"\d+–\d+", t)]
@@ -119,27 +121,38 @@ def test_plan_agenda_present_and_hand_out(server, tmp_path):  # noqa: F811
             pdf_path = tmp_path / "handout.pdf"
             download.value.save_as(pdf_path)
 
-            # presentation mode steps through the agenda by keyboard
+            # presentation mode: the deck in the page, stepped by keyboard in the browser
             page.get_by_role("link", name="Präsentation für den Beamer starten").click()
-            _wait(page, re.compile(r"Folie 1 von \d+"))
-            total = int(re.search(r"Folie 1 von (\d+)", page.get_by_text(
-                re.compile(r"Folie 1 von")).first.inner_text()).group(1))
-            assert total >= 4  # title, concern, hot spot(s), measure(s)
-            shown_total = page.locator("[data-testid='stMetricValue']").first.inner_text()
-            for size in ({"width": 1280, "height": 720}, {"width": 1920, "height": 1080}):
+            deck = page.frame_locator("iframe").first
+            deck.get_by_text(re.compile(r"Folie 1 von \d+")).wait_for(timeout=180_000)
+            total = int(re.search(r"Folie 1 von (\d+)", deck.locator("#where").inner_text())
+                        .group(1))
+            assert total >= 4  # title, situation, concern, hot spot(s), measure(s)
+            shown_total = deck.locator(".slide.on .figure .value").first.inner_text()
+            frame = page.locator("iframe").first
+            for size in ({"width": 1280, "height": 720}, {"width": 1920, "height": 1080},
+                         {"width": 1024, "height": 768}):
                 page.set_viewport_size(size)
                 page.wait_for_timeout(800)
                 page.screenshot(path=str(ARTIFACTS / f"praesentation_{size['width']}.png"))
-                heading = page.locator(".st-key-slide h1").first
+                box = frame.bounding_box()
+                assert box["y"] + box["height"] <= size["height"] + 1, box  # nothing cut
+                heading = deck.locator(".slide.on h1").first
                 assert heading.bounding_box()["height"] >= 30  # large type
-            page.get_by_text(re.compile(r"Folie 1 von")).first.click()  # focus, not an input
+            page.mouse.click(5, 5)  # the page has the focus, not the deck: keys still step
             page.keyboard.press("ArrowRight")
-            _wait(page, re.compile(r"Folie 2 von"))
+            deck.get_by_text(re.compile(r"Folie 2 von")).wait_for(timeout=5_000)
             page.keyboard.press("PageDown")
-            _wait(page, re.compile(r"Folie 3 von"))
+            deck.get_by_text(re.compile(r"Folie 3 von")).wait_for(timeout=5_000)
             page.keyboard.press("ArrowLeft")
-            _wait(page, re.compile(r"Folie 2 von"))
+            deck.get_by_text(re.compile(r"Folie 2 von")).wait_for(timeout=5_000)
+            assert deck.locator(".slide.on img").count() == 1  # the situation's map
             page.screenshot(path=str(ARTIFACTS / "praesentation_folie2.png"))
+            with page.expect_download(timeout=120_000) as saved:
+                page.get_by_role("button", name="Präsentation als Datei herunterladen").click()
+            offline = saved.value.path().read_text(encoding="utf-8")
+            assert offline.count('<section class="slide"') == total
+            assert "http://" not in offline and "https://" not in offline
             assert page.locator("[data-testid='stException']").count() == 0
         except Exception:
             page.screenshot(path=str(ARTIFACTS / "sitzung_fehler.png"), full_page=True)
@@ -164,5 +177,6 @@ def test_plan_agenda_present_and_hand_out(server, tmp_path):  # noqa: F811
         assert place in flat, place
     assert re.search(rf"Gesamt {re.escape(shown_total)}\b", flat), shown_total
     for line in hot:
-        now, before = re.search(r"(\d+) Meldungen, im Zeitraum davor (\d+)", line).groups()
-        assert re.search(rf"Hotspot {now} {before}\b", flat), line
+        figures = re.search(r"(?:[+−]\d+ %|neu) \((\d+) statt (\d+)\)", line)
+        now, before = figures.groups()
+        assert re.search(rf" {now} {before} {re.escape(figures.group(0))}", flat), line

@@ -6,6 +6,7 @@ views (hot spot row -> map, map click -> cell numbers -> Trends, the 6-month pre
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -280,9 +281,17 @@ def test_six_month_preset(browser, server):
             except Exception:
                 page.wait_for_selector(IDLE, timeout=60_000)
         option.click()
-        # The demo data end on 31.10.2026: six months back is 01.05.2026 (whole weeks for
-        # the public start on the Monday before).
-        page.get_by_text(re.compile(r"\d\d\.0[45]\.2026 – \d\d\.1[01]\.2026")).first.wait_for(
+        # Six months back from today, the real date (whole weeks for the public)
+        import pandas as pd
+
+        from config.clock import today
+        from reports.privacy.access import Role, effective_filter
+        from reports.storage.query import ReportFilter
+
+        end = today()
+        start = (pd.Timestamp(end) - pd.DateOffset(months=6)).date() + timedelta(days=1)
+        shown = effective_filter(ReportFilter(start, end), Role.PUBLIC)
+        page.get_by_text(f"{shown.start:%d.%m.%Y} – {shown.end:%d.%m.%Y}").first.wait_for(
             timeout=60_000)
         assert "zeit=6m" in page.url
     except Exception:

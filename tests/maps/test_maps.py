@@ -268,7 +268,7 @@ def test_configured_tile_server_replaces_the_offline_basemap(ctx):
 def test_offline_basemap_is_the_local_tile_pyramid_and_smaller(tmp_path, monkeypatch):
     """Without a tile server the base layer comes from static/tiles on the same host."""
     from geo.gazetteer import street_lines
-    from maps.base import LOCAL_TILE_URL, base_map
+    from maps.base import LABELS_PANE, LOCAL_LABELS_URL, LOCAL_TILE_URL, base_map
 
     levels = [{"min_zoom": 12, "max_zoom": 13, "bounds": [[51.28, 12.33], [51.41, 12.52]]},
               {"min_zoom": 14, "max_zoom": 17, "bounds": [[51.31, 12.38], [51.38, 12.47]]}]
@@ -292,6 +292,13 @@ def test_offline_basemap_is_the_local_tile_pyramid_and_smaller(tmp_path, monkeyp
         assert option in html
     assert '"attribution"' not in html  # no stray ", " before the data attribution
     assert re.findall(r"https?://[^\s\"'<>)]+", html) == []
+    # the names lie in their own pane above the data layers (overlayPane: 400), not listed
+    (names,) = [c for c in m._children.values() if getattr(c, "layer_name", "") == "Namen"]
+    labels = [c for c in names._children.values() if isinstance(c, folium.TileLayer)]
+    assert [layer.tiles for layer in labels] == [LOCAL_LABELS_URL] * 2
+    assert all(layer.options["pane"] == LABELS_PANE for layer in labels)
+    (pane,) = [c for c in m._children.values() if isinstance(c, folium.map.CustomPane)]
+    assert pane.name == LABELS_PANE and int(pane.z_index) > 400 and not names.control
     monkeypatch.setattr(tiles, "TILES_DIR", tmp_path / "none")
     vector = base_map(BOUNDARY.ortsteile(), streets).get_root().render()
     assert len(html) < len(vector) / 3 and len(html) < 1_500_000
@@ -346,6 +353,28 @@ def test_every_map_loads_the_german_control_texts_last(frame, ctx):
     assert html.index("leaflet-de.js") > html.index("leaflet/leaflet.js")
 
 
+def test_every_map_has_the_search_a_folded_legend_and_a_collapsed_layer_list(frame, ctx):
+    from maps.base import BACKGROUND_LAYERS
+    from maps.legend import OPEN_FROM_PX
+    from maps.search import INDEX_URL
+
+    _, m = draw(visible_reports(frame, Role.MEMBER), Role.MEMBER,
+                MapOptions(layers=ALL_LAYERS), ctx)
+    html = m.get_root().render()
+    assert "new L.Control.LagebildSearch" in html and json.dumps(INDEX_URL) in html
+    assert html.index("lagebild/map-controls.js") > html.index("leaflet/leaflet.js")
+    (control,) = [c for c in m._children.values() if isinstance(c, folium.LayerControl)]
+    assert control.options["collapsed"] is True
+    assert set(control.options["background"]) == set(BACKGROUND_LAYERS)
+    assert set(BACKGROUND_LAYERS) & _layer_names(m) >= {"Gebietsgrenze", "Ortsteile (Grenzen)"}
+    assert "<details" in html and "<summary>Legende</summary>" in html
+    assert OPEN_FROM_PX[0] >= 900  # a projector-sized Karte (~700 px) starts folded
+    script = (Path(__file__).resolve().parents[2] / "static/vendor/lagebild/map-controls.js"
+              ).read_text("utf-8")
+    assert 'title = "Ebenen"' in script and '"Ebenen: "' in script
+    assert "Keine Treffer" in script and "Adresse oder Ort suchen …" in script
+
+
 def test_cell_outline_is_the_chosen_cell(ctx):
     from geo.grid import GridSpec, cell_centres, cell_ids
     from maps.view import cell_outline
@@ -361,11 +390,15 @@ def test_cell_outline_is_the_chosen_cell(ctx):
     assert feature["properties"]["name"] == "Zelle &lt;b&gt;"
 
 
-def test_every_map_carries_the_data_attribution():
-    from maps.base import DATA_ATTRIBUTION, base_map
+def test_every_map_carries_the_data_attribution_in_one_short_line():
+    from maps.base import DATA_ATTRIBUTION, SHORT_ATTRIBUTION, base_map
+    from reports.privacy.safe import escape_html
 
     for tile_url in (None, "https://tiles.example.org/{z}/{x}/{y}.png"):
         html = base_map(BOUNDARY.ortsteile(), tile_url=tile_url).get_root().render()
         assert "attributionControl.addAttribution" in html
-        assert json.dumps(DATA_ATTRIBUTION) in html
+        assert json.dumps(escape_html(SHORT_ATTRIBUTION))[1:-1] in html
+        assert json.dumps(escape_html(DATA_ATTRIBUTION))[1:-1] in html  # as its tooltip
         assert "OpenStreetMap" in DATA_ATTRIBUTION and "CC0" in DATA_ATTRIBUTION
+        assert "OpenStreetMap" in SHORT_ATTRIBUTION and "CC0" in SHORT_ATTRIBUTION
+        assert len(SHORT_ATTRIBUTION) <= 50  # one line in a phone's map

@@ -74,13 +74,14 @@ def test_block_edges_leave_no_seam(tiny, tmp_path):
         assert np.abs(a - b).max() <= 8, key  # palette quantisation may shift a shade
 
 
-def _dark_pixels(data: tiles.BasemapData, z: int) -> int:
-    """Pixels as dark as text (lines and buildings are lighter grey)."""
+def _dark_pixels(data: tiles.BasemapData, z: int, layer: int = 3) -> int:
+    """Pixels as dark as text (lines and buildings are lighter grey) in the labels (3) or
+    the ground (2) tiles."""
     bounds = tiles.area_bounds(data)
     total = 0
-    for _, _, png in tiles.render_zoom(tiles._prepare(data, bounds), bounds, z):
-        rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=int)
-        total += int((rgb.sum(axis=2) < 3 * 110).sum())
+    for drawn in tiles.render_zoom(tiles._prepare(data, bounds), bounds, z):
+        rgba = np.asarray(Image.open(io.BytesIO(drawn[layer])).convert("RGBA"), dtype=int)
+        total += int(((rgba[..., :3].sum(axis=2) < 3 * 110) & (rgba[..., 3] > 200)).sum())
     return total
 
 
@@ -94,7 +95,37 @@ def test_street_names_are_written_along_the_lines_from_zoom_15(tiny):
                                 tiny.streets.assign(name=""), tiny.buildings)
     assert _dark_pixels(tiny, 15) > _dark_pixels(unnamed, 15) + 40
     assert _dark_pixels(tiny, 14) == _dark_pixels(unnamed, 14)  # only Ortsteil names there
+    assert _dark_pixels(tiny, 16, layer=2) == 0  # the ground carries no names
 
+
+def test_names_are_a_transparent_layer_with_the_parks_in_green(tiny, tmp_path):
+    """Names lie on a transparent pyramid above the data layers; a park of the register is
+    named in green where its addresses' middle is, only from zoom 14 on."""
+    parks = gpd.GeoDataFrame({"name": ["Rabet"]},
+                             geometry=[shapely.Point(X0 + 450, Y0 + 150)], crs=25833)
+    data = tiles.BasemapData(tiny.ortsteile, tiny.district, tiny.streets, tiny.buildings, parks)
+    meta = tiles.build_tiles(data, tmp_path, range(13, 17), block_tiles=2)
+    labels = sorted((tmp_path / tiles.LABELS_DIR).glob("*/*/*.png"))
+    assert len(labels) == meta["tiles"] and meta["label_bytes"] == sum(
+        p.stat().st_size for p in labels)
+    green = {}
+    for path in labels:
+        rgba = np.asarray(Image.open(path).convert("RGBA"), dtype=int)
+        assert (rgba[..., 3] == 0).mean() > 0.5, path  # mostly see-through
+        r, g, b, a = (rgba[..., i] for i in range(4))
+        z = int(path.relative_to(tmp_path / tiles.LABELS_DIR).parts[0])
+        green[z] = green.get(z, 0) + int(((g > r + 40) & (g > b + 40) & (a > 200)).sum())
+    assert green[13] == 0 and green[14] > 20 and green[16] > 20
+
+
+def test_register_parks_lie_inside_their_ring_of_addresses():
+    parks = tiles.register_parks().set_index("name")
+    assert {"Rabet", "Mariannenpark"} <= set(parks.index)
+    assert not any(n.startswith(("Zum ", "Am ")) for n in parks.index)
+    streets = gpd.read_parquet(tiles.DATA_DIR / "streets.geoparquet").set_index("name")
+    rabet = parks.geometry["Rabet"]
+    # the register's Rabet "street" rings the park: its middle lies within 150 m of the line
+    assert rabet.distance(streets.geometry["Rabet"]) < 150
 
 def test_stale_tiles_of_an_earlier_build_are_removed(tiny, tmp_path):
     stale = tmp_path / "9" / "1" / "1.png"

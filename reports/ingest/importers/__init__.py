@@ -44,9 +44,12 @@ def sniff_format(data: bytes, file_name: str) -> str:
         return _EXTENSIONS[suffix]
     if data[:4] == b"PK\x03\x04":
         return "xlsx"
-    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    from reports.ingest.uploads import text_head
+
+    text = text_head(data)  # UTF-8, whatever Unicode encoding the file uses
+    head = text[:4096].lstrip(b" \t\r\n")
     if head[:1] in (b"{", b"["):
-        return "geojson" if b'"FeatureCollection"' in data[:65536] or b'"Feature"' in head else (
+        return "geojson" if b'"FeatureCollection"' in text or b'"Feature"' in head else (
             "open311"
         )
     return "csv"
@@ -65,7 +68,11 @@ def load_bytes(path_or_bytes: str | Path | bytes,
             raise FileError(f"Die Datei „{file_name}“ ist größer als {limit} MB.")
         return path.read_bytes(), file_name
     except OSError as exc:
-        raise FileError(f"{file_name}: Die Datei kann nicht gelesen werden ({exc}).") from exc
+        why = ("es gibt sie nicht" if isinstance(exc, FileNotFoundError) else
+               "keine Leserechte" if isinstance(exc, PermissionError) else
+               "sie ist ein Ordner" if isinstance(exc, IsADirectoryError) else
+               f"Fehler des Betriebssystems Nr. {exc.errno}")
+        raise FileError(f"{file_name}: Die Datei kann nicht gelesen werden ({why}).") from exc
 
 
 def read_file(path_or_bytes: str | Path | bytes, file_name: str | None = None,
@@ -79,6 +86,9 @@ def read_file(path_or_bytes: str | Path | bytes, file_name: str | None = None,
     from reports.ingest.importers import csv, geojson, open311, xlsx
 
     reader = {"csv": csv, "xlsx": xlsx, "geojson": geojson, "open311": open311}[fmt]
-    return reader.read(data, file_name)
+    try:
+        return reader.read(data, file_name)
+    except RecursionError as exc:  # a value nested just below json's limit, written back out
+        raise FileError(f"{file_name}: {geojson.TOO_DEEP}") from exc
 
 

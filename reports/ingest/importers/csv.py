@@ -1,5 +1,6 @@
 """CSV the way German offices export it: ``;``, ``,`` or tab separated; UTF-8 (with or without
-BOM) or Windows-1252, decided per file with evidence and never silently; title lines above
+BOM), UTF-16/32 (with BOM, or UTF-16 recognised by its NUL bytes) or Windows-1252, decided
+per file with evidence and never silently; title lines above
 the header; rows ending in an extra separator; rows with too few or too many cells.
 
 The happy path is one vectorised pandas parse; only irregular files (a record with more
@@ -19,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from reports.ingest.importers.base import ERROR_COLUMNS, FileError, RawTable, unique_names
+from reports.ingest.uploads import ENCODING_NAMES, unicode_bom
 
 SEPARATORS = (";", "\t", ",")  # order breaks ties: ";" is what German Excel writes
 _SAMPLE_CHARS = 64 * 1024
@@ -34,18 +36,28 @@ def _lines(numbers: list[int]) -> str:
 
 
 def decode_with_evidence(data: bytes) -> tuple[str, str, str]:
-    """(text, encoding, German note saying why): BOM, then strict UTF-8, then Windows-1252.
+    """(text, encoding, German note saying why): BOM (UTF-8/16/32) or UTF-16's NUL bytes,
+    then strict UTF-8, then Windows-1252.
 
     A file that is valid UTF-8 in some lines and not in others (two exports pasted together)
     is decoded line by line, each line in its own encoding, and the note names the lines
     read as Windows-1252: the user has to check exactly those.
     """
-    if data.startswith(b"\xef\xbb\xbf"):
+    found = unicode_bom(data)
+    if found is not None:
+        codec, skip = found
+        why = ("am Kennzeichen am Dateianfang erkannt" if skip
+               else "an den Null-Bytes zwischen den Zeichen erkannt")
         try:
-            return data[3:].decode("utf-8"), "utf-8", (
-                "Zeichenkodierung UTF-8 (am Kennzeichen am Dateianfang erkannt).")
+            return data[skip:].decode(codec), codec, (
+                f"Zeichenkodierung {ENCODING_NAMES[codec]} ({why}).")
         except UnicodeDecodeError:
-            pass  # a BOM followed by invalid UTF-8: fall through to the line-wise decision
+            if codec != "utf-8":
+                text = data[skip:].decode(codec, errors="replace")
+                return text, codec, (
+                    f"Zeichenkodierung {ENCODING_NAMES[codec]} ({why}); einige Bytes passen "
+                    "nicht dazu und erscheinen als „�“.")
+            # a UTF-8 BOM followed by invalid UTF-8: fall through to the line-wise decision
     try:
         text = data.decode("utf-8")
         why = ("nur einfache Zeichen ohne Umlaute" if data.isascii()
@@ -197,7 +209,10 @@ def _read_tolerant(text: str, sep: str, file_name: str, skip: int) -> RawTable:
     try:
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
     except csv.Error as exc:
-        raise FileError(f"{file_name}: Die CSV-Datei ist nicht lesbar ({exc}).") from exc
+        why = (f"ein Feld ist länger als {csv.field_size_limit():,} Zeichen".replace(",", ".")
+               if "field larger" in str(exc) else "ein Zeichen, das in CSV nicht vorkommen darf")
+        raise FileError(f"{file_name}: Die CSV-Datei ist nicht lesbar ({why}; fehlt ein "
+                        "Anführungszeichen?).") from exc
     records = records[skip:]
     raw_header = records[0] if records else []
     header = _clean_header(raw_header[:_width(raw_header)] or raw_header)

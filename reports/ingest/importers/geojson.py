@@ -22,13 +22,31 @@ from reports.ingest.importers.base import (
 LON, LAT = "geometry_lon", "geometry_lat"
 X, Y = "geometry_x", "geometry_y"
 _METRIC_CRS_NAMES = ("EPSG:25833", "EPSG::25833")
+TOO_DEEP = ("Das JSON ist zu tief verschachtelt (Listen oder Objekte in hunderten Ebenen "
+            "ineinander) und wird nicht gelesen.")
 
 
 def load_json(data: bytes, file_name: str):
+    """The document of a JSON file in UTF-8, -16 or -32 (a byte-order mark tells which);
+    every failure is a German ``FileError`` (json's own messages are English)."""
+    from reports.ingest.uploads import ENCODING_NAMES, unicode_bom
+
+    codec, skip = unicode_bom(data) or ("utf-8", 0)
     try:
-        return json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise FileError(f"{file_name}: Kein gültiges JSON ({exc}).") from exc
+        text = data[skip:].decode(codec)
+    except UnicodeDecodeError as exc:
+        raise FileError(f"{file_name}: Kein gültiges JSON: Byte {exc.start + skip + 1} passt "
+                        f"nicht zur Zeichenkodierung {ENCODING_NAMES[codec]}.") from exc
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FileError(f"{file_name}: Kein gültiges JSON: Fehler in Zeile {exc.lineno}, "
+                        f"Spalte {exc.colno}.") from exc
+    except RecursionError as exc:
+        raise FileError(f"{file_name}: {TOO_DEEP}") from exc
+    except ValueError as exc:  # e.g. a number with more digits than Python converts
+        raise FileError(f"{file_name}: Kein gültiges JSON: ein Wert ist nicht lesbar (z. B. "
+                        "eine Zahl mit zu vielen Stellen).") from exc
 
 
 def read(data: bytes, file_name: str) -> RawTable:
@@ -52,10 +70,11 @@ def read(data: bytes, file_name: str) -> RawTable:
         try:
             point = _point(feature.get("geometry"))
         except (ValueError, TypeError, KeyError, IndexError, AttributeError,
-                ShapelyError) as exc:
+                ShapelyError):  # their texts are English: the message says what is expected
             errors.append((number, "geometry",
                            f"{file_name}, Eintrag {number}, Feld „geometry“: ungültige Geometrie "
-                           f"({exc})."))
+                           "(erwartet z. B. {\"type\": \"Point\", \"coordinates\": [12.41, "
+                           "51.34]})."))
             continue
         record[xcol], record[ycol] = (cell_text(point[0]), cell_text(point[1])) if point else ("",
                                                                                           "")

@@ -23,6 +23,9 @@ from reports.ingest.importers.base import (
 )
 
 _LOOKAHEAD = 30  # rows read before deciding which one is the header
+DAMAGED = ("Die XLSX-Datei ist beschädigt oder enthält Werte, die Excel so nicht schreibt "
+           "(z. B. ein Datum nach dem Jahr 9999); bitte in Excel oder LibreOffice öffnen und "
+           "neu speichern.")
 
 
 def _filled(cells: list[str]) -> int:
@@ -54,8 +57,8 @@ def read(data: bytes, file_name: str) -> RawTable:
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for damaged archives
-        raise FileError(f"{file_name}: Die XLSX-Datei ist beschädigt ({exc}).") from exc
+    except Exception as exc:  # openpyxl raises many types (English texts) for damaged archives
+        raise FileError(f"{file_name}: {DAMAGED}") from exc
     notes: list[str] = []
     try:
         sheet = book.worksheets[0]
@@ -94,7 +97,7 @@ def read(data: bytes, file_name: str) -> RawTable:
     except FileError:
         raise
     except Exception as exc:
-        raise FileError(f"{file_name}: Die XLSX-Datei ist beschädigt ({exc}).") from exc
+        raise FileError(f"{file_name}: {DAMAGED}") from exc
     finally:
         book.close()
     if header is None:

@@ -4,9 +4,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from shapely.geometry import box
 
-from reports.analysis.evaluation import Windows, evaluate
+from reports.analysis.evaluation import Windows, evaluate, evaluation_of_counts, signed
 from reports.model import TIMEZONE
 
 DISTRICT = box(0, 0, 4000, 4000)
@@ -49,14 +51,40 @@ def test_a_known_reduction_is_recovered_within_its_interval(seed):
     assert result.enough_data
     assert result.effect.low < -0.4 < result.effect.high
     assert result.effect.clear and result.effect.estimate < 0
-    assert "Rückgang" in result.sentence and "stärker als im übrigen Gebiet" in result.sentence
+    assert "Vergleichsgebiet: deutlich weniger (−" in result.sentence
+    assert "Schwankung" not in result.sentence
 
 
 def test_a_district_wide_trend_is_not_credited_to_the_measure():
     result = evaluate(synthetic(0.0, 7, trend=0.6), AREA, START, days=180, district=DISTRICT)
     assert result.area.estimate < -0.25  # the area fell ...
     assert not result.effect.clear  # ... but no more than everywhere else
-    assert "kein klarer Unterschied" in result.sentence
+    # the area's own fall is printed, the adjusted effect is called usual variation
+    assert f"({signed(result.area.estimate)})" in result.sentence
+    assert "im Rahmen der üblichen Schwankung" in result.sentence
+    assert "deutlich" not in result.sentence
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 400), st.integers(0, 400), st.integers(1, 4000), st.integers(1, 4000))
+def test_the_words_agree_with_the_numbers(a_before, a_after, c_before, c_after):
+    """One wording: "deutlich" exactly where the interval excludes no change, the sign of
+    every printed percentage the sign of its change, and never "no change" beside a
+    different estimate."""
+    result = evaluation_of_counts(Windows.around(START, 90), (a_before, a_after),
+                                  (c_before, c_after), (0, 0))
+    text = result.sentence
+    if not result.enough_data:
+        assert text.startswith("Zu wenige Meldungen")
+        return
+    effect = result.effect
+    assert f"vorher {a_before}, nachher {a_after} Meldungen" in text
+    assert f"({signed(result.area.estimate)})" in text
+    assert ("deutlich weniger" in text) == (effect.clear and effect.estimate < 0)
+    assert ("deutlich mehr" in text) == (effect.clear and effect.estimate > 0)
+    assert ("Schwankung" in text) == (not effect.clear)
+    assert signed(effect.estimate) in text.split("Bereinigt")[1]
+    assert "keine Veränderung" not in text
 
 
 def test_without_data_the_evaluation_says_so():

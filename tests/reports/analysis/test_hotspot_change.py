@@ -14,9 +14,10 @@ from geo.boundary import load_boundary
 from geo.gazetteer import nearest_street, street_lines
 from reports.analysis.hotspot_change import (
     DOWN,
-    LABELS,
     MIN_NEW,
     UP,
+    change_label,
+    change_text,
     classify,
     section_changes,
 )
@@ -31,9 +32,27 @@ DAYS = 42
 
 
 def _agrees(frame: pd.DataFrame) -> None:
-    """Every row's label against its own numbers."""
+    """Every row's label and change text against its own numbers: "deutlich" exactly where
+    the test says so, the direction always the numbers' direction, never a word for "no
+    change" beside different numbers, and the percentage's sign the counts' sign."""
     for row in frame.itertuples():
-        assert row.change_label == LABELS[row.change]
+        label, now, before = row.change_label, row.reports_now, row.reports_before
+        assert ("deutlich mehr" in label) == (row.change in UP), row
+        assert ("deutlich weniger" in label) == (row.change in DOWN), row
+        if now > before:
+            assert "mehr Meldungen" in label and "weniger" not in label, row
+        elif now < before:
+            assert "weniger Meldungen" in label and "mehr Meldungen" not in label, row
+        else:
+            assert label.endswith("gleich viele Meldungen"), row
+        assert "ohne klare Veränderung" not in label and "keine Veränderung" not in label
+        assert label.startswith("neuer Hotspot" if row.hot_now and not row.hot_before else
+                                "weiterhin Hotspot" if row.hot_now else
+                                "kein Hotspot mehr" if row.hot_before else "kein Hotspot")
+        text = row.change_text
+        assert text.endswith(f"({now} statt {before})"), row
+        assert text.startswith("neu" if before == 0 and now else "+" if now > before else
+                               "−" if now < before else "± 0 %"), row
         if row.change in UP:
             assert row.reports_now > row.reports_before, row
         if row.change in DOWN:
@@ -57,7 +76,10 @@ def _agrees(frame: pd.DataFrame) -> None:
 def test_labels_agree_with_counts_for_any_numbers(rows):
     now, before, hot_now, hot_before = (np.array(c) for c in zip(*rows, strict=True))
     change, _ = classify(now, before, hot_now, hot_before)
-    _agrees(pd.DataFrame({"change": change, "change_label": [LABELS[c] for c in change],
+    _agrees(pd.DataFrame({"change": change, "change_label": [
+        change_label(*r) for r in zip(change, now, before, hot_now, hot_before, strict=True)],
+                          "change_text": [change_text(n, b) for n, b in zip(now, before,
+                                                                            strict=True)],
                           "reports_now": now, "reports_before": before,
                           "hot_now": hot_now, "hot_before": hot_before}))
     # a clear jump is never called steady: 0 -> 40 on a hot place is new or intensifying
@@ -66,6 +88,11 @@ def test_labels_agree_with_counts_for_any_numbers(rows):
     small, _ = classify([15], [14], [True], [False])  # the issue's "neuer Hotspot 15 vs 14"
     assert small[0] == "steady"
     assert classify([MIN_NEW], [0], [True], [False])[0][0] == "new"
+    # the issue's Rabet row: 31 vs 17 on a standing hot spot reads as more, with its figure
+    rabet, _ = classify([31], [17], [True], [True])
+    assert change_text(31, 17) == "+82 % (31 statt 17)"
+    assert change_label(rabet[0], 31, 17, True, True).startswith("weiterhin Hotspot – ")
+    assert "mehr Meldungen" in change_label(rabet[0], 31, 17, True, True)
 
 
 def _street_point(name: str, share: float) -> tuple[float, float]:

@@ -159,7 +159,8 @@ def test_agenda_lines_items_free_points_and_order(calendar):
     free = add_free_item(store, meeting, "Bericht Quartiersmanagement", "10 Minuten", "red")
     agenda = _agenda(store, meeting)
     kinds = [i.kind for i in agenda.items]
-    assert kinds[0] == "concern" and kinds[-1] == "free" and "hotspot" in kinds
+    assert kinds[:2] == ["situation", "concern"] and kinds[-1] == "free"
+    assert "hotspot" in kinds
     assert kinds.index("measure") > kinds.index("hotspot")
     lines = agenda_lines(agenda)
     text = "\n".join(lines)
@@ -178,14 +179,28 @@ def test_agenda_lines_items_free_points_and_order(calendar):
     assert free not in [i.key for i in _agenda(store, meeting).items]
 
 
-def test_public_agenda_has_no_concerns_or_free_points_and_hides_small_counts(calendar):
+def test_public_agenda_is_the_members_in_their_order_with_titles_only(calendar):
+    """The public sees the same concern and free items in the same order as members (the
+    order Redaktion set), but no concern's text or place and no free item's note; hot spot
+    counts under k are hidden."""
     store, (_, meeting, _) = calendar
     accepted = _concern(store, PREVIOUS + timedelta(days=10), "a")
     concerns.accept(store, accepted, "illegale_muellablagerung", "red")
-    add_free_item(store, meeting, "intern", "", "red")
+    free = add_free_item(store, meeting, "Bericht", "intern: nur für uns", "red")
+    member = _agenda(store, meeting)
+    move_item(store, member, free, -len(member.items), "red")  # Redaktion puts it first
+    member = _agenda(store, meeting)
     agenda = _agenda(store, meeting, role=Role.PUBLIC)
-    assert agenda.concerns.empty
-    assert {i.kind for i in agenda.items} <= {"hotspot", "measure"}
+    same = ("situation", "concern", "free", "measure")
+    assert [i.key for i in agenda.items if i.kind in same] == [
+        i.key for i in member.items if i.kind in same]
+    assert agenda.items[0].key == free and agenda.items[0].text == ""
+    concern = next(i for i in agenda.items if i.kind == "concern")
+    mine = next(i for i in member.items if i.kind == "concern")
+    assert concern.title == mine.title and concern.area is None
+    assert concern.text != mine.text and "Mitglieder" in concern.text
+    assert not agenda.concerns["description"].astype(bool).any()
+    assert "intern" not in "\n".join(agenda_lines(agenda))
     shown = agenda.hotspots.dropna(subset=["reports_now"])
     assert (shown["reports_now"] >= 5).all()
 

@@ -135,7 +135,8 @@ def test_dates_all_formats_and_daylight_saving():
                         "26.10.2025 02:30",   # ambiguous: first (summer time)
                         "29.03.2026 02:30",   # does not exist: moved to 03:00
                         "", "32.13.2026", "heute", "2026-13-01"])
-    parsed, bad = parse_datetimes(values)
+    parsed, bad, outside = parse_datetimes(values)
+    assert not outside.any()
     shown = [None if pd.isna(t) else t.isoformat() for t in parsed]
     assert shown == [
         "2026-11-24T00:00:00+01:00", "2026-11-24T18:30:00+01:00", "2026-11-24T00:00:00+01:00",
@@ -158,6 +159,41 @@ def test_future_and_ancient_dates_rejected(profile):
                      profile)
     assert "„24.11.2099“ liegt in der Zukunft." in rejects["message"][0]
     assert "liegt vor 2000" in rejects["message"][1]
+
+
+def test_far_dates_are_rejected_quoted_as_written_never_wrapped(profile):
+    """Years a nanosecond timestamp cannot hold (or only just) were stored as wrong dates
+    ("15.06.2600 10:00" as 2015-11-25) or quoted wrongly ("31.12.9999" as „29.03.1816“)."""
+    cells = ["15.06.2600 10:00", "31.12.9999", "2600-06-15T10:00:00+01:00", "0001-01-01",
+             "01.01.1650 10:00", "99999", "01.01.2101", "24.11.1850"]
+    text = HEADER + "".join(f"A{i};{c};BtM-Handel;Rabet;;;\n" for i, c in enumerate(cells))
+    frame, rejects = run(text, profile)
+    assert frame.empty and len(rejects) == len(cells)
+    for row, cell in enumerate(cells, start=2):
+        assert rejects["message"][row - 2] == (
+            f"polizei_2026-11.csv, Zeile {row}, Feld „Tatzeit“: „{cell}“ liegt nicht zwischen "
+            "1900 und 2100 (Tippfehler?).")
+    parsed, bad, outside = parse_datetimes(pd.Series([*cells, "31.12.2100 23:59"]))
+    assert outside.tolist() == [True] * len(cells) + [False] and not bad.any()
+    assert parsed.iloc[-1].isoformat() == "2100-12-31T23:59:00+01:00"
+
+
+def test_range_messages_quote_the_cell_not_a_reformatted_date(profile):
+    _, rejects = run(HEADER + "A1;2099-11-24 18:30;BtM-Handel;;;;\nA2;3.2.99;BtM-Handel;;;;\n",
+                     profile)
+    assert rejects["message"].str.split(": ", n=1).str[1].tolist() == [
+        "„2099-11-24 18:30“ liegt in der Zukunft.", "„3.2.99“ liegt vor 2000 (Tippfehler?)."]
+
+
+def test_a_far_date_beside_a_time_column_is_rejected_on_the_date():
+    split = profile_from_dict({"source": "polizei", "columns": {
+        "occurred_at": ["Datum", "Uhrzeit"], "category": "Art"}})
+    text = "Datum;Uhrzeit;Art\n15.06.2600;10:00;Drogenhandel\n24.11.2026;18:30;Drogenhandel\n"
+    frame, rejects = to_reports(read_file(text.encode(), "x.csv"), split, "x.csv", "b")
+    assert len(frame) == 1 and frame["occurred_at"].iloc[0].year == 2026
+    assert rejects["message"].tolist() == [
+        "x.csv, Zeile 2, Feld „Datum“: „15.06.2600“ liegt nicht zwischen 1900 und 2100 "
+        "(Tippfehler?)."]
 
 
 def test_missing_required_column_is_a_file_error(profile):

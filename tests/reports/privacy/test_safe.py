@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 
@@ -102,3 +103,21 @@ def test_xlsx_export_has_no_formulas_and_keeps_numbers():
         assert cell[1].data_type == "n" and cell[1].value == -1
     assert values[0][0] == "'=1+1"
     assert values[-1][0] == "Steuerzeichen  weg"
+
+
+LOOK_ALIKES = ["＝1+1", "﹦1+1", "＋SUM(A1:A2)", "﹢1", "⁺1", "₊1", "－2+3", "﹣2", "⁻2", "−2",
+               "＠cmd", "﹫cmd", " =1+1", "\u200b=1+1", "\ufeff＝1+1", "\n=1+1"]
+
+
+def test_unicode_look_alikes_of_formula_signs_are_neutralised_in_both_exports():
+    """Full-width, small-form, super- and subscript signs, and signs behind spaces or
+    invisible characters, get the apostrophe like their ASCII originals."""
+    frame = pd.DataFrame({"description": [*LOOK_ALIKES, "Müll ＝ viel", "2 − 1", "Straße"]})
+    out = neutralise_formulas(frame)["description"].tolist()
+    assert out == ["'" + v for v in LOOK_ALIKES] + ["Müll ＝ viel", "2 − 1", "Straße"]
+    rows = list(csv.reader(io.StringIO(to_csv_bytes(frame).decode("utf-8-sig")), delimiter=";"))
+    assert [r[0] for r in rows[1:]] == out
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(frame))).active
+    cells = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert all(str(c).startswith("'") for c in cells[:len(LOOK_ALIKES)])
+    assert cells[len(LOOK_ALIKES):] == ["Müll ＝ viel", "2 − 1", "Straße"]

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
+from config.clock import today as real_today
 from geo.boundary import load_boundary
 from geo.gazetteer import street_lines
 from reports.coordination import concerns
@@ -20,7 +21,7 @@ from reports.coordination.concerns import ConcernForm
 from reports.coordination.meetings import Meeting, add_meeting
 from reports.model import stable_id
 from reports.privacy.access import Role, count_text
-from reports.render.handout import DEMO_LABEL, data_today, handout_for
+from reports.render.handout import DEMO_LABEL, handout_for
 from reports.storage.store import Store
 from reports.views.tables import min_count
 from tests.helpers import reports_at, submit_concern
@@ -88,8 +89,14 @@ def check_document(pdf: bytes, agenda, role_text: str) -> str:
     for row in agenda.figures.itertuples():
         shown = count_text(row.jetzt, min_count(agenda.role))
         assert re.search(rf"{re.escape(row.Bereich)}\s+{re.escape(shown)}\b", text), row
+    flat = text.replace("\n", " ")
     for row in agenda.hotspots.itertuples():
-        assert row.place in text.replace("\n", " ")
+        assert row.place in flat
+        assert f"{row.change_text}\n{row.change_label}" in text, row  # figures, then words
+    titles = [item.title for item in agenda.items]
+    headings = [flat.index(f"{n}. {t}", flat.index("Kennzahlen")) for n, t in
+                enumerate(titles, start=1)]
+    assert headings == sorted(headings), "items out of the agenda's order"
     return text
 
 
@@ -104,14 +111,17 @@ def test_member_and_public_handouts(store):
 
     public, public_pdf = handout_for(store, str(meeting), Role.PUBLIC, TODAY, BOUNDARY)
     public_text = check_document(public_pdf, public, "öffentlich")
-    assert "Sperrmüll" not in public_text and "Bericht Quartiersmanagement" not in public_text
+    assert "Sperrmüll" not in public_text, public_text  # a concern's text is for members
+    assert "Bericht Quartiersmanagement" in public_text  # the same items as the members'
+    assert [i.key for i in public.items if i.kind != "hotspot"] == [
+        i.key for i in agenda.items if i.kind != "hotspot"]
 
 
 def test_cli_writes_the_same_handout(tmp_path):
     url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
     store = Store.open(url)
     fill(store)
-    agenda, _ = handout_for(store, "next", Role.MEMBER, data_today(store), BOUNDARY)
+    agenda, _ = handout_for(store, "next", Role.MEMBER, real_today(), BOUNDARY)
     store.close()
     out = tmp_path / "handout.pdf"
     run = cli(tmp_path, "handout", "--meeting", "next", "--role", "mitglied", "--out", str(out))
@@ -159,8 +169,8 @@ def test_public_handout_prints_published_counts_as_the_public_sitzung_page(
         printed[row.Bereich] = found.groups()
     assert printed["Ordnung"][0] == "unter 5"
     for row in agenda.hotspots.itertuples():
-        found = re.search(rf"{re.escape(row.change_label)} ({COUNT}) ({COUNT})\b",
-                          text[text.index(row.place):])
+        found = re.search(rf"{re.escape(row.place)} {re.escape(row.ortsteil)} ({COUNT}) "
+                          rf"({COUNT}) ", text)
         assert found, row
         printed[row.place] = found.groups()
     counts = [v for pair in printed.values() for v in pair]
@@ -196,3 +206,118 @@ def test_public_handout_prints_published_counts_as_the_public_sitzung_page(
 
     st.cache_resource.clear()
     st.cache_data.clear()
+
+
+LISTED_STREETS = ["Eisenbahnstraße", "Hildegardstraße", "Konradstraße", "Wurzner Straße",
+                  "Dresdner Straße", "Hermann-Liebmann-Straße", "Torgauer Straße",
+                  "Ludwigstraße", "Rosa-Luxemburg-Straße"]
+
+
+def _street_clusters(store: Store, day: date) -> int:
+    """Background over 10 weeks and, in the last four, a cluster on each of nine streets
+    (growing ones and steady ones), two sessions; returns the next session's id."""
+    rng = np.random.default_rng(11)
+    start = pd.Timestamp(day - timedelta(days=70), tz="Europe/Berlin")
+    bx, by = _street_point("Hermann-Liebmann-Straße", 0.5)
+    xs, ys = [bx + rng.normal(0, 700, 600)], [by + rng.normal(0, 700, 600)]
+    times = [start + pd.to_timedelta(rng.uniform(0, 69, 600), unit="D")]
+    for k, name in enumerate(LISTED_STREETS):
+        hx, hy = _street_point(name, 0.4 + 0.03 * k)
+        for n, offset in ((25 + 2 * k, 42), (8 if k % 2 else 24, 14)):
+            xs.append(hx + rng.normal(0, 20, n))
+            ys.append(hy + rng.normal(0, 20, n))
+            times.append(start + pd.to_timedelta(offset + rng.uniform(0, 27, n), unit="D"))
+    stamps = pd.DatetimeIndex(np.concatenate([t.tz_convert("UTC").tz_localize(None).to_numpy()
+                                              for t in times])).tz_localize("UTC")
+    with store.transaction() as conn:
+        store.upsert_reports(reports_at(np.concatenate(xs), np.concatenate(ys),
+                                        stamps.tz_convert("Europe/Berlin")), conn)
+        store.set_demo(True, conn=conn)
+    add_meeting(store, Meeting(day - timedelta(days=29), "Plenum davor"), "red")
+    return add_meeting(store, Meeting(day + timedelta(days=6), "Plenum", "18:30"), "red")
+
+
+def _colour_box(image: np.ndarray, rgb: tuple[int, int, int], tolerance: int = 40):
+    """(x0, y0, x1, y1) of the pixels close to ``rgb`` (None: none)."""
+    close = (np.abs(image[..., :3].astype(int) - rgb).sum(axis=2) <= tolerance)
+    ys, xs = np.nonzero(close)
+    return None if not len(xs) else (xs.min(), ys.min(), xs.max(), ys.max())
+
+
+def test_every_handout_page_as_drawn(tmp_path):
+    """The handout rendered to PNG (pdftoppm) and looked at: the situation map's frame is the
+    district (± 10 %), its outline is drawn across the frame, no two street labels overlap
+    (boxes from matplotlib's renderer), every listed section's number is on the map, and the
+    text names at least five streets, the real date and the session's date."""
+    import shutil
+    import subprocess
+
+    from PIL import Image
+
+    from reports.coordination.meetings import german_date
+    from reports.render.handout import handout_layout
+    from reports.render.mapimage import DISTRICT_COLOUR, SECTION_COLOUR
+    from reports.views.meeting import agenda_for
+
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (Debian package poppler-utils) is missing")
+    day = real_today()
+    store = Store.open(f"sqlite:///{tmp_path / 'h.sqlite'}")
+    meeting = _street_clusters(store, day)
+    agenda = agenda_for(store, meeting, Role.MEMBER, day, boundary=BOUNDARY)
+    pdf, placed = handout_layout(agenda, BOUNDARY, True, day)
+    store.close()
+    assert len(agenda.hotspots) == 8 and agenda.hotspots["change"].isin(
+        ["new", "intensifying"]).any()
+    (tmp_path / "h.pdf").write_bytes(pdf)
+    dpi = 100
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(tmp_path / "h.pdf"),
+                    str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) == len(pdf_pages(pdf)) >= 3
+    for path in pages:  # every page is A4 and carries ink
+        image = np.asarray(Image.open(path).convert("RGB"))
+        assert image.shape[:2] == (1170, 827) or image.shape[:2] == (1169, 827)
+        assert (image < 200).any()
+
+    def px(mm: float) -> int:
+        return round(mm / 25.4 * dpi)
+
+    colour = tuple(int(DISTRICT_COLOUR[i:i + 2], 16) for i in (1, 3, 5))
+    orange = tuple(int(SECTION_COLOUR[i:i + 2], 16) for i in (1, 3, 5))
+    whole = placed[0].drawn  # the situation: the whole district
+    x0, y0, x1, y1 = BOUNDARY.district.bounds
+    fx0, fy0, fx1, fy1 = whole.extent
+    fill = max((x1 - x0) / (fx1 - fx0), (y1 - y0) / (fy1 - fy0))
+    assert 0.9 <= fill <= 1.0, whole.extent
+    assert fx0 <= x0 and fy0 <= y0 and fx1 >= x1 and fy1 >= y1
+    for where in placed:
+        drawn = where.drawn
+        page = np.asarray(Image.open(pages[where.page - 1]).convert("RGB"))
+        left, top = px(where.x_mm), px(where.y_mm)
+        box = page[top:top + px(where.h_mm), left:left + px(where.w_mm)]
+        if where is placed[0]:  # the outline as printed spans the frame's long side
+            found = _colour_box(box, colour)
+            assert found is not None
+            drawn_h = (found[3] - found[1]) / box.shape[0]
+            drawn_w = (found[2] - found[0]) / box.shape[1]
+            assert max(drawn_h, drawn_w) >= 0.88, (drawn_w, drawn_h)
+        boxes = [b for _, b in drawn.labels]
+        assert len(boxes) >= 8
+        for i, a in enumerate(boxes):
+            assert a[0] >= 0 and a[2] <= drawn.size_px[0] and a[1] >= 0
+            assert a[3] <= drawn.size_px[1]
+            for b in boxes[i + 1:]:
+                assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), \
+                    (drawn.labels[i], b)
+        assert sorted(n for n, _ in drawn.numbers) == list(range(1, 9))
+        scale = box.shape[1] / drawn.size_px[0]
+        for number, (bx0, by0, bx1, by1) in drawn.numbers:  # the badge is printed there
+            badge = box[int(by0 * scale):int(by1 * scale) + 1,
+                        int(bx0 * scale):int(bx1 * scale) + 1]
+            assert _colour_box(badge, orange, 90) is not None, number
+    text = " ".join(t for _, t in pdf_pages(pdf)).replace("\n", " ")
+    named = {name for name in street_lines()["name"] if len(name) > 6 and name in text}
+    assert len(named & set(LISTED_STREETS)) >= 5, named
+    assert f"Erstellt am {german_date(day)}" in text
+    assert german_date(day + timedelta(days=6), weekday=True, long=True) in text

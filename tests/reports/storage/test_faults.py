@@ -129,6 +129,38 @@ def test_a_full_disk_rolls_the_import_back_in_german(tmp_path):
     store.close()
 
 
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 2 MB tmpfs (needs the right to mount, as root in a container has it)."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)],
+                          capture_output=True, text=True)
+    if done.returncode:
+        pytest.skip(f"cannot mount a small tmpfs to fill: {done.stderr.strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_reading_on_a_really_full_disk_says_the_disk_is_full(small_disk):
+    """What the attack met: SQLite cannot grow the ``-shm`` file it needs to read a WAL
+    store, and the page said only that the file could not be opened or read."""
+    url = f"sqlite:///{small_disk / 'store.sqlite'}"
+    store = Store.open(url)
+    import_file(store, partner_file(small_disk / "erst.csv", 0, 20), "polizei",
+                geocoder=shipped_geocoder())
+    store.close()  # the last connection removes -wal and -shm
+    with (small_disk / "fill").open("wb", buffering=0) as fill, pytest.raises(OSError):
+        while True:
+            fill.write(b"x" * 65536)
+    with pytest.raises(StoreFull) as exc:
+        Store.open(url).count_reports()
+    assert "kein Speicherplatz mehr frei" in str(exc.value)
+    assert_german_only(str(exc.value))
+
+
 def test_cli_reports_a_full_disk_in_german(tmp_path, monkeypatch, capsys):
     from lagebild import cli as cli_module
 
