@@ -42,7 +42,7 @@ upcoming = meetings.next_meeting(store, shared.today())
 meeting_id = int(asked) if asked.isdigit() and int(asked) in calendar else (
     upcoming.id if upcoming else None)
 if meeting_id is None:
-    st.page_link("app_pages/sitzung.py", label="Zur Sitzung", icon=":material/close:")
+    st.page_link("app_pages/sitzung.py", label="Präsentation beenden", icon=":material/close:")
     st.title("Präsentation")
     st.info("Keine Sitzung geplant. Die Redaktion plant Sitzungen auf der Seite Sitzung.")
     st.stop()

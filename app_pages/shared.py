@@ -19,10 +19,10 @@ from config.locale import VEGA_CONFIG, german_number
 from geo.geography import Geography
 from reports.geography import geography_from
 from reports.model import vocabulary
-from reports.privacy.access import ROLE_LABELS, Role, effective_filter
+from reports.privacy.access import ROLE_LABELS, Policy, Role, effective_filter, policy_for
 from reports.storage.query import ReportFilter
 from reports.storage.store import Store
-from reports.views.source import filter_categories, reports_for
+from reports.views.source import enough_reports, filter_categories, reports_for
 
 ROLE_KEY = "role"
 
@@ -50,6 +50,11 @@ def current_role() -> Role:
         return Role(value)
     except ValueError:
         return Role.PUBLIC
+
+
+def current_policy() -> Policy:
+    """The privacy policy of the signed-in role."""
+    return policy_for(current_role())
 
 
 @st.cache_resource(show_spinner=False)
@@ -369,8 +374,10 @@ def require_reports(frame: pd.DataFrame) -> bool:
                 "Exporte der Partner importieren (oder: `python -m reports demo` für "
                 "synthetische Demodaten).")
         return False
-    if frame.empty:
-        st.info("Für diesen Filter gibt es keine Meldungen. Zeitraum oder Auswahl im "
+    if not enough_reports(frame, current_role()):
+        # the public reads the same sentence for none and for a few (published total)
+        few = "keine" if current_policy().exact else f"unter {current_policy().min_count}"
+        st.info(f"Für diesen Filter gibt es {few} Meldungen. Zeitraum oder Auswahl im "
                 "Seitenmenü erweitern – oder „Filter zurücksetzen“.")
         return False
     return True

@@ -122,8 +122,8 @@ def agenda_view(agenda) -> None:
                 st.session_state["s_free_title"], st.session_state["s_free_note"],
                 shared.current_actor()))
     if not policy.sees_details:
-        st.caption("Öffentliche Ansicht: Anliegen und weitere Punkte sehen angemeldete "
-                   "Mitglieder.")
+        st.caption("Öffentliche Ansicht: den Text der Anliegen und die Notizen zu weiteren "
+                   "Punkten sehen angemeldete Mitglieder.")
 
 
 def figures_view(agenda) -> None:

@@ -30,6 +30,7 @@ from reports.views.trends import (
     drawn_place,
     hotspot_places,
     measure_place,
+    place_kinds,
     place_reports,
     seasonal,
     section_place,
@@ -93,7 +94,8 @@ def _place(frame, before) -> Place:
     if (cell := _chosen_cell()) is not None:
         return cell
     role = shared.current_role()
-    kind = st.segmented_control("Ort", list(PLACE_KINDS), format_func=PLACE_KINDS.get,
+    kinds = place_kinds(role)
+    kind = st.segmented_control("Ort", list(kinds), format_func=kinds.get,
                                 default="all", key="trend_place")
     try:
         if kind == "hotspot":
@@ -111,7 +113,7 @@ def _place(frame, before) -> Place:
                                     key="trend_street")
             low = mid.number_input("Hausnummer von", 1, 999, None, key="trend_hn_from")
             high = right.number_input("bis", 1, 999, None, key="trend_hn_to")
-            return section_place(street, low, high)
+            return section_place(street, low, high, role)
         if kind == "measure":
             items = last_good.read("measures",
                                    lambda: measures.list_measures(shared.get_store()))
@@ -131,7 +133,7 @@ def _place(frame, before) -> Place:
                               height=360, use_container_width=True, key="trend_map",
                               returned_objects=["last_active_drawing"])
             return drawn_place(((drawn or {}).get("last_active_drawing") or {})
-                               .get("geometry"))
+                               .get("geometry"), role)
     except (ValueError, measures.MeasureError) as exc:
         st.info(f"{escape_markdown(str(exc))} Gezeigt wird der ganze Filter.")
     return Place("all", PLACE_KINDS["all"])
@@ -223,7 +225,8 @@ if shared.require_reports(frame):
     st.subheader("Vorjahresvergleich")
     # Earlier years through visible_frame, so the role's rules apply to them as well.
     frames = {0: frame} | {n: shared.visible_frame(shifted_filter(f, n)) for n in YEARS_BACK}
-    frames = {n: fr for n, fr in frames.items() if n == 0 or not fr.empty}
+    if shared.current_policy().exact:  # the public: every year, "unter 5" also for none
+        frames = {n: fr for n, fr in frames.items() if n == 0 or not fr.empty}
     yoy = year_comparison(frames, role, f, freq)
     years = list(dict.fromkeys(yoy["year"]))
     yoy_chart = alt.Chart(yoy).mark_line(point=True).encode(
@@ -249,7 +252,7 @@ if shared.require_reports(frame):
     left, right = st.columns(2)
     with left:
         st.subheader("Saisonales Profil")
-        season = seasonal(frame, role)
+        season = seasonal(frame, role, f)
         season_chart = alt.Chart(season).mark_bar(color="#0072B2").encode(
             x=alt.X("label:N", sort=list(MONTHS), title=None),
             y=alt.Y("mean:Q", title="Meldungen je Monat (Mittel)"),
@@ -261,7 +264,7 @@ if shared.require_reports(frame):
     with right:
         st.subheader("Ordnung: Wochentag × Uhrzeit")
         ordnung = frame[frame["topic"] == "ordnung"]
-        if ordnung.empty:
+        if ordnung.empty and shared.current_policy().exact:
             st.info("Im Filter gibt es keine Meldungen zum Thema Ordnung.")
         else:
             long, weekdays = weekday_hour_counts(ordnung, role)

@@ -15,7 +15,15 @@ Test set, from the shipped register (seeded, so every run draws the same):
 The previous geocoder runs from a temporary checkout of ``--old`` in a subprocess (its own
 ``geo`` package), given the same texts.
 
-Run by hand: ``.venv/bin/python bench/bench_geocode_real.py [--old REV]``.
+"Written as people write" (``bench/people_write.csv``, built by ``bench/people_write.py`` from
+open sources, see there): Ortsteil + street, lists and ranges, "Höhe", corners, named places,
+and addresses elsewhere in Leipzig with their Ortsteil. Register points at the truth of the
+address rows are held back from the index. Compared with ``--today`` (default: the merge base
+with main) in the same run: resolved, median / p90 error, right Ortsteil, within precision_m,
+elsewhere wrongly placed inside.
+
+Run by hand: ``.venv/bin/python bench/bench_geocode_real.py [--old REV] [--today REV]
+[--only people]``.
 """
 
 from __future__ import annotations
@@ -35,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from geo.boundary import load_boundary
 from geo.geocode import Geocoder
-from geo.register import load_register
+from geo.register import Register, load_register
 
 assign_ortsteil = load_boundary().assign_ortsteil  # the shipped Ortsteile
 
@@ -180,10 +188,103 @@ def run_old(rev: str, payload: dict) -> dict:
     return {k: pd.DataFrame(v) if isinstance(v, dict) else v for k, v in out.items()}
 
 
+PEOPLE = ROOT / "bench" / "people_write.csv"
+HELD_REACH_M = 1.5  # a register point this close to a truth building is that building's record
+
+_TODAY_RUNNER = """
+import json, sys
+from geo.geocode import Geocoder
+from geo.boundary import load_boundary
+from geo.register import load_register
+payload = json.load(open(sys.argv[1]))
+g = Geocoder(load_register().without(payload["held"]), load_boundary().assign_ortsteil)
+frame = g.geocode_many(payload["texts"])
+json.dump(frame[["status", "x", "y", "precision_m", "ortsteil"]].to_dict("list"),
+          open(sys.argv[2], "w"))
+"""
+
+
+def people_held(register: Register, people: pd.DataFrame) -> list[int]:
+    """Register rows at the truth points of the address rows (their own records)."""
+    from scipy.spatial import cKDTree
+
+    truth = people.loc[people["kind"].eq("address"), ["x", "y"]].to_numpy()
+    xy = register.addresses[["x", "y"]].to_numpy()
+    near = cKDTree(truth).query(xy, distance_upper_bound=HELD_REACH_M)[0]
+    return np.flatnonzero(np.isfinite(near)).tolist()
+
+
+def people_metrics(result: pd.DataFrame, people: pd.DataFrame) -> dict:
+    here = ~people["kind"].eq("elsewhere").to_numpy()
+    placed = result["x"].notna().to_numpy() & here
+    error = np.hypot(result["x"].to_numpy() - people["x"].to_numpy(),
+                     result["y"].to_numpy() - people["y"].to_numpy())
+    truth_ot = assign_ortsteil(people["x"].to_numpy(), people["y"].to_numpy())
+    got_ot = result["ortsteil"].to_numpy(object)
+    same = np.array([(a if isinstance(a, str) else None) == (b if isinstance(b, str) else None)
+                     for a, b in zip(got_ot, truth_ot, strict=True)])
+    within = error[placed] <= result["precision_m"].to_numpy()[placed]
+    elsewhere = ~here
+    return {"resolved": placed.sum() / here.sum(), "median_m": float(np.median(error[placed])),
+            "p90_m": float(np.percentile(error[placed], 90)),
+            "ortsteil": float(same[here].mean()), "within": float(within.mean()),
+            "elsewhere_inside": float(pd.notna(got_ot[elsewhere]).mean())}
+
+
+def run_today(rev: str, texts: list[str], held: list[int]) -> pd.DataFrame:
+    """Today's geocoder (``rev``) on the same texts and the same held-back rows."""
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "geo", "config",
+                                  "reports", "data", "pyproject.toml"], check=True,
+                                 capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        (Path(tmp) / "in.json").write_text(json.dumps({"texts": texts, "held": held}))
+        (Path(tmp) / "run.py").write_text(_TODAY_RUNNER)
+        subprocess.run([sys.executable, "run.py", "in.json", "out.json"], cwd=tmp, check=True,
+                       env={"PATH": "/usr/bin:/bin", "PYTHONPATH": tmp})
+        return pd.DataFrame(json.loads((Path(tmp) / "out.json").read_text()))
+
+
+def people_table(today_rev: str, path: Path = PEOPLE) -> None:
+    people = pd.read_csv(path, dtype={"text": str}, keep_default_na=False)
+    register = load_register()
+    held = people_held(register, people)
+    new = Geocoder(register.without(held), assign_ortsteil).geocode_many(people["text"])
+    today = run_today(today_rev, people["text"].tolist(), held)
+    kinds = people["kind"].value_counts().to_dict()
+    print(f"written as people write: {path.name}, {len(people)} strings {kinds}, "
+          f"{len(held)} register rows held back")
+    print("| geocoder | resolved | median error m | p90 error m | right Ortsteil "
+          "| within precision | elsewhere placed inside |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for label, result in ((f"today ({today_rev})", today), ("this version", new)):
+        m = people_metrics(result, people)
+        print(f"| {label} | {m['resolved']:.1%} | {m['median_m']:.0f} | {m['p90_m']:.0f} "
+              f"| {m['ortsteil']:.1%} | {m['within']:.1%} | {m['elsewhere_inside']:.2%} |")
+    for kind in ("address", "corner", "named"):
+        rows = people["kind"].eq(kind).to_numpy()
+        for label, result in (("today", today), ("this version", new)):
+            m = people_metrics(result[rows].reset_index(drop=True),
+                               people[rows].reset_index(drop=True))
+            print(f"  {kind:8s} {label:12s} resolved {m['resolved']:.1%}, median "
+                  f"{m['median_m']:.0f} m, p90 {m['p90_m']:.0f} m, Ortsteil "
+                  f"{m['ortsteil']:.1%}, within {m['within']:.1%}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--old", default=OLD_REV, help="git revision of the previous geocoder")
+    parser.add_argument("--today", default=None,
+                        help="git revision of today's geocoder (default: merge base with main)")
+    parser.add_argument("--people", type=Path, default=PEOPLE)
+    parser.add_argument("--only", choices=["people"], default=None)
     args = parser.parse_args()
+    today = args.today or subprocess.run(
+        ["git", "-C", str(ROOT), "merge-base", "HEAD", "main"], check=True,
+        capture_output=True, text=True).stdout.strip()[:7]
+    people_table(today, args.people)
+    if args.only == "people":
+        return
     inside, elsewhere, held = test_sets()
     register = load_register()
     start = time.perf_counter()

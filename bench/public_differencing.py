@@ -19,11 +19,13 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from geo.aggregate import counts_by_cell
 from geo.grid import GridSpec
-from reports.privacy.access import Role, count_band, publish_counts
+from reports.model import RECORD_KEY
+from reports.privacy.access import Role
+from reports.privacy.policy import count_band, publish_counts
 from reports.storage.query import ReportFilter
 from reports.storage.store import Store
+from reports.views.map import cell_tally
 from reports.views.source import reports_for
 
 K = 5
@@ -32,7 +34,8 @@ PUBLIC = Role.PUBLIC
 
 def band(frame: pd.DataFrame) -> tuple[int, int]:
     """The band an attacker infers from the published total of ``frame``."""
-    return count_band(publish_counts(pd.Series([len(frame)]), K).iloc[0], K)
+    shown = publish_counts([len(frame)], [int(frame[RECORD_KEY].sum())], K).iloc[0]
+    return count_band(shown, K)
 
 
 def pinned_difference(a: pd.DataFrame, b: pd.DataFrame) -> tuple[int, bool]:
@@ -45,8 +48,8 @@ def pinned_difference(a: pd.DataFrame, b: pd.DataFrame) -> tuple[int, bool]:
 
 def pinned_cells(reports: pd.DataFrame) -> tuple[int, int]:
     """(hidden non-empty cells, of those pinned by the total and the other cells' bands)."""
-    cells = counts_by_cell(reports.dropna(subset=["x", "y"]), GridSpec(100, "square"))
-    bands = [count_band(v, K) for v in publish_counts(cells["reports"], K)]
+    cells = cell_tally(reports.dropna(subset=["x", "y"]), GridSpec(100, "square"))
+    bands = [count_band(v, K) for v in publish_counts(cells["reports"], cells["reports_key"], K)]
     total = band(reports.dropna(subset=["x", "y"]))
     low_sum, high_sum = sum(b[0] for b in bands), sum(b[1] for b in bands)
     hidden = pinned = 0

@@ -24,6 +24,7 @@ import pandas as pd
 import shapely
 
 from geo.normalize import SUFFIXES
+from geo.street_sides import onto_side
 
 # Interpolation between two real neighbours: plots differ in width, so the error grows with
 # the distance between the neighbours; calibrated on held-back addresses (bench/).
@@ -94,6 +95,7 @@ class AddressBook:
         self._any_keys, self._any_xy = any_key[good][order], xy[good][order]
         self._any_number = number[good][order]
         self._extent = self._extents(street_ids, xy, n_streets, lines)
+        self._lines = lines
 
     @staticmethod
     def _extents(street_ids: np.ndarray, xy: np.ndarray, n_streets: int,
@@ -240,7 +242,10 @@ class AddressBook:
             share = np.where(na > nb, (number[idx] - nb) / (na - nb), 0.5)
         point = pb + share[:, None] * (pa - pb)
         i = idx[ok]
-        x[i], y[i] = point[ok].T
+        px, py = point[ok].T.copy()
+        onto_side(self._lines[street[i]], number[i], px, py,  # onto its own side
+                  [(pb[ok], nb[ok]), (pa[ok], na[ok])])
+        x[i], y[i] = px, py
         precision[i] = np.ceil(INTERPOLATION_BASE_M + CROSS_STREET_M
                                + INTERPOLATION_GAP_SHARE * gap[ok])
         how[i], low[i], high[i] = BETWEEN_SIDES, nb[ok], na[ok]

@@ -9,7 +9,8 @@ footprints, and writes compact files the app loads without the sources:
   the radius that holds their street's addresses around them).
 * ``streets.geoparquet`` — every real street name (directory + register + lines) with its course:
   the OSM line where there is one, else a line derived from the street's address points.
-* ``places.geoparquet`` — named buildings (unique names only) as points with their radius.
+* ``places.geoparquet`` — named buildings and named areas (Ortsteile and the parts of their
+  names) as points with the radius that holds them; areas also with their ``outline``.
 * ``ortsteile.geoparquet`` — the 62 Ortsteil polygons.
 
 Deterministic: the same sources give byte-identical files (sorted rows, rounded coordinates,
@@ -30,6 +31,7 @@ import pandas as pd
 import shapely
 from shapely.ops import linemerge
 
+from geo.address_forms import is_generic
 from geo.crs import DISPLAY_CRS, METRIC_CRS, to_metric
 from geo.normalize import name_key
 
@@ -270,27 +272,84 @@ def read_buildings(path: Path) -> gpd.GeoDataFrame:
     return frame.sort_values("id", kind="stable").reset_index(drop=True)
 
 
-def build_places(buildings: gpd.GeoDataFrame, street_keys: set[str]) -> gpd.GeoDataFrame:
-    """Named buildings whose name is unique, not a street's and not generic ("Haus 1", "8-10").
-    The point is the building's representative point, the radius holds its footprint."""
+def build_places(buildings: gpd.GeoDataFrame, street_keys: set[str],
+                 ortsteile: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+    """Named buildings and named areas as points with the radius that holds their extent.
+
+    Buildings: a name that is not a street's and not generic ("Haus 1", "8-10", "Mühle"); the
+    buildings of one name (a school's two wings) are one place where they lie within
+    CLUSTER_GAP_M of each other, none where the name stands in two places. Areas: every
+    Ortsteil and every part of an Ortsteil's name ("Stünz" of Sellerhausen-Stünz, "Schönefeld"
+    of Schönefeld-Abtnaundorf and Schönefeld-Ost), see ``area_places``."""
     named = buildings[buildings["name"].fillna("").str.strip().ne("")].copy()
     named["name"] = named["name"].str.strip()
     named["key"] = named["name"].map(name_key)
-    counts = named["key"].value_counts()
-    keep = (named["key"].map(counts).eq(1) & ~named["key"].isin(street_keys)
-            & named["key"].str.len().ge(4)
-            & ~named["key"].str.contains(_GENERIC_PLACE))
-    named = named[keep]
-    points = shapely.point_on_surface(named.geometry.values)
-    radius = [max(PLACE_MIN_PRECISION_M, float(np.ceil(
-        np.hypot(*(shapely.get_coordinates(g) - shapely.get_coordinates(p)[0]).T).max())))
-        for g, p in zip(named.geometry.values, points, strict=True)]
-    frame = gpd.GeoDataFrame(
-        {"name": named["name"].to_numpy(), "key": named["key"].to_numpy(),
-         "kind": named["building"].fillna("yes").astype(str).to_numpy(),
-         "precision_m": np.asarray(radius, dtype="float64")},
-        geometry=gpd.GeoSeries(_round_geoms(points), crs=METRIC_CRS), crs=METRIC_CRS)
-    return frame.sort_values("key", kind="stable").reset_index(drop=True)
+    named = named[~named["key"].isin(street_keys) & named["key"].str.len().ge(4)
+                  & ~named["key"].str.contains(_GENERIC_PLACE) & ~named["key"].map(is_generic)]
+    rows = []
+    for key, group in named.groupby("key", sort=True):
+        centres = shapely.get_coordinates(shapely.centroid(group.geometry.values))
+        if len(clusters(centres)) > 1:
+            continue  # one name in two places: ambiguous
+        shape = shapely.union_all(group.geometry.values)
+        first = group.iloc[0]
+        rows.append((first["name"], key, str(first["building"] or "yes"), shape))
+    frame = pd.DataFrame(rows, columns=["name", "key", "kind", "shape"])
+    if ortsteile is not None:
+        frame = pd.concat([frame, area_places(ortsteile)], ignore_index=True)
+    frame = frame.drop_duplicates("key", keep="first")
+    points, radius = zip(*(_point_and_radius(g) for g in frame["shape"]), strict=True) \
+        if len(frame) else ((), ())
+    is_area = frame["kind"].isin(AREA_KINDS).to_numpy()
+    areas = np.full(len(frame), None, dtype=object)
+    if is_area.any():
+        areas[is_area] = _round_geoms(shapely.simplify(
+            frame["shape"].to_numpy(object)[is_area], AREA_SIMPLIFY_M))
+    out = gpd.GeoDataFrame(
+        {"name": frame["name"].to_numpy(object), "key": frame["key"].to_numpy(object),
+         "kind": frame["kind"].to_numpy(object),
+         "precision_m": np.asarray(radius, dtype="float64"),
+         "outline": gpd.GeoSeries(areas, crs=METRIC_CRS)},
+        geometry=gpd.GeoSeries(_round_geoms(np.array(points, dtype=object)), crs=METRIC_CRS),
+        crs=METRIC_CRS)
+    return out.sort_values("key", kind="stable").reset_index(drop=True)
+
+
+# name parts that say where in a compound Ortsteil, not which place ("Gohlis-Nord")
+_AREA_GENERIC = {"nord", "sued", "ost", "west", "mitte", "nordost", "nordwest", "suedost",
+                 "suedwest", "zentrum", "siedlung", "alt", "neu"}
+AREA_KINDS = ("ortsteil", "ortsteil_teil")
+AREA_SIMPLIFY_M = 10.0  # an area's outline only filters streets: 10 m will do
+
+
+def area_places(ortsteile: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Ortsteile and the parts of their names as areas: (name, key, kind, shape). A part is
+    the union of the Ortsteile whose name holds it ("Schönefeld": Schönefeld-Abtnaundorf and
+    Schönefeld-Ost); parts that only say a direction ("Ost", "Mitte") are left out."""
+    rows = [(name, name_key(name), AREA_KINDS[0], shape)
+            for name, shape in zip(ortsteile["name"], ortsteile.geometry.values, strict=True)]
+    full = {key for _, key, _, _ in rows}
+    parts: dict[str, tuple[str, list]] = {}
+    for name, shape in zip(ortsteile["name"], ortsteile.geometry.values, strict=True):
+        if "-" not in name:
+            continue
+        for part in name.split("-"):
+            key = name_key(part)
+            if len(key) >= 4 and key not in _AREA_GENERIC and key not in full:
+                parts.setdefault(key, (part, []))[1].append(shape)
+    rows += [(part, key, AREA_KINDS[1], shapely.union_all(shapes))
+             for key, (part, shapes) in sorted(parts.items())]
+    return pd.DataFrame(rows, columns=["name", "key", "kind", "shape"])
+
+
+def _point_and_radius(shape: shapely.Geometry) -> tuple[shapely.Geometry, float]:
+    """A point of ``shape`` near its middle (its centroid where that lies inside) and the
+    radius around it that holds the whole shape (at least PLACE_MIN_PRECISION_M)."""
+    point = shapely.centroid(shape)
+    if not shapely.contains(shape, point):
+        point = shapely.point_on_surface(shape)
+    far = np.hypot(*(shapely.get_coordinates(shape) - shapely.get_coordinates(point)[0]).T)
+    return point, max(PLACE_MIN_PRECISION_M, float(np.ceil(far.max())))
 
 
 def read_ortsteile(folder: Path) -> gpd.GeoDataFrame:
@@ -326,8 +385,9 @@ def build(sources: Sources) -> Built:
                             keep_default_na=False)
     streets = build_streets(addresses, directory, read_street_lines(sources.streets))
     buildings = read_buildings(sources.buildings)
-    places = build_places(buildings, set(streets["key"]))
-    return Built(addresses, streets, places, read_ortsteile(sources.ortsteile), buildings)
+    ortsteile = read_ortsteile(sources.ortsteile)
+    places = build_places(buildings, set(streets["key"]), ortsteile)
+    return Built(addresses, streets, places, ortsteile, buildings)
 
 
 def write(built: Built, out_dir: Path) -> list[Path]:

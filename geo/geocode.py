@@ -38,7 +38,16 @@ from scipy.spatial import cKDTree
 from shapely.ops import nearest_points
 
 from geo import addressbook as book
+from geo import corners
+from geo.address_forms import (
+    area_key,
+    is_generic,
+    place_in_area,
+    place_word,
+    within,
+)
 from geo.addressbook import AddressBook
+from geo.build_data import AREA_KINDS
 from geo.coords import FLAG_NOTES, VALID_FLAGS, validate_coordinates
 from geo.crs import DISPLAY_CRS, to_display, to_metric
 from geo.normalize import (
@@ -50,14 +59,14 @@ from geo.normalize import (
     simple_parts,
     split_preposition,
 )
+from geo.precision import NUMBER_AT_STREET_FLOOR_M, square_radius
 from geo.register import Register
 
 if TYPE_CHECKING:
     from geo.nominatim import NominatimGeocoder
 
 OFFICIAL_PRECISION_M = 5.0  # surveyed building point of an official address list
-INTERSECTION_PRECISION_M = 20.0  # the corner area, not one building
-INTERSECTION_MAX_GAP_M = 30.0  # two lines further apart than this do not meet
+INTERSECTION_PRECISION_M = corners.CORNER_PRECISION_M
 # Without lines, the closest pair of the two streets' addresses stands at the corner: corner
 # houses are ~10-30 m from the crossing; further apart than this, the streets do not meet.
 CORNER_MAX_PAIR_M = 90.0
@@ -75,6 +84,8 @@ _PARTS = np.dtype([("position", "int64"), ("code", "int64"), ("number", "int64")
                    ("suffix", "int64")])
 BoundaryFn = Callable[[np.ndarray, np.ndarray], np.ndarray]
 _STREET, _PLACE = 0, 1  # kinds of a name in the index
+NUMBERED_HOW = (book.EXACT, book.EXACT_NO_SUFFIX, book.EXACT_OTHER_SUFFIX, book.BETWEEN,
+                book.NEAREST, book.BETWEEN_SIDES)
 _FROM_ZONE32 = Transformer.from_crs(25832, DISPLAY_CRS, always_xy=True)
 
 
@@ -222,6 +233,20 @@ class Geocoder:
         self._book = AddressBook(addresses, sid.to_numpy("int64"), len(self._street_names),
                                  self._lines)
         self._corner_points = self._address_points(addresses, sid.to_numpy("int64"))
+        self._street_rows = pd.Series(np.arange(len(addresses))).groupby(
+            sid.to_numpy("int64")).indices
+        self._address_xy = addresses[["x", "y"]].to_numpy("float64")
+        self._address_number = addresses["number"].to_numpy("int64")
+        self._address_precision = addresses["precision_m"].to_numpy("float64")
+        kinds = np.array([place_word(name_key(n)) if square else ""
+                          for n, square in zip(self._street_names, self._square, strict=True)],
+                         dtype=object)
+        count = np.zeros(len(self._street_names), "int64")
+        for street, rows in self._street_rows.items():
+            if street >= 0:
+                count[street] = len(rows)
+        self._place_radius = square_radius(
+            kinds, self._book.extent(np.arange(len(self._street_names)))[:, 2], count)
         self._choices = sorted(self._names)
         self._name_codes = _NameCodes(self._fast_code)
         self._key_cache: dict[ParsedAddress, tuple] = {}
@@ -260,6 +285,12 @@ class Geocoder:
         self._place_xyp = np.column_stack([shapely.get_x(places.geometry.values),
                                            shapely.get_y(places.geometry.values),
                                            places["precision_m"].to_numpy("float64")])
+        is_area = places["kind"].isin(AREA_KINDS).to_numpy() if "kind" in places else []
+        self._areas = {name_key(self._place_names[i]): int(i) for i in np.flatnonzero(is_area)}
+        outlines = places.get("outline")
+        self._outlines = {i: outlines.iloc[i] for i in self._areas.values()
+                          if outlines is not None and outlines.iloc[i] is not None}
+        shapely.prepare(list(self._outlines.values()))
         for pid, name in enumerate(self._place_names):
             self._names.setdefault(name_key(name), (_PLACE, pid))
         for alias, official in register.aliases.items():
@@ -324,15 +355,19 @@ class Geocoder:
         ("Eisenbahntr.", "Ostsr.") weighs no more than one in the name."""
         if key in self._find_cache:
             return self._find_cache[key]
-        exact = self._names.get(key) or self._names.get(key + "strasse")
+        kind_word = place_word(key)
+        exact = self._names.get(key) or (
+            None if kind_word or is_generic(key) else self._names.get(key + "strasse"))
         candidates: list = []
-        if exact is None and len(key) >= FUZZY_MIN_KEY:
+        if exact is None and len(key) >= FUZZY_MIN_KEY and not is_generic(key):
             short = _short_key(key)
             best = process.extract(short, self._short_choices, scorer=fuzz.ratio, limit=6,
                                    score_cutoff=FUZZY_CUTOFF - FUZZY_MARGIN)
             seen = set()
             for _, score, i in best:
                 target = self._names[self._choices[i]]
+                if kind_word and place_word(self._choices[i]) != kind_word:
+                    continue  # "Volksgarten" is no typo of "Volksgartenstraße"
                 if target not in seen:
                     seen.add(target)
                     candidates.append((target, score))
@@ -355,6 +390,9 @@ class Geocoder:
             return self._coordinates(*parsed.coords)
         if parsed.kind == "intersection":
             return self._intersection(parsed)
+        in_area = self._area_form(parsed, text)
+        if in_area is not None:
+            return in_area
         postcode = _postcode(text)
         target, score, note = self._find(parsed.street_key, parsed.number, postcode)
         how = relative = ""
@@ -396,14 +434,99 @@ class Geocoder:
             pending.status = "fuzzy"
         if score is not None:
             notes.append(f"unscharfer Treffer „{self._label(target)}“ (Score {score:g})")
-        if parsed.range_to is not None:
-            notes.append(
-                f"Hausnummernbereich {parsed.number}–{parsed.range_to}: erste Nummer verwendet"
-            )
+        if parsed.range_to is not None and pending.street >= 0:
+            notes.append(f"Hausnummern {parsed.number}–{parsed.range_to}: " + (
+                "Mitte des Bereichs" if self._span(pending, parsed) else "erste Nummer verwendet"))
         if parsed.detail and not how:
             notes.append(f"Zusatz: {parsed.detail}")
         pending.reason = "; ".join(filter(None, [pending.reason, *notes]))
         return pending
+
+    def _area_form(self, parsed: ParsedAddress, text: str) -> _Pending | None:
+        """"Schönefeld, Volbedingstraße 5" / "Kirchweg 3, Engelsdorf": an Ortsteil (or a part
+        of one's name) beside the street filters the street to that area; never a place of its
+        own elsewhere. Where the street is not found there, the area itself is the answer,
+        with the radius that holds it. None where the text names no area beside a street."""
+        if parsed.kind not in ("address", "name") or not parsed.detail:
+            return None
+        details = parsed.detail.split(", ")
+        area = -1
+        own = self._names.get(parsed.street_key)
+        numbered_detail = any(re.search(r"[a-z].*\d", d) for d in details)
+        if parsed.number is None and (own is None or own[0] != _STREET or numbered_detail):
+            area = self._areas.get(area_key(parsed.street_key), -1)
+        if area >= 0:
+            rest = [d for d in details if re.search(r"[a-z]", d)]
+            if not rest:
+                return None
+            street_text = rest[0]
+            street = parse_address(street_text)
+        else:
+            for detail in details:
+                area = self._areas.get(area_key(name_key(detail)), -1)
+                if area >= 0:
+                    street_text = text
+                    street = parsed._replace(
+                        detail=", ".join(d for d in details if d != detail))
+                    break
+            else:
+                return None
+        if street.kind not in ("address", "name"):
+            return None
+        name = self._place_names[area]
+        ax, ay, radius = self._place_xyp[area]
+        found = self._resolve(street, street_text)
+        number = street.number if street.number is not None else -1
+        outline = self._outlines.get(area)
+
+        def here(xy: np.ndarray) -> np.ndarray:
+            return within(xy, (ax, ay), radius, outline)
+
+        if found.street >= 0:
+            usual = self._book.place(np.array([found.street]), np.array([number]),
+                                     np.array([found.suffix]))
+            if np.isfinite(usual.x[0]) and here(np.array([[usual.x[0], usual.y[0]]]))[0]:
+                found.reason = "; ".join(filter(None, [f"in {name}", found.reason]))
+                return found
+            rows = self._street_rows.get(found.street)
+            placed = (None if rows is None else place_in_area(
+                self._address_xy[rows], self._address_number[rows],
+                self._address_precision[rows], number, here(self._address_xy[rows])))
+            if placed is not None:
+                label = self._street_names[found.street]
+                status = {"exact": "exact", "nearest": "interpolated"}.get(placed.how, "street")
+                if status == "exact" and placed.precision_m > book.INTERPOLATION_BASE_M:
+                    status = "street"  # a coarse register point
+                if found.status == "fuzzy":
+                    status = "fuzzy"
+                matched = f"{label} {number}" if placed.how != "street" and number > 0 else label
+                why = (f"neben Nr. {placed.number} (gleiche Straßenseite)"
+                       if placed.how == "nearest" else "")
+                return _Pending(status, placed.x, placed.y, placed.precision_m, matched,
+                                "; ".join(filter(None, [f"in {name}", why, found.reason])))
+        elif found.status != "unresolved" and here(np.array([[found.x, found.y]]))[0]:
+            found.reason = "; ".join(filter(None, [f"in {name}", found.reason]))
+            return found
+        return _Pending("place", ax, ay, radius, name,
+                        f"„{street_text}“ in {name} nicht gefunden: Bereich von {name}")
+
+    def _span(self, pending: _Pending, parsed: ParsedAddress) -> bool:
+        """"13/15/17", "16-20": one building or a row of them; placed at the middle of the first
+        and the last number with a radius that holds both (in place of the street id)."""
+        ends = self._book.place(np.array([pending.street] * 2),
+                                np.array([parsed.number, parsed.range_to]), np.zeros(2, "int64"))
+        if np.isnan(ends.x).any() or not np.isin(ends.how, NUMBERED_HOW).all():
+            return False
+        status, *_ = self._numbers(np.array([pending.street]), np.array([parsed.number]),
+                                   np.array([pending.suffix]))
+        half = float(np.hypot(ends.x[1] - ends.x[0], ends.y[1] - ends.y[0])) / 2
+        pending.x, pending.y = float(ends.x.mean()), float(ends.y.mean())
+        pending.precision_m = float(np.ceil(ends.precision_m.max() + half))
+        pending.matched = f"{self._street_names[pending.street]} {parsed.number}–{parsed.range_to}"
+        if pending.status != "fuzzy":
+            pending.status = str(status[0])
+        pending.street = -1
+        return True
 
     def _without_preposition(self, text: str):
         """A known street or place after a leading preposition: "im Rabet", "Höhe
@@ -430,6 +553,10 @@ class Geocoder:
                 if parsed.kind in ("address", "name"):
                     target, score, _ = self._find(parsed.street_key, parsed.number,
                                                   _postcode(text))
+                    if target and len(part.split()) == 1 and (
+                            score is not None or is_generic(parsed.street_key)
+                            or parsed.street_key not in self._names):
+                        continue  # one word left: "Rathaus", "Geyer", "Reudnitzer"
                     if target:
                         exact = (leading and score is None and parsed.kind == "address"
                                  and target[0] == _STREET)
@@ -460,12 +587,15 @@ class Geocoder:
         reason = f"Kreuzung, unscharfer Treffer (Score {min(scores):g})" if scores else ""
         first, second = self._lines[ids[0]], self._lines[ids[1]]
         gap = np.inf
+        corner = corners.meet(first, second, *(self._corner_points.get(i) for i in ids))
+        if corner is not None:
+            note = (f"Straßenverläufe enden {corner.gap_m:.0f} m voneinander"
+                    if corner.gap_m > corners.TOUCH_M else "")
+            return _Pending(status, corner.x, corner.y, corner.precision_m, names,
+                            "; ".join(filter(None, [note, reason])))
         if first is not None and second is not None:
             p1, p2 = nearest_points(first, second)
             gap = p1.distance(p2)
-            if gap <= INTERSECTION_MAX_GAP_M:
-                return _Pending(status, (p1.x + p2.x) / 2, (p1.y + p2.y) / 2,
-                                INTERSECTION_PRECISION_M, names, reason)
         a, b = (self._corner_points.get(i) for i in ids)
         if a is not None and b is not None:
             distance, nearest = cKDTree(b).query(a)
@@ -510,11 +640,16 @@ class Geocoder:
         n = len(street)
         status = np.full(n, "exact", dtype=object)
         status[np.isin(how, (book.BETWEEN, book.NEAREST, book.BETWEEN_SIDES))] = "interpolated"
-        status[how == book.STREET] = "street"
-        status[(how == book.STREET) & (number <= 0) & self._square[street]] = "place"
+        status[(how == book.STREET) | (how == book.COARSE)] = "street"
+        as_place = (how == book.STREET) & (number <= 0) & self._square[street]
+        status[as_place] = "place"
+        precision = placed.precision_m
+        precision[as_place] = self._place_radius[street[as_place]]
+        at_street = (status == "street") & (number > 0)
+        precision[at_street] = np.fmax(precision[at_street], NUMBER_AT_STREET_FLOOR_M)
         status[how == book.NO_POSITION] = "unresolved"
         names = self._street_names[street]
-        numbered = np.isin(status, ("exact", "interpolated"))
+        numbered = np.isin(status, ("exact", "interpolated")) | (how == book.COARSE)
         matched = names.copy()
         reason = np.full(n, "", dtype=object)
         for i in np.flatnonzero(numbered | (how != book.EXACT)):
@@ -522,7 +657,7 @@ class Geocoder:
             if numbered[i]:
                 matched[i] = f"{names[i]} {num}{suf}"
             reason[i] = self._why(code, num, suf, int(placed.low[i]), int(placed.high[i]))
-        return status, placed.x, placed.y, placed.precision_m, matched, reason
+        return status, placed.x, placed.y, precision, matched, reason
 
     @staticmethod
     def _why(how: int, number: int, suffix: str, low: int, high: int) -> str:

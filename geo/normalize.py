@@ -22,7 +22,7 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))  # 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _HTML = re.compile(r"<\s*[a-zA-Z/!][^>]*>")
 # letters of any script, digits, punctuation
-_ALLOWED = re.compile(r"[\w\s.,;:\-/'()&+#\"–—‐‑’‘`´„“”«»]*")
+_ALLOWED = re.compile(r"[\w\s.,;:\-/'()\[\]&+#\"–—‐‑’‘`´„“”«»]*")
 _STREET_ABBR = re.compile(r"str(?:\.|\b)")  # "Eisenbahnstr.", "Torgauer Str"
 _PLATZ_ABBR = re.compile(r"(?:\bpl\b\.?|pl\.)")  # "Otto-Runki-Pl."
 _NOISE = re.compile(
@@ -39,14 +39,14 @@ _PAIR_SPLIT = re.compile(r"\s*/\s*|\s+(?:und|u\.|&)\s+|\s*&\s*|\s*,\s*")
 _AFTER_TYPE = re.compile(r"^(.*?" + _STREET_TYPE + r")\s+(\D.*)$")
 _NUMBER_END = re.compile(
     r"^(?P<name>.*?[^\d\s])\s*(?P<num>\d{1,4})\s*(?P<suf>[a-z])?"
-    r"(?:\s*(?:-|/|bis|\+|und|u\.)\s*(?P<to>\d{1,4})\s*[a-z]?)?\s*\.?$"
+    r"(?:\s*(?:-|/|bis|\+|und|u\.|,)\s*(?P<to>\d{1,4})\s*[a-z]?)*\s*\.?$"
 )
 _NUMBER_START = re.compile(r"^(?P<num>\d{1,4})\s*(?P<suf>[a-z])?\s+(?P<name>[a-z].*)$")
 _COORD_PAIR = re.compile(
     r"^\s*(-?\d{1,8}\.\d+|-?\d{6,8})\s*[,; ]\s*(-?\d{1,8}\.\d+|-?\d{6,8})\s*$"
     r"|^\s*(-?\d{1,8},\d+)\s*[; ]\s*(-?\d{1,8},\d+)\s*$"
 )
-_PARENS = re.compile(r"\(([^)]*)\)")
+_PARENS = re.compile(r"[(\[]([^)\]]*)[)\]]")
 # A leading word that places the report relative to a street or place: "im Rabet",
 # "gegenüber Eisenbahnstraße 50". Longer forms first ("an der" before "an").
 _PREPOSITION = re.compile(

@@ -94,8 +94,14 @@ def shipped_index() -> dict:
         pd.read_parquet(DATA_DIR / "addresses.parquet",
                         columns=["street", "number", "housenumber", "x", "y"]),
         gpd.read_parquet(DATA_DIR / "streets.geoparquet", columns=["name", "geometry"]),
-        gpd.read_parquet(DATA_DIR / "places.geoparquet", columns=["name", "geometry"]),
-        ortsteile, district.buffer(AREA_MARGIN_M))
+        _named_places(), ortsteile, district.buffer(AREA_MARGIN_M))
+
+
+def _named_places() -> gpd.GeoDataFrame:
+    """Named buildings and the parts of Ortsteil names ("Stünz"); whole Ortsteile are listed
+    as Ortsteile already."""
+    places = gpd.read_parquet(DATA_DIR / "places.geoparquet", columns=["name", "kind", "geometry"])
+    return places[places["kind"].ne("ortsteil")][["name", "geometry"]]
 
 
 def index_bytes(index: dict) -> bytes:

@@ -59,6 +59,15 @@ REPORT_COLUMNS: dict[str, str] = {
     "content_hash": "string",
 }
 
+# The record key of the cell key method (``reports.privacy.policy``): a random integer in
+# [0, RECORD_KEY_RANGE) the store draws once per report id (kept when a re-import replaces
+# the report). It is stored and loaded with every report but never shown or exported: a
+# published count's noise is read from the sum of its reports' keys.
+RECORD_KEY = "record_key"
+RECORD_KEY_RANGE = 2**31  # fits a signed 32-bit INTEGER on both back ends
+# What the store loads: the model's columns and the record key.
+STORED_COLUMNS: dict[str, str] = {**REPORT_COLUMNS, RECORD_KEY: "int64"}
+
 
 @dataclass(frozen=True)
 class Category:

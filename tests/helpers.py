@@ -107,7 +107,7 @@ def reports_at(x, y, occurred_at, category: str = "illegale_muellablagerung",
     import pandas as pd
 
     from geo.crs import to_display
-    from reports.model import REPORT_COLUMNS, stable_id, vocabulary
+    from reports.model import RECORD_KEY, RECORD_KEY_RANGE, REPORT_COLUMNS, stable_id, vocabulary
 
     x, y = np.asarray(x, "float64"), np.asarray(y, "float64")
     lon, lat = to_display(x, y)
@@ -121,7 +121,8 @@ def reports_at(x, y, occurred_at, category: str = "illegale_muellablagerung",
         "ortsteil": shipped_geography().assign_ortsteil(x, y),
         "geocode_status": "coordinates", "precision_m": 5.0, "count": 1, "description": None,
         "sensitivity": sensitivity, "batch_id": "test", "content_hash": refs,
-    }).astype(REPORT_COLUMNS)
+    }).astype(REPORT_COLUMNS).assign(**{RECORD_KEY: np.random.default_rng(len(x)).integers(
+        0, RECORD_KEY_RANGE, len(x), dtype=np.int64)})
 
 
 CHROMIUM = Path("/usr/bin/chromium")

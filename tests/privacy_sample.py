@@ -13,7 +13,7 @@ import pandas as pd
 
 from geo.boundary import load_boundary
 from geo.crs import to_metric
-from reports.model import REPORT_COLUMNS, TIMEZONE, stable_id
+from reports.model import RECORD_KEY, RECORD_KEY_RANGE, REPORT_COLUMNS, TIMEZONE, stable_id
 
 # (category, sensitivity, n reports) -- restricted categories: konsumort, kontakt_...
 SPEC = [
@@ -76,7 +76,8 @@ def sample_reports(descriptions: list[str] | None = None,
     if unresolved:
         frame.loc[: unresolved - 1, ["lon", "lat", "x", "y", "ortsteil"]] = None
         frame.loc[: unresolved - 1, "geocode_status"] = "unresolved"
-    return frame.astype(REPORT_COLUMNS)
+    return frame.astype(REPORT_COLUMNS).assign(
+        **{RECORD_KEY: rng.integers(0, RECORD_KEY_RANGE, n, dtype=np.int64)})
 
 
 def xss_payloads() -> list[str]:

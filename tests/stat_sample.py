@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from reports.model import REPORT_COLUMNS, TIMEZONE, empty_reports
+from reports.model import RECORD_KEY, RECORD_KEY_RANGE, REPORT_COLUMNS, TIMEZONE, empty_reports
 
 
 def reports_at(
@@ -33,4 +33,5 @@ def reports_at(
     times = pd.DatetimeIndex(pd.to_datetime(np.broadcast_to(np.asarray(occurred_at), n)))
     frame["occurred_at"] = times.tz_localize(TIMEZONE) if times.tz is None else times
     frame["reported_at"] = frame["occurred_at"]
-    return frame.astype(REPORT_COLUMNS)
+    keys = np.random.default_rng(n).integers(0, RECORD_KEY_RANGE, n, dtype=np.int64)
+    return frame.astype(REPORT_COLUMNS).assign(**{RECORD_KEY: keys})

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 from pathlib import Path
 
 import pytest
@@ -124,3 +125,18 @@ def test_streamlit_only_in_the_ui_and_no_storage_or_geometry_in_pages(name):
 def test_only_the_settings_module_reads_the_environment(name):
     text = MODULES[name].read_text(encoding="utf-8")
     assert "os.environ" not in text and "getenv" not in text, f"{name} reads the environment"
+
+
+PUBLISHING = ("publish_counts", "count_band", "noise", "cell_keys")
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_only_the_privacy_package_publishes_counts(name):
+    """Public figures are made in ``reports.privacy`` only: everything else asks the role's
+    ``Policy`` (issue 19.5), so no module publishes, rounds or perturbs counts itself."""
+    if name.startswith("reports.privacy"):
+        return
+    used = {t.rpartition(".")[2] for t in imports(name) if own(t) == "reports.privacy.policy"}
+    text = MODULES[name].read_text(encoding="utf-8")
+    assert not used & set(PUBLISHING), f"{name} imports {sorted(used & set(PUBLISHING))}"
+    assert not re.search(r"\b(publish_counts|rounding_base)\(", text), name

@@ -7,13 +7,14 @@ zeros, otherwise a chart would draw a line straight across a quiet month.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
-from reports.model import TIMEZONE, vocabulary
+from reports.model import RECORD_KEY, TIMEZONE, vocabulary
 from reports.storage.query import ReportFilter
 
 FREQS = {"W": "Woche", "M": "Monat"}
@@ -39,38 +40,63 @@ def period_start(times: pd.Series, freq: str) -> pd.Series:
     raise ValueError(f"unknown freq {freq!r}; use 'W' or 'M'")
 
 
+def tally(keys: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
+    """Per distinct row of ``keys`` (one row per report of ``frame``): ``reports`` (rows)
+    and, where the frame carries record keys, ``reports_key`` (their sum, which the public's
+    cell key method publishes from; ``reports.privacy.policy``)."""
+    cols = list(keys.columns)
+    if RECORD_KEY not in frame:
+        return keys.value_counts().rename("reports").to_frame()
+    grouped = keys.assign(_key=frame[RECORD_KEY].to_numpy(np.int64)).groupby(cols)["_key"]
+    return pd.DataFrame({"reports": grouped.size(), "reports_key": grouped.sum()})
+
+
 def _period_range(start: pd.Timestamp, end: pd.Timestamp, freq: str) -> pd.DatetimeIndex:
     return pd.date_range(start, end, freq="W-MON" if freq == "W" else "MS")
 
 
-def counts_over_time(frame: pd.DataFrame, freq: str = "W", by: str = "topic",
-                     f: ReportFilter | None = None) -> pd.DataFrame:
-    """DataFrame[period, group, reports]: every period x every group present, zeros filled.
+def _groups(values: pd.Series, fixed: Sequence[str] | None) -> list[str]:
+    """``fixed`` groups (then any other present), or the groups present."""
+    present = sorted(values.dropna().astype(str).unique())
+    if fixed is None:
+        return present
+    return [*fixed, *(g for g in present if g not in set(fixed))]
 
-    With a filter that has start/end the period axis spans the whole filter range.
+
+def counts_over_time(frame: pd.DataFrame, freq: str = "W", by: str = "topic",
+                     f: ReportFilter | None = None, groups: Sequence[str] | None = None
+                     ) -> pd.DataFrame:
+    """DataFrame[period, group, reports (, reports_key)]: every period x every group present
+    (or every one of ``groups``), zeros filled.
+
+    With a filter that has start/end the period axis spans the whole filter range (with
+    ``groups`` also when the frame is empty).
     """
     if by not in GROUPS:
         raise ValueError(f"unknown grouping {by!r}")
-    if frame.empty:
-        return pd.DataFrame({"period": pd.Series(dtype="datetime64[ns]"),
-                             "group": pd.Series(dtype="string"),
-                             "reports": pd.Series(dtype="int64")})
+    bounded = f is not None and f.start is not None and f.end is not None
+    if frame.empty and not (bounded and groups is not None):
+        out = pd.DataFrame({"period": pd.Series(dtype="datetime64[ns]"),
+                            "group": pd.Series(dtype="string"),
+                            "reports": pd.Series(dtype="int64")})
+        return out.assign(reports_key=pd.Series(dtype="int64")) if RECORD_KEY in frame else out
     periods = period_start(frame["occurred_at"], freq)
-    first, last = periods.min(), periods.max()
+    ends = [periods.min(), periods.max()] if len(frame) else []
     if f is not None and f.start is not None:
-        first = min(first, period_start(pd.Series([pd.Timestamp(f.start, tz=TIMEZONE)]),
-                                        freq).iloc[0])
+        ends.append(period_start(pd.Series([pd.Timestamp(f.start, tz=TIMEZONE)]),
+                                 freq).iloc[0])
     if f is not None and f.end is not None:
-        last = max(last, period_start(pd.Series([pd.Timestamp(f.end, tz=TIMEZONE)]),
-                                      freq).iloc[0])
-    keys = pd.DataFrame({"period": periods.to_numpy(),
+        ends.append(period_start(pd.Series([pd.Timestamp(f.end, tz=TIMEZONE)]),
+                                 freq).iloc[0])
+    keys = pd.DataFrame({"period": periods.to_numpy(dtype="datetime64[ns]"),
                          "group": frame[by].astype(str).to_numpy()})
-    counts = keys.value_counts().rename("reports")
-    groups = sorted(frame[by].dropna().astype(str).unique())
-    index = pd.MultiIndex.from_product([_period_range(first, last, freq), groups],
-                                       names=["period", "group"])
+    counts = tally(keys, frame)
+    index = pd.MultiIndex.from_product(
+        [_period_range(min(ends), max(ends), freq), _groups(frame[by], groups)],
+        names=["period", "group"])
     out = counts.reindex(index, fill_value=0).reset_index()
-    out["reports"] = out["reports"].astype("int64")
+    for column in counts.columns:
+        out[column] = out[column].astype("int64")
     out["group"] = out["group"].astype("string")
     return out
 
@@ -83,19 +109,26 @@ def rolling_mean(counts: pd.DataFrame, window: int) -> pd.DataFrame:
     return out.sort_values(["period", "group"]).reset_index(drop=True)
 
 
-def monthly_by_year(frame: pd.DataFrame) -> pd.DataFrame:
-    """DataFrame[year, month, reports] for the year-over-year chart (months without reports 0)."""
-    if frame.empty:
-        return pd.DataFrame(columns=["year", "month", "reports"]).astype("int64")
+def monthly_by_year(frame: pd.DataFrame, f: ReportFilter | None = None) -> pd.DataFrame:
+    """DataFrame[year, month, reports (, reports_key)] for the year-over-year chart (months
+    without reports 0). The months run from the data's first to its last month, or with a
+    filter ``f`` with start and end from its first to its last (then which months hold
+    reports does not show in which rows there are)."""
     local = frame["occurred_at"].dt.tz_convert(TIMEZONE)
-    counts = pd.DataFrame({"year": local.dt.year, "month": local.dt.month}).value_counts()
-    years = sorted(local.dt.year.unique())
+    if f is not None and f.start is not None and f.end is not None:
+        first, last = pd.Timestamp(f.start), pd.Timestamp(f.end)
+    elif frame.empty:
+        columns = ["year", "month", "reports"] + (["reports_key"] if RECORD_KEY in frame else [])
+        return pd.DataFrame(columns=columns).astype("int64")
+    else:
+        first, last = local.min(), local.max()
+    counts = tally(pd.DataFrame({"year": local.dt.year.to_numpy(),
+                                 "month": local.dt.month.to_numpy()}), frame)
+    years = list(range(first.year, last.year + 1))
     index = pd.MultiIndex.from_product([years, range(1, 13)], names=["year", "month"])
-    out = counts.reindex(index, fill_value=0).rename("reports").reset_index()
-    # Months after the data's last month are unknown, not zero.
-    last = local.max()
+    out = counts.reindex(index, fill_value=0).reset_index()
+    # Months after the last month are unknown, not zero.
     out = out[(out["year"] < last.year) | (out["month"] <= last.month)]
-    first = local.min()
     out = out[(out["year"] > first.year) | (out["month"] >= first.month)]
     return out.astype("int64").reset_index(drop=True)
 
@@ -140,10 +173,13 @@ def period_comparison(frames: dict[int, pd.DataFrame], f: ReportFilter,
         # whole local days first: midnight is never ambiguous, a DST hour may be
         days = frame["occurred_at"].dt.tz_convert(TIMEZONE).dt.tz_localize(None).dt.normalize()
         moved = (days + pd.DateOffset(years=back)).dt.tz_localize(TIMEZONE)
-        counts = period_start(moved, freq).value_counts().reindex(axis, fill_value=0)
+        starts = pd.DataFrame({"period": period_start(moved, freq).to_numpy(
+            dtype="datetime64[ns]")})
+        counts = tally(starts, frame).reset_index().set_index("period").reindex(
+            axis, fill_value=0)
         parts.append(pd.DataFrame({"year": year_label(shifted_filter(f, back)),
-                                   "years_back": back, "period": axis,
-                                   "reports": counts.to_numpy().astype("int64")}))
+                                   "years_back": back, "period": axis}).assign(
+            **{c: counts[c].to_numpy().astype("int64") for c in counts.columns}))
     if not parts:
         return pd.DataFrame({"year": pd.Series(dtype="object"),
                              "years_back": pd.Series(dtype="int64"),
@@ -163,31 +199,40 @@ def seasonal_profile(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def weekday_hour(frame: pd.DataFrame) -> pd.DataFrame:
-    """7 x 24 table (rows Mo..So, columns 0..23) of report counts by local time."""
+def weekday_hour(frame: pd.DataFrame, weight: str | None = None) -> pd.DataFrame:
+    """7 x 24 table (rows Mo..So, columns 0..23) of report counts by local time (with
+    ``weight``: the sums of that column instead, e.g. the record keys)."""
     local = frame["occurred_at"].dt.tz_convert(TIMEZONE)
-    table = pd.crosstab(local.dt.weekday, local.dt.hour)
-    table = table.reindex(index=range(7), columns=range(24), fill_value=0)
+    table = (pd.crosstab(local.dt.weekday, local.dt.hour) if weight is None else
+             pd.crosstab(local.dt.weekday, local.dt.hour, values=frame[weight], aggfunc="sum"))
+    table = table.fillna(0).reindex(index=range(7), columns=range(24), fill_value=0)
     table.index = list(WEEKDAYS)
     table.columns = list(range(24))
     return table.astype("int64")
 
 
-def key_figures(now: pd.DataFrame, before: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
-    """DataFrame[group, now, before, change, change_pct] for two equally long periods.
+def key_figures(now: pd.DataFrame, before: pd.DataFrame, by: str | None = None,
+                groups: Sequence[str] | None = None) -> pd.DataFrame:
+    """DataFrame[group, now, before, change, change_pct (, now_key, before_key)] for two
+    equally long periods; the groups present, or every one of ``groups``.
 
     ``by=None`` gives one row "Gesamt". change_pct is NaN where ``before`` is 0.
     """
+    parts = {}
+    for name, frame in (("now", now), ("before", before)):
+        labels = (pd.Series("Gesamt", index=frame.index) if by is None
+                  else frame[by].astype(str))
+        parts[name] = tally(pd.DataFrame({"group": labels.to_numpy(dtype=object)}), frame)
     if by is None:
-        out = pd.DataFrame({"group": ["Gesamt"], "now": [len(now)], "before": [len(before)]})
+        keys = ["Gesamt"]
     else:
-        a = now[by].astype(str).value_counts()
-        b = before[by].astype(str).value_counts()
-        keys = sorted(set(a.index) | set(b.index))
-        out = pd.DataFrame({"group": keys, "now": a.reindex(keys, fill_value=0).to_numpy(),
-                            "before": b.reindex(keys, fill_value=0).to_numpy()})
-    out["now"] = out["now"].astype("int64")
-    out["before"] = out["before"].astype("int64")
+        keys = _groups(pd.concat([now[by], before[by]]).astype("string"), groups)
+    out = pd.DataFrame({"group": keys})
+    for name, counts in parts.items():
+        counts = counts.reset_index().set_index("group").reindex(keys, fill_value=0)
+        out[name] = counts["reports"].to_numpy().astype("int64")
+        if "reports_key" in counts:
+            out[f"{name}_key"] = counts["reports_key"].to_numpy().astype("int64")
     out["change"] = out["now"] - out["before"]
     with np.errstate(divide="ignore", invalid="ignore"):
         out["change_pct"] = np.where(out["before"] > 0, out["change"] / out["before"] * 100,

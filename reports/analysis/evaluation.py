@@ -16,7 +16,7 @@ confidence interval. Changes are reported as percentages of that ratio minus one
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -24,7 +24,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from reports.model import TIMEZONE
+from reports.model import RECORD_KEY, TIMEZONE
 
 Z95 = 1.959963984540054
 RING_M = 300.0  # displacement is looked for in this ring around the area
@@ -73,6 +73,9 @@ class Evaluation:
     enough_data: bool
     sentence: str
     note: str = ""  # how the windows were adapted to the data (German), shown with the result
+    # record key sums of the six window counts (area, comparison, ring; before, after), from
+    # which the public's figures are published; () where the frame has no record keys
+    key_sums: tuple[int, ...] = ()
 
     @property
     def displacement_sentence(self) -> str:
@@ -140,15 +143,19 @@ def _did(area: Change, comparison: Change) -> Change:
                   math.exp(log_ratio - Z95 * se) - 1, math.exp(log_ratio + Z95 * se) - 1)
 
 
-def _window_counts(frame: pd.DataFrame, inside: np.ndarray, windows: Windows) -> tuple[int, int]:
+def _window_counts(frame: pd.DataFrame, inside: np.ndarray, windows: Windows,
+                   weights: np.ndarray | None = None) -> tuple[int, int]:
     """Reports (rows, not their ``count`` of items) per window: the Poisson variance behind the
-    interval holds for reports; items per report (syringes per find) would overdisperse it."""
+    interval holds for reports; items per report (syringes per find) would overdisperse it.
+    With ``weights``: their sums per window instead (the record keys)."""
     times = frame["occurred_at"]
     out = []
     for start, end in (windows.before, windows.after):
         in_window = ((times >= pd.Timestamp(start, tz=TIMEZONE))
                      & (times < pd.Timestamp(end, tz=TIMEZONE))).to_numpy()
-        out.append(int(np.count_nonzero(in_window & inside)))
+        mask = in_window & inside
+        out.append(int(np.count_nonzero(mask)) if weights is None
+                   else int(weights[mask].sum()))
     return out[0], out[1]
 
 
@@ -208,9 +215,15 @@ def evaluate(frame: pd.DataFrame, area: BaseGeometry, start: date, *, district: 
     inside = shapely.contains_xy(area, x, y)
     in_comparison = shapely.contains_xy(comparison, x, y)
     in_ring = shapely.contains_xy(ring, x, y)
-    return evaluation_of_counts(windows, _window_counts(frame, inside, windows),
-                                _window_counts(frame, in_comparison, windows),
-                                _window_counts(frame, in_ring, windows), note)
+    result = evaluation_of_counts(windows, _window_counts(frame, inside, windows),
+                                  _window_counts(frame, in_comparison, windows),
+                                  _window_counts(frame, in_ring, windows), note)
+    if RECORD_KEY not in frame:
+        return result
+    keys = frame[RECORD_KEY].to_numpy(np.int64)
+    sums = [s for part in (inside, in_comparison, in_ring)
+            for s in _window_counts(frame, part, windows, keys)]
+    return replace(result, key_sums=tuple(sums))
 
 
 def evaluation_of_counts(windows: Windows, area: tuple[int, int], comparison: tuple[int, int],

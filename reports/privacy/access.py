@@ -6,58 +6,25 @@ filter by role themselves.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from datetime import timedelta
-from enum import StrEnum
 
 import numpy as np
 import pandas as pd
 
-from config.settings import settings
 from reports.model import vocabulary
+from reports.privacy.policy import (  # noqa: F401 (the roles' names, imported from here)
+    ROLE_LABELS,
+    Policy,
+    Role,
+    count_band,
+    policy_for,
+    public_period,
+    rounding_base,
+)
 from reports.storage.query import ReportFilter
-
-
-class Role(StrEnum):
-    PUBLIC = "oeffentlich"
-    MEMBER = "mitglied"
-    EDITOR = "redaktion"
-    ADMIN = "admin"
-
-
-ROLE_LABELS = {
-    Role.PUBLIC: "Öffentlich",
-    Role.MEMBER: "Mitglied",
-    Role.EDITOR: "Redaktion",
-    Role.ADMIN: "Admin",
-}
 
 # The public sees reports only as aggregates on cells of this size (metres).
 PUBLIC_SNAP_M = 50.0
-
-
-@dataclass(frozen=True)
-class Policy:
-    role: Role
-    sees_points: bool
-    sees_details: bool  # descriptions and addresses
-    sensitivities: frozenset[str]
-    sees_restricted_categories: bool
-    min_count: int  # aggregates with fewer reports are suppressed; 0: no suppression
-    may_edit: bool  # import, correct, place by hand, manage meetings
-    may_admin: bool  # users, retention, audit
-
-
-def policy_for(role: Role) -> Policy:
-    if role is Role.PUBLIC:
-        return Policy(role, False, False, frozenset({"public", "members"}), False,
-                      settings().min_count, False, False)
-    if role is Role.MEMBER:
-        return Policy(role, True, True, frozenset({"public", "members"}), False, 0, False, False)
-    return Policy(role, True, True, frozenset({"public", "members", "restricted"}), True, 0,
-                  True, role is Role.ADMIN)
 
 
 def visible_reports(frame: pd.DataFrame, role: Role) -> pd.DataFrame:
@@ -88,61 +55,9 @@ def visible_reports(frame: pd.DataFrame, role: Role) -> pd.DataFrame:
     return out
 
 
-# Public counts are multiples of this (or of k, if larger): with a base below 5 a band could
-# hold a single value (k = 2 would publish 2 exactly, and 2 minus a hidden 1 is 1).
-ROUNDING_BASE = 5
-
-
-def rounding_base(k: int) -> int:
-    return max(k, ROUNDING_BASE)
-
-
-def publish_counts(values, k: int) -> pd.Series:
-    """Public counts: 0 .. k-1 become NA ("unter k"), everything else is
-    rounded to the nearest multiple of ``rounding_base(k)``, never below it (ties round up).
-
-    Why rounding and not cell suppression: the public can combine any period, topic, source,
-    category, Ortsteil, grid size and shape, and no per-table complementary suppression can
-    be consistent across all of those tables. With rounding, every published figure only
-    says that its true count lies in a band of at least three values (``count_band``); the
-    difference of two published figures lies in a band of at least five values and never
-    pins down a count below k (tests/reports/views/test_differencing.py tries).
-    """
-    raw = pd.Series(values)
-    v = raw.fillna(0).to_numpy(dtype="float64")
-    base = rounding_base(k)
-    rounded = np.maximum(base, np.floor(v / base + 0.5) * base)
-    out = pd.array(rounded.astype("int64"), dtype="Int64")
-    out[v < k] = pd.NA
-    return pd.Series(out, index=raw.index, name=raw.name)
-
-
-def count_band(shown, k: int) -> tuple[int, int]:
-    """The true counts (lowest, highest) a published value ``shown`` stands for: what an
-    attacker learns from it. NA ("unter k") stands for 0 .. k-1: a zero is not told apart
-    from a small count, otherwise many hidden parts of a small whole would each be pinned
-    to 1."""
-    if shown is None or pd.isna(shown):
-        return 0, k - 1
-    shown, base = int(shown), rounding_base(k)
-    low = k if shown == base else math.ceil(shown - base / 2)
-    return low, math.ceil(shown + base / 2) - 1
-
-
-def public_period(f: ReportFilter) -> ReportFilter:
-    """The filter's period widened to whole calendar weeks (Monday to Sunday).
-
-    Free day ranges would let an attacker add one day at a time and watch where a rounded
-    figure flips; the public therefore only ever sees sums over whole weeks.
-    """
-    start = f.start - timedelta(days=f.start.weekday()) if f.start else None
-    end = f.end + timedelta(days=6 - f.end.weekday()) if f.end else None
-    return replace(f, start=start, end=end)
-
-
 def effective_filter(f: ReportFilter, role: Role) -> ReportFilter:
-    """The filter as ``role`` may apply it (whole weeks for roles with a minimum count)."""
-    return public_period(f) if policy_for(role).min_count else f
+    """The filter as ``role`` may apply it (whole weeks for the public)."""
+    return policy_for(role).period(f)
 
 
 def aggregate_for(
@@ -151,28 +66,14 @@ def aggregate_for(
     count_cols: str | Sequence[str] = "reports",
     derived: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """The aggregate table ``role`` may see. For the public (a role with a minimum count
-    k), ``count_cols`` are published with ``publish_counts`` and ``derived`` columns (rates,
-    changes, z-values) are dropped: the caller computes them again from the published
-    counts, so that they carry nothing the counts do not. ``hidden`` marks rows with an
-    hidden count. Other roles get the table unchanged (``hidden`` all False).
+    """The aggregate table ``role`` may see (``Policy.table``): for the public ``count_cols``
+    are published by the cell key method from their ``<col>_key`` record key sums, and
+    ``derived`` columns are dropped; ``hidden`` marks rows with a hidden count.
 
     Aggregates must be computed from ``visible_reports(frame, role)`` first, so restricted
     categories never enter a public count.
     """
-    cols = [count_cols] if isinstance(count_cols, str) else list(count_cols)
-    k = policy_for(role).min_count
-    out = counts.copy()
-    if not k:
-        out["hidden"] = False
-        return out
-    out = out.drop(columns=[c for c in derived if c in out])
-    hidden = np.zeros(len(out), dtype=bool)
-    for column in cols:
-        out[column] = publish_counts(out[column], k)
-        hidden |= out[column].isna().to_numpy()
-    out["hidden"] = hidden
-    return out
+    return policy_for(role).table(counts, count_cols, derived)
 
 
 def count_text(value, role_k: int) -> str:

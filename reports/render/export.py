@@ -42,7 +42,8 @@ REPORT_EXPORT_COLUMNS = {
     "lon": "Länge", "lat": "Breite", "x": "Rechtswert", "y": "Hochwert",
     "geocode_status": "Verortung", "precision_m": "Genauigkeit (m)", "count": "Anzahl",
     "description": "Beschreibung", "sensitivity": "Schutzstufe",
-}  # batch_id and content_hash are internal bookkeeping, not for partners' spreadsheets
+}  # batch_id and content_hash are internal bookkeeping, not for partners' spreadsheets;
+# the record key (the public figures' noise) leaves the server for no role.
 SENSITIVITY_LABELS = {"public": "öffentlich", "members": "Mitglieder",
                       "restricted": "vertraulich"}
 DEGREE_DIGITS = 7  # 1 cm in latitude is about 1e-7 degrees

@@ -45,6 +45,8 @@ reports = Table(
     Column("sensitivity", String(12), nullable=False),
     Column("batch_id", String(32), nullable=False),
     Column("content_hash", String(32), nullable=False),
+    # random key of the cell key method, drawn once per id (reports.model.RECORD_KEY)
+    Column("record_key", Integer, nullable=False),
     # The dashboard filters by time range, then topic / Ortsteil / category.
     Index("ix_reports_occurred", "occurred_at"),
     Index("ix_reports_topic_occurred", "topic", "occurred_at"),

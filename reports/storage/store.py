@@ -15,6 +15,7 @@ raw cursor rows) because a million-row import and read must take seconds, not mi
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -32,7 +33,7 @@ from alembic.config import Config
 from sqlalchemy import Connection, Engine, event
 
 from config.settings import settings
-from reports.model import REPORT_COLUMNS, TIMEZONE
+from reports.model import RECORD_KEY, RECORD_KEY_RANGE, STORED_COLUMNS, TIMEZONE
 from reports.storage import faults, schema
 from reports.storage.faults import StoreBusy, StoreReadOnly, store_faults
 from reports.storage.query import ReportFilter
@@ -151,9 +152,12 @@ class _DbColumns:
     times is one Python str); mostly distinct strings (ids, hashes) are converted per chunk,
     so a million of them never exist as Python objects at once."""
 
-    def __init__(self, frame: pd.DataFrame) -> None:
+    def __init__(self, frame: pd.DataFrame, record_keys: np.ndarray) -> None:
         self.columns: list[tuple[str, Any, Any]] = []  # kind, values, NULL mask or lookup
-        for name in REPORT_COLUMNS:
+        for name in STORED_COLUMNS:
+            if name == RECORD_KEY:
+                self.columns.append(("int", record_keys.astype(np.int64), None))
+                continue
             series = frame[name]
             if name in _TIME_COLUMNS:
                 seconds = series.array.as_unit("ns").asi8 // 1_000_000_000  # UTC epoch
@@ -173,7 +177,7 @@ class _DbColumns:
                 self.columns.append(("code", codes, lookup))
 
     def rows(self, positions: np.ndarray) -> Iterator[tuple]:
-        """Parameter tuples (REPORT_COLUMNS order) of the rows at ``positions``."""
+        """Parameter tuples (STORED_COLUMNS order) of the rows at ``positions``."""
         out = []
         for kind, values, extra in self.columns:
             if kind == "text":
@@ -234,15 +238,15 @@ def _raw_rows(conn: Connection, query: sa.Select) -> list[tuple]:
 
 
 def _report_frame(rows: Sequence[Sequence[Any]]) -> pd.DataFrame:
-    """DB rows in REPORT_COLUMNS order -> a report frame with exactly the model's dtypes.
+    """DB rows in STORED_COLUMNS order -> a report frame with exactly the model's dtypes.
 
     Column by column straight from the row tuples (None -> NA/NaN): no intermediate object
     frame whose columns would be inferred and then converted a second time."""
-    cells = np.empty((len(rows), len(REPORT_COLUMNS)), dtype=object)
+    cells = np.empty((len(rows), len(STORED_COLUMNS)), dtype=object)
     if len(rows):
         cells[:] = rows
     out: dict[str, Any] = {}
-    for i, (name, dtype) in enumerate(REPORT_COLUMNS.items()):
+    for i, (name, dtype) in enumerate(STORED_COLUMNS.items()):
         values = cells[:, i]
         if name in _TIME_COLUMNS:
             out[name] = _local_times(values.astype(np.float64))
@@ -251,6 +255,18 @@ def _report_frame(rows: Sequence[Sequence[Any]]) -> pd.DataFrame:
         else:
             out[name] = values.astype(dtype)
     return pd.DataFrame(out)
+
+
+def _record_keys(positions: np.ndarray, stored: np.ndarray) -> np.ndarray:
+    """The record key of each row at ``positions``: the stored one for an id already in the
+    store (a replaced report keeps its key, so its public figures do not move), else a new
+    random one from a generator seeded by the operating system."""
+    rng = np.random.default_rng(int.from_bytes(os.urandom(16), "little"))
+    keys = rng.integers(0, RECORD_KEY_RANGE, len(positions), dtype=np.int64)
+    old = stored[positions]
+    known = pd.notna(old)
+    keys[known] = old[known].astype(np.int64)
+    return keys
 
 
 class Store:
@@ -436,7 +452,7 @@ class Store:
             repeat_same = int((hashes == hashes.groupby(ids.array).shift()).to_numpy(
                 bool, na_value=False)[repeat].sum())
 
-        db_hash = self._stored_hashes(conn, ids, ~repeat)
+        db_hash, db_key = self._stored_hashes(conn, ids, ~repeat)
         content = hashes.to_numpy(object)
         is_new = pd.isna(db_hash[~repeat])
         first_same = ~is_new & (db_hash[~repeat] == content[~repeat])
@@ -451,6 +467,7 @@ class Store:
         positions = np.flatnonzero(last)[write_new | write_changed]
         # In id order the primary-key index is appended to, not updated at random places.
         positions = positions[ids.array.take(positions).argsort()]
+        keys = _record_keys(positions, db_key)
         skipped = len(frame) - len(positions)  # duplicates are done once looked up
 
         def written(done: int) -> None:
@@ -458,7 +475,7 @@ class Store:
                 progress(skipped + done, len(frame))
 
         with self._bulk_indexes(conn, len(positions)):
-            self._insert_reports(conn, frame, positions, written)
+            self._insert_reports(conn, frame, positions, keys, written)
         if len(positions):
             self.bump_version(conn)
 
@@ -492,15 +509,17 @@ class Store:
         return int(conn.execute(sa.select(sa.func.count()).select_from(schema.reports))
                    .scalar_one())
 
-    def _stored_hashes(self, conn: Connection, ids: pd.Series, unique: np.ndarray) -> np.ndarray:
-        """The stored content hash of each of ``ids`` (None where not stored; ``unique``
-        marks each id's first row): nothing to ask when the table is empty, one scan when
-        the ids are a good part of the table (a re-import), else primary-key lookups in
-        chunks."""
+    def _stored_hashes(self, conn: Connection, ids: pd.Series, unique: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray]:
+        """The stored content hash and record key of each of ``ids`` (None where not stored;
+        ``unique`` marks each id's first row): nothing to ask when the table is empty, one
+        scan when the ids are a good part of the table (a re-import), else primary-key
+        lookups in chunks."""
         stored = self._count(conn)
         found: list[tuple] = []
         if stored and int(unique.sum()) * 4 >= stored:
-            found = _raw_rows(conn, sa.select(schema.reports.c.id, schema.reports.c.content_hash))
+            r = schema.reports
+            found = _raw_rows(conn, sa.select(r.c.id, r.c.content_hash, r.c.record_key))
         elif stored:
             quote = conn.dialect.identifier_preparer.quote
             mark = "?" if conn.dialect.name == "sqlite" else "%s"
@@ -509,34 +528,39 @@ class Store:
             try:
                 for start in range(0, len(values), CHUNK):
                     chunk = values[start:start + CHUNK]
-                    cursor.execute(f"SELECT id, content_hash FROM {quote('reports')} WHERE id IN "
+                    cursor.execute(f"SELECT id, content_hash, record_key FROM {quote('reports')} "
+                                   "WHERE id IN "
                                    f"({', '.join([mark] * len(chunk))})", chunk)
                     found.extend(cursor.fetchall())
             finally:
                 cursor.close()
-        out = np.full(len(ids), None, dtype=object)
+        out, keys = np.full(len(ids), None, dtype=object), np.full(len(ids), None, dtype=object)
         if found:
-            cells = np.array(found, dtype=object)  # (id, content_hash) rows
+            cells = np.array(found, dtype=object)  # (id, content_hash, record_key) rows
             where = pd.Index(pd.array(cells[:, 0], dtype="string")).get_indexer(
                 ids.astype("string"))
             hit = where >= 0
             out[hit] = cells[where[hit], 1]
-        return out
+            keys[hit] = cells[where[hit], 2]
+        return out, keys
 
     def _insert_reports(self, conn: Connection, frame: pd.DataFrame, positions: np.ndarray,
-                        progress: Callable[[int], None]) -> None:
-        """Bulk insert of the rows at ``positions``: COPY on PostgreSQL (executemany there is
-        ~4x slower), chunked executemany on SQLite; both inside the caller's transaction.
+                        record_keys: np.ndarray, progress: Callable[[int], None]) -> None:
+        """Bulk insert of the rows at ``positions`` with their ``record_keys``: COPY on
+        PostgreSQL (executemany there is ~4x slower), chunked executemany on SQLite; both
+        inside the caller's transaction.
         ``progress(rows written)`` after each chunk."""
         total = len(positions)
         progress(0)
         if not total:
             return
+        keys = np.zeros(len(frame), dtype=np.int64)
+        keys[positions] = record_keys
         if total * 2 < len(frame):  # a few changed rows: convert only those
-            frame, positions = frame.take(positions), np.arange(total)
-        values = _DbColumns(frame)
+            frame, keys, positions = frame.take(positions), record_keys, np.arange(total)
+        values = _DbColumns(frame, keys)
         quote = conn.dialect.identifier_preparer.quote
-        columns = ", ".join(quote(c) for c in REPORT_COLUMNS)
+        columns = ", ".join(quote(c) for c in STORED_COLUMNS)
         cursor = _dbapi(conn).cursor()
         try:
             if conn.dialect.name == "postgresql":
@@ -546,7 +570,7 @@ class Store:
                             copy.write_row(row)
                         progress(min(start + CHUNK, total))
                 return
-            marks = ", ".join(["?"] * len(REPORT_COLUMNS))
+            marks = ", ".join(["?"] * len(STORED_COLUMNS))
             insert = f"INSERT INTO {quote('reports')} ({columns}) VALUES ({marks})"
             for start in range(0, total, CHUNK):
                 cursor.executemany(insert, list(values.rows(positions[start:start + CHUNK])))
@@ -556,9 +580,9 @@ class Store:
 
     def load_reports(self, f: ReportFilter | None = None) -> pd.DataFrame:
         """Reports matching ``f`` (all without), in no particular order, as a frame with
-        REPORT_COLUMNS dtypes."""
+        STORED_COLUMNS dtypes (the model's and the record key, which no page may show)."""
         r = schema.reports
-        query = sa.select(*(r.c[name] for name in REPORT_COLUMNS))
+        query = sa.select(*(r.c[name] for name in STORED_COLUMNS))
         if f is not None:
             if f.start is not None:
                 query = query.where(r.c.occurred_at >= _epoch(f.start))

@@ -1,6 +1,7 @@
 """One grid cell's numbers, for the panel that opens when a member or the public clicks the
 map: reports by topic now and in the period before, the change, and the cell's Gi* class,
-as the role may see them (published counts for the public, like the map's cells)."""
+as the role may see them (published counts for the public, like the map's cells; every
+topic is listed, "unter k" also for none, so a click does not tell an empty cell)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ import shapely
 
 from geo.crs import to_metric
 from geo.grid import GridSpec, cell_ids, cell_polygons
-from reports.analysis.analytics import format_change, group_label
-from reports.privacy.access import Role, aggregate_for, count_text
+from reports.analysis.analytics import format_change, group_label, key_figures
+from reports.privacy.access import Role, policy_for
 from reports.views.map import hotspot_cells, placement_counts, published_cells
-from reports.views.tables import min_count, with_change
+from reports.views.tables import with_change
 from reports.views.trends import Place
 
 
@@ -29,26 +30,20 @@ class CellDetails:
     gi_class: int  # -3..3 as in geo.hotspots; 0: not significant
 
 
-def _per_topic(frame: pd.DataFrame, spec: GridSpec, cell_id: int) -> pd.Series:
-    return reports_in_cell(frame, spec, cell_id)["topic"].astype(str).value_counts()
-
-
 def cell_details(now: pd.DataFrame, before: pd.DataFrame, role: Role, spec: GridSpec,
                  cell_id: int, area, distance_band_m: float) -> CellDetails:
     """The numbers of cell ``cell_id`` (frames from ``source.reports_for`` for ``role``)."""
-    k = min_count(role)
-    a, b = _per_topic(now, spec, cell_id), _per_topic(before, spec, cell_id)
-    topics = sorted(set(a.index) | set(b.index))
-    raw = pd.DataFrame({"group": ["Gesamt", *topics],
-                        "now": [int(a.sum()), *a.reindex(topics, fill_value=0)],
-                        "before": [int(b.sum()), *b.reindex(topics, fill_value=0)]})
-    table = with_change(aggregate_for(role, raw, ["now", "before"]))
+    policy = policy_for(role)
+    a, b = reports_in_cell(now, spec, cell_id), reports_in_cell(before, spec, cell_id)
+    raw = pd.concat([key_figures(a, b), key_figures(a, b, "topic", policy.groups("topic"))],
+                    ignore_index=True)
+    table = with_change(policy.table(raw, ["now", "before"], ["change", "change_pct"]))
     changes = [None if pd.isna(x) or pd.isna(y) else format_change(int(x), int(y))
                for x, y in zip(table["now"], table["before"], strict=True)]
     shown = pd.DataFrame({
         "Thema": [group_label("topic", g) if g != "Gesamt" else g for g in table["group"]],
-        "jetzt": [count_text(v, k) for v in table["now"]],
-        "davor": [count_text(v, k) for v in table["before"]],
+        "jetzt": [policy.text(v) for v in table["now"]],
+        "davor": [policy.text(v) for v in table["before"]],
         "Veränderung": [c or "–" for c in changes]})
     pts, _, _ = placement_counts(now)
     gi = hotspot_cells(published_cells(pts, spec, role), spec, area, role, distance_band_m)

@@ -2,9 +2,10 @@
 counts, hot spot classes, heat, markers and the sentence that accounts for every report.
 
 ``maps.view.build_map`` only renders a ``MapView``; every number on the map is decided here,
-after ``reports.privacy.access``: for the public, cells and Ortsteile carry published
-(rounded) counts, cells under k are not drawn (as empty ones), heat and Gi* hot spots are
-computed from the published cell counts only, and hot spot tooltips carry no count.
+after ``reports.privacy``: for the public, cells and Ortsteile carry published counts (cell
+key method, see ``reports.privacy.policy``), cells under k are not drawn (as empty ones),
+heat and Gi* hot spots are computed from the published cell counts only (hidden cells and
+empty cells alike), and hot spot tooltips carry no count.
 """
 
 from __future__ import annotations
@@ -16,13 +17,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.aggregate import counts_by_cell, counts_by_ortsteil, counts_on_grid
+from geo.aggregate import counts_by_ortsteil, counts_on_grid
 from geo.density import Surface, kde
-from geo.grid import GridSpec, grid
+from geo.grid import GridSpec, cell_ids, grid
 from geo.hotspots import gi_star
-from reports.model import PLACED_STATUSES
-from reports.privacy.access import Role, count_text, policy_for, publish_counts
-from reports.views.tables import analysis_values, min_count
+from reports.model import PLACED_STATUSES, RECORD_KEY
+from reports.privacy.access import Role, policy_for
 
 LAYERS = {
     "heat": "Heatmap",
@@ -79,48 +79,72 @@ def _fmt(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
+def _keys(frame: pd.DataFrame) -> np.ndarray:
+    return frame[RECORD_KEY].to_numpy(np.int64) if RECORD_KEY in frame else np.zeros(
+        len(frame), dtype=np.int64)
+
+
 def placement_counts(frame: pd.DataFrame) -> tuple[pd.DataFrame, int, int]:
     """Placed reports (only the columns the aggregates need: copying a million rows' text
     columns would dominate a filter change), and the numbers of unresolved and outside ones."""
+    pts, unresolved, outside = _placement(frame)
+    return pts, len(unresolved), len(outside)
+
+
+def _placement(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Placed reports (x, y, occurred_at and the record key) and the record keys of the
+    unresolved and of the outside ones."""
     status = frame["geocode_status"].astype("string").fillna("unresolved")
     ok = status.isin(PLACED_STATUSES).to_numpy() & frame["x"].notna().to_numpy()
-    outside = int((status == "outside").sum())
-    return frame[["x", "y", "occurred_at"]][ok], int((~ok).sum()) - outside, outside
+    outside = (status == "outside").to_numpy()
+    keys = _keys(frame)
+    pts = frame[["x", "y", "occurred_at"]][ok].assign(**{RECORD_KEY: keys[ok]})
+    return pts, keys[~ok & ~outside], keys[outside]
+
+
+def cell_tally(pts: pd.DataFrame, spec: GridSpec) -> pd.DataFrame:
+    """DataFrame[cell_id, reports, reports_key] of the cells with reports (``reports_key``:
+    the sum of their record keys, from which the public's figures are published)."""
+    placed = pts[pts["x"].notna() & pts["y"].notna()]
+    ids = cell_ids(placed["x"].to_numpy(), placed["y"].to_numpy(), spec)
+    inverse, uniq = pd.factorize(ids, sort=True)
+    counts = np.bincount(inverse, minlength=len(uniq)).astype(np.int64)
+    # float sums of integer keys are exact far beyond a million reports (< 2**53)
+    keys = np.bincount(inverse, weights=_keys(placed), minlength=len(uniq)).astype(np.int64)
+    return pd.DataFrame({"cell_id": uniq, "reports": counts, "reports_key": keys})
 
 
 def published_cells(pts: pd.DataFrame, spec: GridSpec, role: Role) -> pd.DataFrame:
     """DataFrame[cell_id, reports, exact]: counts per cell as ``role`` may see them
     (``reports`` NA: hidden); ``exact`` keeps the true count for sums the role may see."""
-    counts = counts_by_cell(pts, spec)
-    k = min_count(role)
-    shown = publish_counts(counts["reports"], k) if k else counts["reports"].astype("Int64")
+    counts = cell_tally(pts, spec)
+    shown = policy_for(role).publish(counts["reports"], counts["reports_key"])
     return counts.assign(exact=counts["reports"], reports=shown)
 
 
 def hotspot_cells(cells: pd.DataFrame, spec: GridSpec, area, role: Role,
                   distance_band_m: float) -> pd.DataFrame:
-    """Gi* on the role's cell counts (published ones for the public, see
-    ``tables.analysis_values``): DataFrame[cell_id, reports, z, gi_class, ...]."""
-    values = cells.assign(reports=analysis_values(cells["reports"], role))
+    """Gi* on the role's cell counts (for the public the published ones, a hidden cell
+    like an empty one: ``Policy.values``): DataFrame[cell_id, reports, z, gi_class, ...]."""
+    policy = policy_for(role)
+    values = cells[["cell_id"]].assign(reports=policy.values(cells["reports"]))
     full = counts_on_grid(values, spec, area)
-    k = min_count(role)
     return gi_star(full, spec, distance_band_m=distance_band_m,
-                   min_reports=max(3, k), min_total=30)
+                   min_reports=max(3, policy.min_count), min_total=30)
 
 
 def map_view(frame: pd.DataFrame, role: Role, options: MapOptions, ctx: MapContext) -> MapView:
     """The map of ``frame`` (from ``source.reports_for``) for ``role``."""
     policy = policy_for(role)
-    k = policy.min_count
-    pts, unresolved, outside = placement_counts(frame)
+    pts, unresolved, outside = _placement(frame)
     spec = GridSpec(options.cell_m, options.shape)  # type: ignore[arg-type]
     view = MapView(f"{'Sechseck' if options.shape == 'hex' else 'Quadrat'} {options.cell_m} m",
-                   exact=not k)
+                   exact=policy.exact)
     cells = published_cells(pts, spec, role)
     hidden_cells = cells["reports"].isna().to_numpy()
 
     if "heat" in options.layers and len(pts):
-        if options.heat == "kde" and not k:
+        if options.heat == "kde" and policy.exact:
             pad = options.bandwidth_m
             xmin, ymin, xmax, ymax = ctx.district.bounds
             view.kde = kde(pts["x"].to_numpy(), pts["y"].to_numpy(),
@@ -135,7 +159,7 @@ def map_view(frame: pd.DataFrame, role: Role, options: MapOptions, ctx: MapConte
     if "cells" in options.layers and (~hidden_cells).any():
         # a drawn "hidden" cell would say "at least one": under k looks like empty
         drawn = _cell_frame(cells[~hidden_cells], spec, ctx)
-        view.cells = drawn.assign(text=[count_text(v, k) for v in drawn["reports"]])
+        view.cells = drawn.assign(text=[policy.text(v) for v in drawn["reports"]])
 
     if "ortsteile" in options.layers:
         view.ortsteile, view.ortsteile_rates = _ortsteile(frame, role, options, ctx)
@@ -149,7 +173,7 @@ def map_view(frame: pd.DataFrame, role: Role, options: MapOptions, ctx: MapConte
         if len(hot):
             hot["gi_class"] = hot["gi_class"].astype(int)
             keep = ["cell_id", "gi_class", "geometry"]
-            if not k:  # members see the cell's own count and z; the public only the class
+            if policy.exact:  # members see the cell's own count and z; the public the class
                 hot["z"] = hot["z"].astype(float).round(2)
                 keep += ["reports", "z"]
             view.hotspots = hot[keep]
@@ -171,9 +195,12 @@ def map_view(frame: pd.DataFrame, role: Role, options: MapOptions, ctx: MapConte
                     "auf diese. Für alle Meldungen den Filter eingrenzen oder die "
                     "Rasterzellen nutzen.")
 
-    hidden_sum = int(cells["exact"].to_numpy()[hidden_cells].sum())
-    view.accounting = accounting_text(role, len(frame), len(pts) - hidden_sum, unresolved,
-                                      outside, hidden_sum)
+    # the record keys of the reports in hidden cells: those whose cell reads "unter k"
+    in_cells = cell_ids(pts["x"].to_numpy(), pts["y"].to_numpy(), spec)
+    in_hidden = np.isin(in_cells, cells["cell_id"].to_numpy()[hidden_cells])
+    keys = pts[RECORD_KEY].to_numpy(np.int64)
+    view.accounting = accounting_text(role, _keys(frame), keys[~in_hidden], unresolved,
+                                      outside, keys[in_hidden])
     return view
 
 
@@ -185,41 +212,39 @@ def _cell_frame(cells: pd.DataFrame, spec: GridSpec, ctx: MapContext) -> gpd.Geo
 def _ortsteile(frame: pd.DataFrame, role: Role, options: MapOptions, ctx: MapContext
                ) -> tuple[gpd.GeoDataFrame, bool]:
     """Ortsteile with their (published) counts and rates computed from those counts."""
-    k = min_count(role)
+    policy = policy_for(role)
     per = counts_by_ortsteil(frame[["ortsteil"]], ctx.population)
+    key_sums = pd.Series(_keys(frame)).groupby(frame["ortsteil"].to_numpy()).sum()
     joined = ctx.ortsteile.merge(per, left_on="name", right_on="ortsteil", how="left")
     exact = joined["reports"].fillna(0).astype("int64")
-    reports = publish_counts(exact, k) if k else exact.astype("Int64")
+    reports = policy.publish(exact, key_sums.reindex(joined["name"], fill_value=0).to_numpy())
     rate = (reports.astype("Float64") / joined["einwohner"].astype("Float64") * 1000
             if "einwohner" in joined else pd.Series(pd.NA, index=joined.index, dtype="Float64"))
     rates = bool(options.per_1000 and rate.notna().any())
     out = joined[["name", "geometry"]].assign(
         reports=reports, per_1000=rate.round(1),
         value=(rate if rates else reports.astype("Float64")).astype("float64"),
-        text=[count_text(v, k) for v in reports],
+        text=[policy.text(v) for v in reports],
         rate=["–" if pd.isna(v) else f"{v:.1f}".replace(".", ",") for v in rate])
     return gpd.GeoDataFrame(out, geometry="geometry", crs=ctx.ortsteile.crs), rates
 
 
-def accounting_text(role: Role, total: int, on_map: int, unresolved: int, outside: int,
-                    hidden: int) -> str:
-    """The German sentence that accounts for every report of the filter. For the public each
-    number is published on its own (rounded, small ones "unter k"), so no difference of
-    them isolates a hidden term."""
-    k = min_count(role)
+def accounting_text(role: Role, total: np.ndarray, on_map: np.ndarray, unresolved: np.ndarray,
+                    outside: np.ndarray, hidden: np.ndarray) -> str:
+    """The German sentence that accounts for every report of the filter (each term given by
+    the record keys of its reports). For the public each number is published on its own,
+    and every part is named also when it is empty ("unter k" for 0 .. k-1), so neither a
+    difference nor a missing part tells anything."""
+    policy = policy_for(role)
 
-    def count(n: int) -> str:
-        if not k:
-            return _fmt(n)
-        shown = publish_counts(pd.Series([n]), k).iloc[0]
-        return count_text(shown, k) if pd.isna(shown) or not shown else f"rund {_fmt(shown)}"
+    def count(keys: np.ndarray) -> str:
+        if policy.exact:
+            return _fmt(len(keys))
+        shown = policy.publish([len(keys)], [int(keys.sum())]).iloc[0]
+        return policy.text(shown) if pd.isna(shown) else f"rund {_fmt(shown)}"
 
-    parts = []
-    if unresolved:
-        parts.append(f"{count(unresolved)} ohne zuordenbaren Ort")
-    if outside:
-        parts.append(f"{count(outside)} außerhalb des Gebiets")
-    if hidden:
-        parts.append(f"{count(hidden)} in Zellen mit weniger als {k} Meldungen (Datenschutz)")
+    named = [(unresolved, "ohne zuordenbaren Ort"), (outside, "außerhalb des Gebiets"),
+             (hidden, f"in Zellen mit weniger als {policy.min_count} Meldungen (Datenschutz)")]
+    parts = [f"{count(keys)} {what}" for keys, what in named if len(keys) or not policy.exact]
     text = f"{count(on_map)} von {count(total)} Meldungen des Filters sind auf der Karte"
     return text + (": nicht dargestellt sind " + ", ".join(parts) + "." if parts else ".")

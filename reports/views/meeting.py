@@ -3,7 +3,7 @@
 One builder, ``agenda_for``, gives the page, the projector and the handout the same object,
 so paper and screen show the same numbers for each role. For the public the period covers
 whole weeks (up to the last complete one), key figures and hot street sections carry
-published counts (``publish_counts`` through ``access.aggregate_for``), hot spot labels are
+published counts (the role's ``Policy``: cell key method), hot spot labels are
 decided on those published counts, and a measure's effect is computed from its published
 window counts – the same rules as every other page.
 """
@@ -33,7 +33,6 @@ from reports.views.hotspots import section_changes_for
 from reports.views.measures import published_evaluation
 from reports.views.overview import key_figure_table
 from reports.views.source import reports_for
-from reports.views.tables import min_count
 
 MIN_HOTSPOT_REPORTS = 5  # a section with fewer reports of its own is no topic yet
 MAX_HOTSPOTS = 8  # the handout's map and table: the sections with the most reports
@@ -50,7 +49,7 @@ def agenda_for(store, meeting_id: int, role: Role, today: date, *,
     """
     meeting = get_meeting(store, meeting_id)
     previous = previous_meeting(store, meeting)
-    since, until = agenda_period(meeting, previous, today, whole_weeks=bool(min_count(role)))
+    since, until = agenda_period(meeting, previous, today, whole_weeks=not policy_for(role).exact)
     period = effective_filter(ReportFilter(since, until), role)
     assert period.start is not None and period.end is not None
     since, until = period.start, period.end

@@ -6,7 +6,7 @@ import functools
 
 import pandas as pd
 
-from reports.model import vocabulary
+from reports.model import RECORD_KEY, vocabulary
 from reports.privacy.access import Role, effective_filter, policy_for, visible_reports
 from reports.storage.query import ReportFilter, apply_filter
 
@@ -49,3 +49,13 @@ def filter_categories(topics: tuple[str, ...], sources: tuple[str, ...],
     if not policy_for(role).sees_restricted_categories:
         keys = [k for k in keys if k not in vocab.restricted_categories]
     return keys
+
+
+def enough_reports(frame: pd.DataFrame, role: Role) -> bool:
+    """Whether a page has anything to show for ``frame`` (the role's reports of a filter):
+    for the public, whether its published total reads more than "unter k", so a filter
+    with no report and one with a few look the same."""
+    policy = policy_for(role)
+    if policy.exact:
+        return not frame.empty
+    return bool(policy.publish([len(frame)], [int(frame[RECORD_KEY].sum())]).notna().iloc[0])

@@ -1,22 +1,21 @@
 """Aggregate tables as a role may see them, and their numbers as the page prints them.
 
-Everything a page draws from the reports goes through
-``reports.privacy.access.aggregate_for`` (the one place that applies the role's rules);
-derived figures (changes, rates, means) are computed afterwards from the published counts.
+Everything a page draws from the reports goes through the role's ``Policy``
+(``reports.privacy.policy``, the one place that applies the role's rules); derived figures
+(changes, rates, means) are computed afterwards from the published counts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
 
-from reports.privacy.access import Role, count_text, policy_for
+from reports.privacy.access import Role, policy_for
 
 
 def min_count(role: Role) -> int:
-    """k for ``role``: 0 for roles that see exact counts."""
+    """k for ``role``: 0 for roles that see exact counts (for the handout's texts)."""
     return policy_for(role).min_count
 
 
@@ -34,11 +33,11 @@ def with_change(table: pd.DataFrame, now: str = "now", before: str = "before") -
 def readable(table: pd.DataFrame, role: Role, counts: Sequence[str]) -> pd.DataFrame:
     """Numbers as text for a page's table: hidden counts read "unter k", other missing
     values "–"; every count column is text, so exact and rounded values look alike."""
-    k = min_count(role)
+    policy = policy_for(role)
     out = table.copy()
     for column in out.columns:
         if column in counts:
-            out[column] = [count_text(v, k) for v in out[column]]
+            out[column] = [policy.text(v) for v in out[column]]
         elif pd.api.types.is_numeric_dtype(out[column]) and out[column].isna().any():
             out[column] = ["–" if pd.isna(v) else f"{v:,.0f}".replace(",", ".")
                            if float(v).is_integer() else f"{v:.2f}".replace(".", ",")
@@ -46,21 +45,6 @@ def readable(table: pd.DataFrame, role: Role, counts: Sequence[str]) -> pd.DataF
     return out.drop(columns=[c for c in ("hidden",) if c in out])
 
 
-def analysis_values(published: pd.Series, role: Role) -> np.ndarray:
-    """Integer values for statistics drawn from published counts (Gi*, heat): a hidden
-    count stands for the middle of its band, so the statistic is a function of what is
-    published and reveals nothing more."""
-    k = min_count(role)
-    return published.fillna(k // 2 if k else 0).to_numpy(dtype=np.int64)
-
-
 def rounding_note(role: Role) -> str | None:
     """The caption that explains public numbers, or None for exact ones."""
-    k = min_count(role)
-    if not k:
-        return None
-    from reports.privacy.access import rounding_base
-
-    return (f"Öffentliche Ansicht: alle Zahlen auf {rounding_base(k)} gerundet, Werte unter "
-            f"{k} Meldungen als „unter {k}“ (Datenschutz); Zeiträume umfassen ganze Wochen. Summen "
-            "gerundeter Zahlen können deshalb leicht von der gerundeten Gesamtzahl abweichen.")
+    return policy_for(role).note()

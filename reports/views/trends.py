@@ -1,10 +1,13 @@
 """Trends: counts over time, the same period in earlier years, the seasonal profile and the
 weekday x hour table, as a role may see them. Means are computed from published counts.
 
-A trend can be counted at one place (a hot street section, a stretch of street by house
-numbers, a measure's area or an area drawn on the map); its series goes through the same
-``access.aggregate_for`` (for the public ``publish_counts``) as every other count. Sessions and the
-start and end of measures are markers with a text on the time axis."""
+A trend can be counted at one place (a hot street section, a map cell, a measure's area,
+and for members also a stretch of street by house numbers or an area drawn on the map); its
+series goes through the role's ``Policy`` like every other count. The public counts only at
+places the dashboard publishes itself: two free places can differ by one cell, and whether
+their figures differ would tell whether that cell holds a report (``Policy.chooses_free_places``).
+For the public every grouping lists every group and every period, "unter k" also for
+none. Sessions and the start and end of measures are markers with a text on the time axis."""
 
 from __future__ import annotations
 
@@ -29,7 +32,8 @@ from reports.analysis.analytics import (
 from reports.analysis.hotspot_change import SPEC
 from reports.coordination.measures import Measure, area_from_drawing
 from reports.coordination.meetings import Meeting
-from reports.privacy.access import Role, aggregate_for
+from reports.model import RECORD_KEY
+from reports.privacy.access import Role, policy_for
 from reports.storage.query import ReportFilter
 from reports.views.hotspots import section_changes_for
 
@@ -38,7 +42,9 @@ def trend_counts(frame: pd.DataFrame, role: Role, freq: str, by: str, f: ReportF
                  window: int) -> pd.DataFrame:
     """DataFrame[period, group, reports, hidden, rolling]: counts per period and group,
     ``rolling`` the trailing mean over ``window`` periods of the shown counts."""
-    table = aggregate_for(role, counts_over_time(frame, freq, by, f), "reports")
+    policy = policy_for(role)
+    table = policy.table(counts_over_time(frame, freq, by, policy.period(f),
+                                          policy.groups(by)))
     values = table["reports"].astype("Float64").astype("float64")
     table["rolling"] = (values.groupby(table["group"])
                         .transform(lambda s: s.rolling(window, min_periods=1).mean()))
@@ -49,13 +55,14 @@ def year_comparison(frames: dict[int, pd.DataFrame], role: Role, f: ReportFilter
                     freq: str) -> pd.DataFrame:
     """DataFrame[year, years_back, period, reports, hidden] (see
     ``analytics.period_comparison``)."""
-    return aggregate_for(role, period_comparison(frames, f, freq), "reports")
+    return policy_for(role).table(period_comparison(frames, f, freq))
 
 
-def seasonal(frame: pd.DataFrame, role: Role) -> pd.DataFrame:
+def seasonal(frame: pd.DataFrame, role: Role, f: ReportFilter) -> pd.DataFrame:
     """DataFrame[month, label, mean, years]: mean of the shown monthly counts per calendar
     month over the years that cover it (hidden months left out of the mean)."""
-    monthly = aggregate_for(role, monthly_by_year(frame), "reports")
+    policy = policy_for(role)
+    monthly = policy.table(monthly_by_year(frame, None if policy.exact else policy.period(f)))
     if monthly.empty:
         return pd.DataFrame(columns=["month", "label", "mean", "years"])
     monthly["reports"] = monthly["reports"].astype("Float64")
@@ -71,7 +78,11 @@ def weekday_hour_counts(frame: pd.DataFrame, role: Role) -> tuple[pd.DataFrame, 
     table = weekday_hour(frame)
     long = table.reset_index(names="Wochentag").melt(
         id_vars="Wochentag", var_name="Stunde", value_name="reports")
-    return aggregate_for(role, long, "reports"), list(table.index)
+    if RECORD_KEY in frame:
+        keys = weekday_hour(frame, RECORD_KEY)
+        long["reports_key"] = keys.reset_index(names="Wochentag").melt(
+            id_vars="Wochentag", var_name="Stunde", value_name="k")["k"].to_numpy()
+    return policy_for(role).table(long), list(table.index)
 
 
 PLACE_KINDS = {"all": "ganzer Filter", "hotspot": "Hotspot", "section": "Straßenabschnitt",
@@ -102,9 +113,25 @@ def hotspot_places(now: pd.DataFrame, before: pd.DataFrame, role: Role, boundary
             for row in hot.itertuples()]
 
 
-def section_place(street: str, number_from: int | None, number_to: int | None) -> Place:
+def _free_place_allowed(role: Role) -> None:
+    if not policy_for(role).chooses_free_places:
+        raise ValueError("Eigene Orte (gezeichnete Flächen, Abschnitte nach Hausnummern) "
+                         "zählen nur für angemeldete Mitglieder: aus dem Unterschied zweier "
+                         "fast gleicher Flächen ließe sich sonst ablesen, ob in einer "
+                         "einzelnen Rasterzelle Meldungen liegen.")
+
+
+def place_kinds(role: Role) -> dict[str, str]:
+    """The kinds of place ``role`` may count a trend at (``PLACE_KINDS``)."""
+    free = policy_for(role).chooses_free_places
+    return {k: v for k, v in PLACE_KINDS.items() if free or k not in ("section", "drawn")}
+
+
+def section_place(street: str, number_from: int | None, number_to: int | None,
+                  role: Role) -> Place:
     """A stretch of street by house numbers ("Eisenbahnstraße 60–90"); ValueError (German)
-    for an unknown street."""
+    for an unknown street or a role that may not choose its own places."""
+    _free_place_allowed(role)
     label = street if number_from is None or number_to is None else \
         f"{street} {min(number_from, number_to)}–{max(number_from, number_to)}"
     return Place("section", label, section_area(street, number_from, number_to))
@@ -120,8 +147,10 @@ def measure_place(measure: Measure) -> Place:
     return Place("measure", measure.title, measure.area)
 
 
-def drawn_place(geometry: dict | None) -> Place:
-    """An area drawn on the map (GeoJSON in lon/lat); MeasureError (German) if it is none."""
+def drawn_place(geometry: dict | None, role: Role) -> Place:
+    """An area drawn on the map (GeoJSON in lon/lat); MeasureError (German) if it is none,
+    ValueError (German) for a role that may not choose its own places."""
+    _free_place_allowed(role)
     return Place("drawn", "gezeichnete Fläche", area_from_drawing(geometry))
 
 

@@ -96,7 +96,12 @@ def test_trend_at_a_measure_area_with_labelled_markers(app, demo_url, role):
 
 
 def test_trend_at_a_street_section(app):
-    at = app(Role.PUBLIC)
+    """Members count at a stretch of street by house numbers; the public is not offered
+    one (a free place: ``views.trends.place_kinds``)."""
+    public = app(Role.PUBLIC)
+    assert set(_place_control(public).options) == {"ganzer Filter", "Hotspot",
+                                                   "Maßnahmengebiet"}
+    at = app(Role.MEMBER)
     _place_control(at).set_value("section").run()
     at.selectbox(key="trend_street").set_value("Eisenbahnstraße").run()
     at.number_input(key="trend_hn_from").set_value(20).run()

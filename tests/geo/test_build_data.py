@@ -82,7 +82,12 @@ def test_streets_places_and_ortsteile(sources):
     assert streets.loc["Linienweg", "line_source"] == "osm"
     assert streets.loc["Musterstraße", "line_source"] == "addresses"
     assert streets.loc["Musterstraße", "in_osten"]
-    assert list(built.places["name"]) == ["Musterhaus"]  # "Haus 1" is generic
+    places = built.places.set_index("name")
+    assert list(places.index) == ["Musterhaus", "Ostteil", "Westteil"]  # "Haus 1" is generic
+    assert places.loc["Musterhaus", "kind"] == "yes"
+    assert places.loc["Ostteil", "kind"] == "ortsteil"
+    # the area's radius holds its 1050 x 1500 m polygon around its middle
+    assert places.loc["Ostteil", "precision_m"] == np.ceil(np.hypot(525, 750))
     assert list(built.ortsteile["name"]) == ["Ostteil", "Westteil"]
 
 

@@ -8,6 +8,7 @@ import pandas as pd
 import shapely
 
 from geo.boundary import district_config, load_boundary
+from geo.build_data import AREA_KINDS
 from geo.crs import METRIC_CRS
 from geo.gazetteer import nearest_street, street_lines
 from geo.register import load_register, shipped_ortsteile
@@ -63,11 +64,22 @@ def test_derived_street_courses_run_through_their_addresses():
     assert np.percentile(medians, 90) < 40  # curved streets are followed less closely
 
 
-def test_places_are_unique_named_buildings():
+def test_places_are_unique_named_buildings_and_areas():
     places = load_register().places
     assert places["key"].is_unique
     assert (places["precision_m"] >= 15).all()
-    assert not places["key"].isin(load_register().streets["key"]).any()
+    buildings = places[~places["kind"].isin(AREA_KINDS)]
+    assert not buildings["key"].isin(load_register().streets["key"]).any()
+    areas = places[places["kind"].isin(AREA_KINDS)].set_index("name")
+    assert len(areas) > 62  # every Ortsteil and the parts of the compound names
+    # "Schönefeld" is both Schönefeld-Abtnaundorf and Schönefeld-Ost: its radius holds both
+    both = shipped_ortsteile().set_index("name").geometry[
+        ["Schönefeld-Abtnaundorf", "Schönefeld-Ost"]]
+    centre = areas.geometry["Schönefeld"]
+    assert shapely.get_coordinates(both.values).tolist()  # real polygons
+    far = np.hypot(*(shapely.get_coordinates(both.values) - (centre.x, centre.y)).T).max()
+    assert far <= areas.loc["Schönefeld", "precision_m"] < far + 1
+    assert "Ost" not in areas.index and "Mitte" not in areas.index
 
 
 def test_nearest_street_names_a_point_by_the_street_it_lies_on():

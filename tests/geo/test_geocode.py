@@ -133,8 +133,11 @@ def test_suffixes_ranges_and_beyond_the_numbers(geocoder):
     no_suffix = geocoder.geocode("Teststraße 9c")
     assert (no_suffix.status, no_suffix.x) == ("exact", 319080)
     assert "ohne Zusatz" in no_suffix.reason and no_suffix.precision_m > 10
-    assert geocoder.geocode("Teststraße 9-11").x == 319080
-    assert geocoder.geocode("Teststraße 9/11").x == 319080
+    for text in ("Teststraße 9-11", "Teststraße 9/11", "Teststr. 9 und 11"):
+        span = geocoder.geocode(text)  # the middle of 9 (x 319080) and 11 (x 319100)
+        assert (span.x, span.precision_m, span.matched) == (319090, 20, "Teststraße 9–11"), text
+    listed = geocoder.geocode("Teststraße 13/15/17")
+    assert (listed.status, listed.x, listed.precision_m) == ("exact", 319140, 30)
     beyond = geocoder.geocode("Teststraße 99")
     assert beyond.status == "street"
     assert "Hausnummer 99 nicht im Verzeichnis" in beyond.reason

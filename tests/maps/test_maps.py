@@ -18,7 +18,7 @@ from geo.crs import to_display
 from maps import tiles
 from maps.assets import localise
 from maps.view import build_map
-from reports.model import REPORT_COLUMNS, TIMEZONE, vocabulary
+from reports.model import RECORD_KEY, RECORD_KEY_RANGE, REPORT_COLUMNS, TIMEZONE, vocabulary
 from reports.privacy.access import Role, visible_reports
 from reports.views.map import MAX_MARKERS, MapContext, MapOptions, MapView, map_view
 
@@ -55,7 +55,8 @@ def synthetic_reports(n: int, seed: int = 0) -> pd.DataFrame:
         "ortsteil": ortsteil, "geocode_status": status, "precision_m": 5.0, "count": 1,
         "description": XSS, "sensitivity": "members", "batch_id": "b", "content_hash": "h",
     })
-    return frame.astype(REPORT_COLUMNS)
+    return frame.astype(REPORT_COLUMNS).assign(
+        **{RECORD_KEY: rng.integers(0, RECORD_KEY_RANGE, n, dtype=np.int64)})
 
 
 @pytest.fixture(scope="module")

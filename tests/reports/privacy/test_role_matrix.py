@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 
 from config.paths import PROJECT_DIR
-from reports.model import vocabulary
+from reports.model import RECORD_KEY, vocabulary
 from reports.privacy.access import Role, aggregate_for, policy_for, visible_reports
+from reports.privacy.policy import publish_counts
 from reports.render.export import ExportDenied, export_aggregate, export_reports
 from reports.storage.audit import list_audit
 from tests.privacy_sample import SECRET, STREET, leaks, sample_reports
@@ -68,19 +69,24 @@ def test_visible_reports(role, reports):
         assert (abs(seen["x"].to_numpy() - raw["x"].to_numpy()) <= 25 * 2**0.5).all()
 
 
+def _category_counts(reports: pd.DataFrame, role: Role) -> pd.DataFrame:
+    """Reports per category the role may see, with the sums of their record keys."""
+    grouped = visible_reports(reports, role).groupby("category")[RECORD_KEY]
+    return pd.DataFrame({"reports": grouped.size(), "reports_key": grouped.sum()}).reset_index()
+
+
 @pytest.mark.parametrize("role", list(Role))
 def test_aggregates(role, reports):
     categories = EXPECTED[role][0]
-    counts = (visible_reports(reports, role).groupby("category").size()
-              .rename("reports").reset_index())
+    counts = _category_counts(reports, role)
     out = aggregate_for(role, counts).set_index("category")
     if role is Role.PUBLIC:
-        # graffiti (3 < k) hidden, the others rounded to 5 (so no total gives it back)
-        assert out["hidden"].to_dict() == {"drogenhandel": False, "graffiti": True,
-                                           "illegale_muellablagerung": False}
-        assert out.loc["illegale_muellablagerung", "reports"] == 10
-        assert out.loc["drogenhandel", "reports"] == 10
-        assert pd.isna(out.loc["graffiti", "reports"])
+        # graffiti (3 < k) hidden, the others perturbed and rounded (cell key method)
+        expected = publish_counts(counts["reports"], counts["reports_key"], 5)
+        assert out["reports"].tolist() == expected.tolist()
+        assert pd.isna(out.loc["graffiti", "reports"]) and out.loc["graffiti", "hidden"]
+        assert out.loc["illegale_muellablagerung", "reports"] in (10, 15)
+        assert "reports_key" not in out
     else:
         assert out["reports"].to_dict() == categories
         assert not out["hidden"].any()
@@ -119,13 +125,15 @@ def test_report_exports(role, fmt, reports, store):
 
 @pytest.mark.parametrize("role", list(Role))
 def test_aggregate_exports(role, reports, store):
-    counts = (visible_reports(reports, role).groupby("category").size()
-              .rename("reports").reset_index())
+    counts = _category_counts(reports, role)
     rows = _rows("csv", export_aggregate(store, counts, role, "csv", actor="x"))
     shown = dict(zip(rows["category"], rows["reports"], strict=True))
+    assert "reports_key" not in rows
     if role is Role.PUBLIC:
-        assert pd.isna(shown["graffiti"]) and shown["drogenhandel"] == "10"
-        assert shown["illegale_muellablagerung"] == "10"
+        expected = publish_counts(counts["reports"], counts["reports_key"], 5)
+        assert pd.isna(shown["graffiti"])
+        assert [shown[c] for c in ("drogenhandel", "illegale_muellablagerung")] == [
+            str(v) for v in expected.iloc[[0, 2]]]
     else:
         assert {c: int(v) for c, v in shown.items()} == EXPECTED[role][0]
 
@@ -133,7 +141,7 @@ def test_aggregate_exports(role, reports, store):
 # -- pages x roles (Streamlit AppTest: the real scripts, the real store) -----------------------
 
 DASHBOARD = str(PROJECT_DIR / "dashboard.py")
-PAGE_FILES = sorted(p.name for p in (PROJECT_DIR / "pages").glob("*.py")
+PAGE_FILES = sorted(p.name for p in (PROJECT_DIR / "app_pages").glob("*.py")
                     if p.name not in ("__init__.py", "shared.py", "session.py"))
 RESTRICTED_TEXT = [f"{SECRET} {c} " for c in ("konsumort", "kontakt_strassensozialarbeit",
                                               "ruhestoerung")]
@@ -183,7 +191,7 @@ def render(role: Role, page: str):
         try:
             at.switch_page(f"app_pages/{page}")
         except ValueError:  # not in this role's navigation: the page must refuse on its own
-            at = AppTest.from_file(str(PROJECT_DIR / "pages" / page), default_timeout=180)
+            at = AppTest.from_file(str(PROJECT_DIR / "app_pages" / page), default_timeout=180)
             at.session_state["role"] = role
         at.run()
     if page == "karte.py" and policy_for(role).sees_points:

@@ -11,7 +11,14 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from reports.model import REPORT_COLUMNS, TIMEZONE, empty_reports
+from reports.model import (
+    RECORD_KEY,
+    RECORD_KEY_RANGE,
+    REPORT_COLUMNS,
+    STORED_COLUMNS,
+    TIMEZONE,
+    empty_reports,
+)
 from reports.storage.query import ReportFilter, apply_filter
 from reports.storage.store import Store, UpsertResult
 
@@ -128,8 +135,8 @@ def test_round_trip_keeps_values_dtypes_na_and_umlauts(store):
     write(store, frame)
     loaded = store.load_reports()
     assert dict(loaded.dtypes.astype(str)) == {k: str(pd.Series(dtype=v).dtype)
-                                               for k, v in REPORT_COLUMNS.items()}
-    pd.testing.assert_frame_equal(by_id(loaded), by_id(frame))
+                                               for k, v in STORED_COLUMNS.items()}
+    pd.testing.assert_frame_equal(by_id(loaded.drop(columns=RECORD_KEY)), by_id(frame))
     assert loaded["reported_at"].isna().sum() == len(SAMPLE) - 1
     with store.engine.connect() as conn:  # missing floats are NULL, not a float NaN
         nulls = conn.exec_driver_sql("SELECT count(*) FROM reports WHERE lon IS NULL").scalar()
@@ -138,7 +145,41 @@ def test_round_trip_keeps_values_dtypes_na_and_umlauts(store):
 
 
 def test_empty_store_loads_an_empty_typed_frame(store):
-    pd.testing.assert_frame_equal(store.load_reports(), empty_reports(), check_index_type=False)
+    pd.testing.assert_frame_equal(store.load_reports(),
+                                  empty_reports().assign(**{RECORD_KEY: pd.Series(dtype="int64")}),
+                                  check_index_type=False)
+
+
+def test_record_keys_are_random_and_survive_a_replacement(store):
+    """Each report draws its cell key once; a re-import that changes its content keeps it
+    (its public figures must not move), a new id draws a new one."""
+    frame = reports([{**SAMPLE[0], "id": f"k{i:03d}"} for i in range(200)])
+    write(store, frame)
+    keys = store.load_reports().set_index("id")[RECORD_KEY]
+    assert keys.between(0, RECORD_KEY_RANGE - 1).all()
+    assert keys.nunique() > 190  # 200 draws from 2^31 values
+    changed = frame.copy()
+    changed["content_hash"] = "h-new"
+    new = reports([{**SAMPLE[0], "id": "k-new"}])
+    assert write(store, pd.concat([changed, new], ignore_index=True)).updated == 200
+    again = store.load_reports().set_index("id")[RECORD_KEY]
+    assert again.drop("k-new").equals(keys)
+    assert 0 <= again["k-new"] < RECORD_KEY_RANGE
+
+
+def test_migration_draws_record_keys_for_existing_reports(store):
+    from alembic import command
+
+    write(store, reports([{**SAMPLE[0], "id": f"m{i:03d}"} for i in range(50)]))
+    config = store.alembic_config()
+    with store.transaction() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0004")
+    assert RECORD_KEY not in {c["name"] for c in sa.inspect(store.engine).get_columns("reports")}
+    Store.open(store.url).close()
+    keys = store.load_reports()[RECORD_KEY]
+    assert len(keys) == 50 and keys.between(0, RECORD_KEY_RANGE - 1).all()
+    assert keys.nunique() > 45
 
 
 def test_upsert_twice_is_duplicate_and_changes_nothing(store):
@@ -187,7 +228,8 @@ def test_filters_use_local_days_and_lists(store):
         ReportFilter(categories=("graffiti", "konsumort")),
     ]
     for f in cases:
-        pd.testing.assert_frame_equal(by_id(store.load_reports(f)), by_id(apply_filter(frame, f)))
+        pd.testing.assert_frame_equal(by_id(store.load_reports(f).drop(columns=RECORD_KEY)),
+                                      by_id(apply_filter(frame, f)))
     # 23:30 local on 31 March is 21:30 UTC: in March, although its UTC day would be too
     march = store.load_reports(ReportFilter(start=date(2026, 3, 1), end=date(2026, 3, 31)))
     assert sorted(march["id"]) == ["r0000", "r0001"]
@@ -405,7 +447,8 @@ def test_load_in_several_chunks_returns_every_row(store, monkeypatch):
     frame["id"] = pd.array([f"c{i}" for i in range(len(frame))], dtype="string")
     write(store, frame)
     monkeypatch.setattr(store_module, "LOAD_CHUNK", 2)
-    pd.testing.assert_frame_equal(by_id(store.load_reports()), by_id(frame))
+    pd.testing.assert_frame_equal(by_id(store.load_reports().drop(columns=RECORD_KEY)),
+                                  by_id(frame))
 
 
 def test_reset_keeps_accounts_and_audit_log(store):

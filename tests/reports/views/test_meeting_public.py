@@ -15,7 +15,9 @@ import pytest
 
 from geo.boundary import load_boundary
 from geo.grid import GridSpec, cell_ids
-from reports.privacy.access import Role, count_band, publish_counts
+from reports.model import RECORD_KEY, RECORD_KEY_RANGE
+from reports.privacy.access import Role
+from reports.privacy.policy import count_band, publish_counts
 from reports.storage.query import ReportFilter, apply_filter
 from reports.views.hotspots import section_changes_for
 from reports.views.meeting import agenda_hotspots
@@ -48,17 +50,25 @@ def meeting_reports(seed: int) -> pd.DataFrame:
 
 
 def same_published_cells(frame: pd.DataFrame, seed: int) -> pd.DataFrame:
-    """Each cell's count per window moved to another value of its published band (a hidden
-    cell stays hidden, "10" stays 8..12): what the public sees cannot tell the two apart."""
+    """Each cell's reports per window replaced by another set whose published figure is the
+    same (drawn from the figure's band, with new record keys, until the cell key method
+    publishes the same value; a hidden cell may become empty): what the public sees cannot
+    tell the two stores apart."""
     rng = np.random.default_rng(1000 + seed)
     window = np.where(frame["occurred_at"].dt.date < SINCE, "before", "now")
     keys = pd.Series(cell_ids(frame["x"].to_numpy(), frame["y"].to_numpy(), SPEC)).astype(
         str) + window
     parts = []
     for n, (_, rows) in enumerate(frame.groupby(keys.to_numpy(), sort=False)):
-        low, high = count_band(publish_counts(pd.Series([len(rows)]), K).iloc[0], K)
-        target = int(rng.integers(max(low, 1), high + 1))
-        picked = rows.iloc[rng.integers(0, len(rows), target)].copy()
+        shown = publish_counts([len(rows)], [rows[RECORD_KEY].sum()], K).iloc[0]
+        low, high = count_band(shown, K)
+        while True:
+            target = int(rng.integers(low, high + 1))
+            picked = rows.iloc[rng.integers(0, len(rows), target)].copy()
+            picked[RECORD_KEY] = rng.integers(0, RECORD_KEY_RANGE, target)
+            again = publish_counts([target], [picked[RECORD_KEY].sum()], K).iloc[0]
+            if pd.isna(again) == pd.isna(shown) and (pd.isna(shown) or again == shown):
+                break
         picked["id"] = [f"p{n}-{i}" for i in range(target)]
         parts.append(picked)
     return pd.concat(parts, ignore_index=True)

@@ -13,16 +13,19 @@ import shapely
 from geo.boundary import load_boundary
 from geo.crs import to_display
 from geo.gazetteer import street_lines, street_points
+from reports.analysis.analytics import period_start
 from reports.coordination.measures import Measure, MeasureError
 from reports.coordination.meetings import Meeting
-from reports.model import TIMEZONE
-from reports.privacy.access import Role, publish_counts
+from reports.model import RECORD_KEY, TIMEZONE, vocabulary
+from reports.privacy.access import Role
+from reports.privacy.policy import publish_counts
 from reports.storage.query import ReportFilter
 from reports.views.trends import (
     Place,
     drawn_place,
     hotspot_places,
     measure_place,
+    place_kinds,
     place_reports,
     section_place,
     time_markers,
@@ -63,16 +66,17 @@ def test_a_street_section_counts_only_its_stretch():
     houses = street_points("Eisenbahnstraße")  # the real house number at the cluster
     hx, hy = _point("Eisenbahnstraße", 0.4)
     at_40 = houses["number"].iloc[np.argmin(np.hypot(houses["x"] - hx, houses["y"] - hy))]
-    place = section_place("Eisenbahnstraße", int(at_40 - 10), int(at_40 + 10))
+    place = section_place("Eisenbahnstraße", int(at_40 - 10), int(at_40 + 10), Role.MEMBER)
     assert place.label == f"Eisenbahnstraße {int(at_40 - 10)}–{int(at_40 + 10)}"
     inside = set(place_reports(frame, place)["id"])
     cluster, far_end = set(frame["id"].iloc[:80]), set(frame["id"].iloc[80:83])
     assert len(cluster & inside) >= 75 and not far_end & inside
     assert len(inside) < 120  # not the background around it
-    whole = set(place_reports(frame, section_place("Eisenbahnstraße", None, None))["id"])
+    whole = set(place_reports(frame, section_place("Eisenbahnstraße", None, None,
+                                                   Role.MEMBER))["id"])
     assert far_end <= whole and inside <= whole
     with pytest.raises(ValueError, match="nicht im Straßenverzeichnis"):
-        section_place("Gibtesnichtstraße", 1, 10)
+        section_place("Gibtesnichtstraße", 1, 10, Role.MEMBER)
 
 
 def test_the_public_series_of_a_place_is_published():
@@ -89,8 +93,16 @@ def test_the_public_series_of_a_place_is_published():
     exact = trend_counts(place_reports(frame, cluster), Role.MEMBER, "W", "topic", F, 1)
     public = trend_counts(place_reports(frame, cluster), Role.PUBLIC, "W", "topic", F, 1)
     assert exact["reports"].max() >= 10
-    pd.testing.assert_series_equal(public["reports"], publish_counts(exact["reports"], 5),
+    inside = place_reports(frame, cluster)
+    weeks = period_start(inside["occurred_at"], "W")
+    keys = inside.groupby([weeks.to_numpy(), inside["topic"].to_numpy()])[RECORD_KEY].sum()
+    truth = public[["period", "group"]].merge(exact, how="left").fillna({"reports": 0})
+    key_sums = [keys.get((p, g), 0) for p, g in zip(truth["period"], truth["group"],
+                                                      strict=True)]
+    pd.testing.assert_series_equal(public["reports"],
+                                   publish_counts(truth["reports"], key_sums, 5),
                                    check_names=False)
+    assert set(public["group"]) == set(vocabulary().topics)  # every topic, also empty ones
 
 
 def test_a_hotspot_place_covers_its_cluster_for_both_roles():
@@ -111,11 +123,26 @@ def test_a_drawn_area_from_geojson_and_a_line_is_refused():
     lon, lat = to_display(np.array([x - 50, x + 50, x + 50, x - 50, x - 50]),
                           np.array([y - 50, y - 50, y + 50, y + 50, y - 50]))
     ring = [[float(a), float(b)] for a, b in zip(lon, lat, strict=True)]
-    place = drawn_place({"type": "Polygon", "coordinates": [ring]})
+    place = drawn_place({"type": "Polygon", "coordinates": [ring]}, Role.MEMBER)
     assert place.area.area == pytest.approx(100 * 100, rel=0.02)
     assert place.area.contains(shapely.Point(x, y))
     with pytest.raises(MeasureError, match="Fläche"):
-        drawn_place({"type": "LineString", "coordinates": ring[:2]})
+        drawn_place({"type": "LineString", "coordinates": ring[:2]}, Role.MEMBER)
+
+
+def test_the_public_counts_only_at_published_places():
+    """Free places (drawn areas, house-number stretches) are refused for the public in the
+    library, not only hidden in the page: two of them could differ by a single cell."""
+    x, y = _point("Eisenbahnstraße", 0.4)
+    lon, lat = to_display(np.array([x - 20, x + 20, x + 20, x - 20, x - 20]),
+                          np.array([y - 20, y - 20, y + 20, y + 20, y - 20]))
+    ring = [[float(a), float(b)] for a, b in zip(lon, lat, strict=True)]
+    with pytest.raises(ValueError, match="angemeldete Mitglieder"):
+        drawn_place({"type": "Polygon", "coordinates": [ring]}, Role.PUBLIC)
+    with pytest.raises(ValueError, match="angemeldete Mitglieder"):
+        section_place("Eisenbahnstraße", 1, 9, Role.PUBLIC)
+    assert "drawn" not in place_kinds(Role.PUBLIC) and "section" not in place_kinds(Role.PUBLIC)
+    assert {"drawn", "section"} <= set(place_kinds(Role.MEMBER))
 
 
 def test_markers_carry_texts_for_sessions_and_measures_at_the_place():
