@@ -2,7 +2,7 @@
 when it was discussed, and a keyed hash of the sender's address for per-address quotas.
 
 Revision ID: 0007
-Revises: 0004 (the lead chains it after 0005/0006 at merge)
+Revises: 0006
 Create Date: 2026-12-04
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | None = "0004"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
