@@ -1,4 +1,5 @@
-"""Anliegen: anyone can bring a problem to the alliance; Redaktion moderates the queue.
+"""Anliegen: anyone can bring a problem to the alliance and follow it on a private status
+link; Redaktion moderates the queue and answers.
 
 Text from the form is data: shown with ``st.text`` or escaped markdown, never as HTML.
 """
@@ -6,12 +7,15 @@ Text from the form is data: shown with ``st.text`` or escaped markdown, never as
 from __future__ import annotations
 
 import uuid
+from urllib.parse import urlsplit, urlunsplit
 
 import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
 from app_pages import shared
+from app_pages.session import client_address
+from config.paths import STATIC_DIR
 from maps.assets import localise
 from maps.base import add_boundary, base_map
 from reports.coordination import concerns
@@ -30,8 +34,14 @@ st.html("<style>.st-key-anliegen_hp {position:absolute; left:-9999px; height:0; 
         "overflow:hidden}</style>")
 if "anliegen_session" not in st.session_state:
     st.session_state["anliegen_session"] = uuid.uuid4().hex
-if "anliegen_challenge" not in st.session_state:
-    st.session_state["anliegen_challenge"] = concerns.Challenge.new()
+if "anliegen_puzzle" not in st.session_state:
+    st.session_state["anliegen_puzzle"] = concerns.Puzzle.new()
+# The browser solves the form's hash puzzle with our own script (no third party).
+_solver = st.components.v2.component(
+    "lagebild_puzzle", js=(STATIC_DIR / "vendor/lagebild/puzzle.js").read_text("utf-8"),
+    isolate_styles=False)
+FORM_KEYS = {"anliegen_description": "", "anliegen_address": "", "anliegen_contact": "",
+             "anliegen_hp": ""}
 
 
 def _point_map() -> folium.Map:
@@ -47,6 +57,7 @@ def _point_map() -> folium.Map:
 
 
 def public_form() -> None:
+    _receipt()
     st.markdown("Sie sehen im Leipziger Osten ein Problem – Müll, Spritzen, eine dunkle Ecke, "
                 "eine Gefahrenstelle? Beschreiben Sie es hier. Die Redaktion des "
                 "Aktionsbündnisses prüft jedes Anliegen, bevor es in die Auswertung eingeht.")
@@ -57,15 +68,26 @@ def public_form() -> None:
         point = (clicked["last_clicked"]["lng"], clicked["last_clicked"]["lat"])
         if st.session_state.get("anliegen_point") != point:
             st.session_state["anliegen_point"] = point
+            near = concerns.nearest_address(*point)
+            st.session_state["anliegen_near"] = near
+            if near and not st.session_state.get("anliegen_address"):
+                st.session_state["anliegen_address"] = near  # in words, for Redaktion
             st.rerun()
     point = st.session_state.get("anliegen_point")
     if point:
         left, right = st.columns([3, 1])
-        left.caption(f"Gewählter Ort: {point[1]:.5f} N, {point[0]:.5f} O")
+        near = st.session_state.get("anliegen_near", "")
+        where = f"nahe {escape_markdown(near)}" if near else "kein Haus in der Nähe"
+        left.caption(f"Gewählter Ort: {where} ({point[1]:.5f} N, {point[0]:.5f} O)")
         if right.button("Ort entfernen", key="anliegen_clear_point"):
             st.session_state.pop("anliegen_point", None)
             st.rerun()
-    challenge: concerns.Challenge = st.session_state["anliegen_challenge"]
+    puzzle: concerns.Puzzle = st.session_state["anliegen_puzzle"]
+    result = _solver(data={"seed": puzzle.seed, "bits": puzzle.bits}, key="anliegen_solver",
+                     on_nonce_change=lambda: None, height=24)
+    found = getattr(result, "nonce", None) or ""
+    if found.startswith(puzzle.seed + ":"):
+        st.session_state["anliegen_nonce"] = found
     with st.form("anliegen_form"):
         st.selectbox("Thema", list(vocab.topics), format_func=vocab.topics.get,
                      key="anliegen_topic")
@@ -76,7 +98,6 @@ def public_form() -> None:
         st.text_input("Kontakt für Rückfragen (freiwillig, nur für die Redaktion sichtbar)",
                       max_chars=concerns.MAX_CONTACT, key="anliegen_contact")
         st.text_input("Website", key="anliegen_hp")
-        st.text_input(f"Sicherheitsfrage: {challenge.question}", key="anliegen_answer")
         st.form_submit_button("Anliegen senden", on_click=_submit)
     _show_message("anliegen_msg")
 
@@ -89,18 +110,72 @@ def _submit() -> None:
     form = concerns.ConcernForm(state["anliegen_topic"], state["anliegen_description"],
                                 state["anliegen_address"], lon, lat, state["anliegen_contact"],
                                 state["anliegen_hp"])
-    challenge, answer = state["anliegen_challenge"], state["anliegen_answer"]
-    state["anliegen_challenge"] = concerns.Challenge.new()  # one try per question
-    state["anliegen_answer"] = ""
+    puzzle, solution = state["anliegen_puzzle"], state.get("anliegen_nonce", "")
+    nonce = solution.removeprefix(puzzle.seed + ":") if solution.startswith(
+        puzzle.seed + ":") else ""
+    sender = concerns.Sender(state["anliegen_session"], client_address())
     try:
-        new_id = concerns.submit(store, form, state["anliegen_session"], challenge, answer,
-                                 geocoder=shared.geography().geocoder)
+        receipt = concerns.submit(store, form, sender, puzzle, nonce,
+                                  geocoder=shared.geography().geocoder)
     except concerns.ConcernError as exc:
         state["anliegen_msg"] = ("error", escape_markdown(str(exc)))
         return
-    state.pop("anliegen_point", None)
-    state["anliegen_msg"] = ("success", f"Danke! Ihr Anliegen ist eingegangen (Nr. {new_id}). "
-                                        "Die Redaktion prüft es.")
+    state["anliegen_puzzle"] = concerns.Puzzle.new()  # a solved puzzle files one concern
+    for key, empty in FORM_KEYS.items():  # the form starts empty again
+        state[key] = empty
+    for key in ("anliegen_point", "anliegen_near", "anliegen_nonce"):
+        state.pop(key, None)
+    state["anliegen_receipt"] = receipt
+
+
+def _status_url(token: str) -> str:
+    """The private status link: this page's address with ``?status=<token>``."""
+    try:
+        parts = urlsplit(st.context.url or "")
+    except (AttributeError, RuntimeError):
+        parts = urlsplit("")
+    path = parts.path if parts.path.rstrip("/").endswith("anliegen") else "/anliegen"
+    return urlunsplit((parts.scheme, parts.netloc, path, f"status={token}", ""))
+
+
+def _receipt() -> None:
+    receipt = st.session_state.get("anliegen_receipt")
+    if receipt is None:
+        return
+    with st.container(border=True, key="anliegen_receipt_box"):
+        st.success(f"Danke! Ihr Anliegen ist eingegangen: **Nr. {receipt.id}**. Die Redaktion "
+                   "prüft es.")
+        url = _status_url(receipt.token)
+        st.markdown("Unter diesem persönlichen Link sehen Sie, wie es weitergeht (ohne "
+                    "Anmeldung). Bitte speichern Sie ihn – wer den Link hat, sieht den Stand "
+                    "dieses Anliegens:")
+        st.code(url, language=None)
+        st.link_button("Stand meines Anliegens ansehen", url)
+
+
+def status_view(token: str) -> None:
+    """The page a status link opens: this one concern's steps and the alliance's answer."""
+    status = concerns.status_for(store, token, shared.today())
+    if status is None:
+        st.error("Zu diesem Link gibt es kein Anliegen. Bitte prüfen Sie, ob der Link "
+                 "vollständig ist.")
+        return
+    with st.container(border=True, key="anliegen_status"):
+        st.subheader(f"Ihr Anliegen Nr. {status.id}")
+        st.caption(f"{escape_markdown(status.topic)} · eingegangen am "
+                   f"{status.created_at:%d.%m.%Y} · "
+                   f"{escape_markdown(status.ortsteil or 'ohne Ortsteil')}")
+        for step in status.steps:
+            mark = ":material/check_circle:" if step.done else ":material/radio_button_unchecked:"
+            note = f" – {escape_markdown(step.note)}" if step.note and step.done else ""
+            st.markdown(f"{mark} {'**' + step.label + '**' if step.done else step.label}{note}")
+        if status.closed:
+            st.info(status.closed)
+        if status.answer:
+            st.markdown("**Antwort des Aktionsbündnisses**")
+            st.text(status.answer)
+        with st.expander("Ihr Text"):
+            st.text(status.description)
 
 
 def _show_message(key: str) -> None:
@@ -138,11 +213,11 @@ def moderation() -> None:
                 st.text(f"Adresse: {row.address}")
             if row.contact:
                 st.text(f"Kontakt: {row.contact}")
-            own = [c.key for c in vocab.categories_of(row.topic)]  # the chosen topic first
-            cats = own + [k for k in vocab.categories if k not in own]
+            cats = vocab.propose(row.description, row.topic)  # best guess from the text first
             accept, merge, reject = st.columns(3)
             accept.selectbox("Kategorie", cats, format_func=lambda k: vocab.categories[k].label,
-                             key=f"cat_{row.id}")
+                             key=f"cat_{row.id}", help="Vorgeschlagen nach Stichwörtern im Text "
+                             "und dem gewählten Thema; bitte prüfen.")
             accept.button("Als Meldung übernehmen", key=f"accept_{row.id}", on_click=_act,
                           args=(concerns.accept, row.id, f"cat_{row.id}"))
             merge.text_input("Meldungs-ID", key=f"merge_id_{row.id}")
@@ -170,8 +245,36 @@ def moderation() -> None:
         st.button(f"Auf die Tagesordnung am {german_date(meeting.held_on)}",
                   key="agenda_handled_add", on_click=_act,
                   args=(concerns.put_on_agenda, int(pick), None, meeting.id))
+    _answer_form(list(handled["id"]))
 
 
+def _answer_form(ids: list) -> None:
+    """The alliance's answer to a resident, shown on the status link's page."""
+    st.subheader("Antwort an die meldende Person")
+    with st.form("anliegen_answer_form"):
+        st.selectbox("Anliegen", ids, key="answer_id", format_func=lambda i: f"Nr. {i}")
+        st.text_area("Antwort (erscheint auf der persönlichen Statusseite)",
+                     max_chars=concerns.MAX_ANSWER, key="answer_text")
+        st.checkbox("Als besprochen markieren", key="answer_discussed")
+        st.form_submit_button("Antwort speichern", on_click=_save_answer)
+
+
+@shared.guarded
+def _save_answer() -> None:
+    state = st.session_state
+    try:
+        concerns.answer(store, int(state["answer_id"]), state["answer_text"],
+                        shared.current_actor(), discussed=bool(state["answer_discussed"]))
+    except concerns.ConcernError as exc:
+        state["moderation_msg"] = ("error", escape_markdown(str(exc)))
+        return
+    state["moderation_msg"] = ("success", f"Anliegen {state['answer_id']}: Antwort gespeichert.")
+
+
+token = st.query_params.get("status", "")
+if token:
+    status_view(token)
+    st.subheader("Neues Anliegen")
 public_form()
 if policy.may_edit:
     moderation()

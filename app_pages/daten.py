@@ -135,6 +135,7 @@ def _summary(tag: str) -> None:
                f"(von {result.total}).")
     for note in result.notes:
         st.caption(escape_markdown(note))
+    _rough(result)
     if result.resolved:
         st.info(f"{result.resolved} Zeilen der Quarantäne sind damit erledigt.")
     if result.rejected:
@@ -144,6 +145,43 @@ def _summary(tag: str) -> None:
                      hide_index=True, width="stretch")
 
 
+def _rows(n: int) -> str:
+    return f"{shared.fmt_int(n)} Zeile" if n == 1 else f"{shared.fmt_int(n)} Zeilen"
+
+
+def _rough(result) -> None:
+    """Rows stored with a rough place or without a time of day, counted and listed."""
+    from reports.model import GEOCODE_STATUSES
+
+    if len(result.imprecise):
+        st.warning(f"{_rows(len(result.imprecise))} nur ungefähr verortet "
+                   "(nur die Straße, ein Platz oder ein unscharfer Treffer): bitte prüfen, "
+                   "ggf. auf der Karte von Hand platzieren.")
+        table = result.imprecise.head(200).assign(
+            geocode_status=lambda t: t["geocode_status"].map(GEOCODE_STATUSES),
+            precision_m=lambda t: t["precision_m"].round(0))
+        st.dataframe(table.rename(columns={
+            "row_number": "Zeile", "address": "Adresse", "geocode_status": "Verortung",
+            "precision_m": "Genauigkeit (m)"}), hide_index=True, width="stretch")
+    if result.without_time:
+        rows = ", ".join(str(r) for r in result.without_time[:30])
+        more = f" … (insgesamt {shared.fmt_int(len(result.without_time))})" \
+            if len(result.without_time) > 30 else ""
+        st.warning(f"{_rows(len(result.without_time))} ohne Uhrzeit (nur ein "
+                   "Datum): sie sind mit 0:00 Uhr gespeichert und zählen in Auswertungen nach "
+                   f"Tageszeit zur Stunde 0. Zeilen: {rows}{more}.")
+
+
+def _source_changed() -> None:
+    """Another source was chosen: forget every uploaded file, preview and summary."""
+    for key in [k for k in st.session_state if str(k).startswith("daten_upload_")]:
+        upload = st.session_state.pop(key)
+        if upload is not None:
+            st.session_state["daten_dropped"] = getattr(upload, "name", "")
+    for key in ("daten_preview", "daten_summary"):
+        st.session_state.pop(key, None)
+
+
 def _upload() -> None:
     from config.settings import settings
     from reports.ingest.importers import FileError
@@ -151,9 +189,15 @@ def _upload() -> None:
     vocab = vocabulary()
     limit = settings().max_upload_mb
     source = st.selectbox("Quelle (Partner)", list(vocab.sources), format_func=vocab.sources.get,
-                          key="daten_source")
+                          key="daten_source", on_change=_source_changed)
+    # One uploader per source: a file chosen for one partner is never read with another
+    # partner's profile (switching the source starts with an empty uploader).
     upload = st.file_uploader(f"Export-Datei (CSV, XLSX, GeoJSON, Open311-JSON; höchstens "
-                              f"{limit} MB)", key="daten_upload")
+                              f"{limit} MB)", key=f"daten_upload_{source}")
+    if dropped := st.session_state.pop("daten_dropped", None):
+        st.info(f"Die Quelle ist jetzt „{vocab.sources[source]}“: die Datei "
+                f"„{escape_markdown(dropped)}“ wurde verworfen. Bitte die Datei dieser Quelle "
+                "hochladen.")
     if upload is None:
         return
     if upload.size > limit * 1024 * 1024:
@@ -266,7 +310,15 @@ def _quarantine_downloads(source: str) -> None:
 
 
 def _export() -> None:
-    from reports.render.export import FORMATS, MIME_TYPES, ExportDenied, export_reports, xlsx_cuts
+    from reports.render.export import (
+        FORMATS,
+        MIME_TYPES,
+        ExportDenied,
+        export_file_name,
+        export_reports,
+        report_table,
+        xlsx_cuts,
+    )
 
     frame = shared.visible_frame()
     st.write(f"{shared.fmt_int(len(frame))} Meldungen im aktuellen Filter.")
@@ -280,9 +332,10 @@ def _export() -> None:
             except ExportDenied as exc:
                 return str(exc).encode("utf-8")
 
-        col.download_button(f"Export {fmt.upper()}", payload, f"meldungen.{fmt}",
+        col.download_button(f"Export {fmt.upper()}", payload,
+                            export_file_name(shared.current_filter(), fmt),
                             MIME_TYPES[fmt], on_click="ignore", key=f"daten_export_{fmt}")
-    for note in xlsx_cuts(frame)[:20]:
+    for note in xlsx_cuts(report_table(frame))[:20]:
         st.caption(escape_markdown(note))
 
 

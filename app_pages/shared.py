@@ -22,7 +22,7 @@ from reports.model import vocabulary
 from reports.privacy.access import ROLE_LABELS, Policy, Role, effective_filter, policy_for
 from reports.storage.query import ReportFilter
 from reports.storage.store import Store
-from reports.views.source import enough_reports, reports_for
+from reports.views.source import enough_reports, filter_categories, reports_for
 from reports.views.view_state import (
     FIRST_DAY,
     LAST_DAY,
@@ -380,10 +380,7 @@ def sidebar_filters() -> FilterState:
         st.multiselect("Quelle", list(vocab.sources), format_func=lambda k: vocab.sources[k],
                        key="f_sources", placeholder="alle", select_all=False,
                        on_change=_changed)
-        cats = [k for k, c in vocab.categories.items()
-                if not view.topics or c.topic in view.topics]
-        if not policy_for(current_role()).sees_restricted_categories:
-            cats = [k for k in cats if k not in vocab.restricted_categories]
+        cats = filter_categories(view.topics, view.sources, current_role())
         st.session_state["f_categories"] = [c for c in view.categories if c in cats]
         st.multiselect("Kategorie", cats, format_func=lambda k: vocab.categories[k].label,
                        key="f_categories", placeholder="alle", select_all=False,

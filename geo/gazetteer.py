@@ -81,3 +81,26 @@ def house_numbers_at(x, y) -> tuple[list[str], np.ndarray]:
             tree, street_numbers = trees[name]
             numbers[rows] = street_numbers[tree.query(np.column_stack([x[rows], y[rows]]))[1]]
     return names, numbers
+
+
+NEAREST_ADDRESS_M = 150.0  # farther than this a point is not "at" an address
+
+
+@functools.cache
+def _address_tree() -> tuple[cKDTree, np.ndarray]:
+    """A KD-tree of every building-exact register address and its "Straße Nr" label."""
+    addresses = load_register(DATA_DIR).addresses
+    good = addresses[addresses["source"].ne("register2013_way")]
+    labels = (good["street"].astype(str) + " " + good["housenumber"].astype(str)).to_numpy()
+    return cKDTree(good[["x", "y"]].to_numpy("float64")), labels
+
+
+def nearest_address(x, y, within_m: float = NEAREST_ADDRESS_M) -> tuple[list[str], np.ndarray]:
+    """The register address nearest to each EPSG:25833 point and its distance in metres
+    ('' and NaN where none is within ``within_m``): a clicked point in words."""
+    x, y = np.asarray(x, "float64"), np.asarray(y, "float64")
+    tree, labels = _address_tree()
+    distance, index = tree.query(np.column_stack([x, y]), distance_upper_bound=within_m)
+    found = np.isfinite(distance)
+    names = [str(labels[i]) if ok else "" for i, ok in zip(index, found, strict=True)]
+    return names, np.where(found, distance, np.nan)

@@ -84,6 +84,16 @@ def _summary(results) -> None:
             console.print(Text.assemble(("Hinweis: ", "yellow"), note))
         if r.resolved:
             console.print(f"{r.resolved} Quarantäne-Einträge erledigt.")
+        if len(r.imprecise):
+            rows = ", ".join(str(n) for n in r.imprecise["row_number"].head(SHOWN_MESSAGES))
+            console.print(Text.assemble(("Hinweis: ", "yellow"), f"{len(r.imprecise)} Zeilen "
+                                        f"nur ungefähr verortet (Straße, Platz, unscharf): "
+                                        f"Zeilen {rows}"))
+        if r.without_time:
+            rows = ", ".join(str(n) for n in r.without_time[:SHOWN_MESSAGES])
+            console.print(Text.assemble(("Hinweis: ", "yellow"), f"{len(r.without_time)} "
+                                        f"Zeilen ohne Uhrzeit, mit 0:00 Uhr gespeichert: "
+                                        f"Zeilen {rows}"))
         for message in r.messages["message"].head(SHOWN_MESSAGES):
             console.print(Text.assemble(("• ", "red"), message))
         if r.rejected > SHOWN_MESSAGES:

@@ -185,3 +185,17 @@ def dashboard_server(database_url: str, log_dir: Path | None = None) -> Iterator
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+def submit_concern(store, form, session: str = "s1", now: float | None = None,
+                   ip: str = "192.0.2.1") -> int:
+    """File an Anliegen as the page does, with a small solved puzzle issued a minute
+    before ``now``; returns its number."""
+    import time
+
+    from reports.coordination import concerns
+
+    now = time.time() if now is None else now
+    puzzle = concerns.Puzzle(f"test-{session}-{now}", now - 60, bits=6)
+    return concerns.submit(store, form, concerns.Sender(session, ip), puzzle,
+                           concerns.solve(puzzle), geocoder=shipped_geocoder(), now=now).id

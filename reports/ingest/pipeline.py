@@ -52,6 +52,7 @@ from reports.storage import audit
 from reports.storage.profiles import latest_profile
 from reports.storage.store import REPORTS_LOCK
 
+IMPRECISE_STATUSES = ("street", "place", "fuzzy")  # the summary lists these placements
 ERROR_COLUMN = "Fehler"
 FIELDS_COLUMN = "Fehlerhafte Felder"
 QUARANTINE_ID_COLUMN = "Quarantäne-Nr"
@@ -71,6 +72,10 @@ class ImportResult:
     messages: pd.DataFrame  # rejected rows: row_number, field, message
     notes: list[str] = field(default_factory=list)  # file-level hints (German)
     resolved: int = 0  # quarantine entries resolved by this import
+    # stored rows placed only roughly (street, place, fuzzy): row_number, address,
+    # geocode_status, precision_m
+    imprecise: pd.DataFrame = field(default_factory=pd.DataFrame)
+    without_time: list[int] = field(default_factory=list)  # rows stored at 0:00 (date only)
 
 
 @dataclass
@@ -171,8 +176,12 @@ def _store_import(store, raw: RawTable, sha256: str, file_name: str, source: str
     notes += missing_optional(raw, profile)
     batch_id = uuid.uuid4().hex
     frame, rejects = to_reports(raw, profile, file_name, batch_id, notes)
+    untimed = frame.attrs.get("without_time", [])
     frame, repeated = dedupe(frame)
     frame = place(frame, geocoder)
+    rough = frame[frame["geocode_status"].isin(IMPRECISE_STATUSES).to_numpy(bool)]
+    imprecise = rough[["address", "geocode_status", "precision_m"]].reset_index()
+    untimed = sorted(set(untimed) & set(frame.index))
     rejects = rejects.assign(batch_id=batch_id, file_name=file_name, source=source,
                              raw=rejects["raw"].map(_strip_roundtrip_columns))
 
@@ -211,7 +220,7 @@ def _store_import(store, raw: RawTable, sha256: str, file_name: str, source: str
             "rejected": rejected, "resolved": len(reread)}, conn=conn)
     return ImportResult(batch_id, file_name, source, total, imported, updated, duplicate,
                         rejected, rejects[["row_number", "field", "message"]], notes,
-                        len(reread))
+                        len(reread), imprecise, untimed)
 
 
 def _format_hint(file_name: str, profile: Profile | None) -> str | None:

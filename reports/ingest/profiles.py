@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import re
 import tomllib
-import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from config.paths import DATA_DIR
-from reports.model import SENSITIVITIES, vocabulary
+from reports.model import SENSITIVITIES, fold, vocabulary
 
 PROFILE_DIR = DATA_DIR / "profiles"
 FIELDS = ("occurred_at", "reported_at", "address", "lon", "lat", "x", "y", "category",
@@ -75,6 +74,13 @@ class Profile:
     sensitivity: str = "members"
     count: int = 1
     category_sensitivity: dict[str, str] = field(default_factory=dict)
+    # category key -> the topic this source files it under, for categories of several topics
+    # (Drogen- und Suchthilfe: Spritzenfund under Soziales); else the category's main topic
+    category_topics: dict[str, str] = field(default_factory=dict)
+
+    def topic_of(self, category: str) -> str | None:
+        spec = vocabulary().categories.get(category)
+        return self.category_topics.get(category, spec.topic) if spec else None
 
     def with_choices(self, choices: dict[str, str]) -> Profile:
         """This profile with exactly the given columns (flat choices incl. parts)."""
@@ -135,20 +141,13 @@ def profile_to_dict(profile: Profile) -> dict:
                  "categories": dict(profile.categories),
                  "defaults": {"sensitivity": profile.sensitivity, "count": profile.count},
                  "sensitivity": dict(profile.category_sensitivity)}
+    if profile.category_topics:
+        out["topics"] = dict(profile.category_topics)
     if profile.format:
         out["format"] = profile.format
     if profile.id_column:
         out["id_column"] = profile.id_column
     return out
-
-
-def fold(text: str) -> str:
-    """Case- and umlaut-insensitive key: ``Straße`` == ``STRASSE`` == ``strasse``."""
-    text = str(text).strip().lower().replace("ß", "ss")
-    for umlaut, plain in (("ä", "ae"), ("ö", "oe"), ("ü", "ue")):
-        text = text.replace(umlaut, plain)
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return " ".join(text.split())
 
 
 def _header_key(text: str) -> str:
@@ -189,6 +188,11 @@ def profile_from_dict(raw: dict, name: str = "Profil") -> Profile:
         if key not in voc.categories:
             raise ProfileError(f"{name}: „{value}“ verweist auf unbekannte Kategorie „{key}“.")
         categories[fold(value)] = key
+    topics = dict(raw.get("topics", {}))
+    for key, topic in topics.items():
+        if key not in voc.categories or topic not in voc.categories[key].topics:
+            raise ProfileError(f"{name}: [topics] „{key}“ = „{topic}“: diese Kategorie gehört "
+                               "nicht zu diesem Thema (siehe data/vocabulary.toml).")
     defaults = raw.get("defaults", {})
     overrides = dict(raw.get("sensitivity", {}))
     for level in (defaults.get("sensitivity", "members"), *overrides.values()):
@@ -198,7 +202,7 @@ def profile_from_dict(raw: dict, name: str = "Profil") -> Profile:
         source=source, label=raw.get("label", ""), format=raw.get("format"),
         id_column=raw.get("id_column") or None, columns=columns, categories=categories,
         sensitivity=defaults.get("sensitivity", "members"), count=int(defaults.get("count", 1)),
-        category_sensitivity=overrides,
+        category_sensitivity=overrides, category_topics=topics,
     )
 
 

@@ -16,6 +16,7 @@ skipped in spring, 02:00-03:00) are moved forward to 03:00, the first time that 
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 import numpy as np
@@ -75,6 +76,17 @@ def parse_times(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     empty = text.eq("").to_numpy()
     bad = ~empty & np.isnan(seconds)
     return seconds[codes], bad[codes]
+
+
+_DATE_ONLY = re.compile(r"^(\d{1,2}\.\d{1,2}\.\d{2,4}|\d{4}-\d{2}-\d{2}|\d{5}"
+                        r"|\d{4}-\d{2}-\d{2}[ T]00:00(:00)?)$")
+
+
+def without_time_of_day(values: pd.Series) -> np.ndarray:
+    """Mask of date cells that carry no time of day (``24.11.2026``, ``2026-11-24``, a
+    whole Excel serial number, or a spreadsheet date read as midnight): stored as 0:00,
+    which the import summary says."""
+    return values.astype("str").str.strip().str.match(_DATE_ONLY).fillna(False).to_numpy(bool)
 
 
 def parse_datetimes(values: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
@@ -257,8 +269,10 @@ def to_reports(raw: RawTable, profile: Profile, file_name: str, batch_id: str,
     when = columns["occurred_at"]
     if isinstance(when, tuple) and len(when) == 2:  # date column + time-of-day column
         occurred = _date_and_time(rows, when, problems)
+        untimed = rows[when[1]].astype("str").fillna("").str.strip().eq("").to_numpy()
     else:
         text = required("occurred_at")
+        untimed = without_time_of_day(text)
         problems.add(text.eq("").to_numpy(), name("occurred_at"), "Angabe fehlt.")
         occurred = _dates(text, problems, name("occurred_at"))
         _check_range(occurred, problems, name("occurred_at"), text)
@@ -278,10 +292,10 @@ def to_reports(raw: RawTable, profile: Profile, file_name: str, batch_id: str,
     empty = text.eq("").to_numpy()
     problems.add(empty, name("category"), "Angabe fehlt.")
     problems.add(category.isna().to_numpy() & ~empty, name("category"), _quoted(
-        text, "{} ist keine bekannte Kategorie; beim Import einer Kategorie zuordnen."))
-    topics = {k: c.topic for k, c in vocabulary().categories.items()}
+        text, "{} ist keine bekannte Kategorie; beim Import einer Kategorie zuordnen "
+        "oder eine Kategorie wie „Sonstiges (Ordnung)“ eintragen."))
     out["category"] = category
-    out["topic"] = _map_distinct(category.fillna(""), topics.get)
+    out["topic"] = _map_distinct(category.fillna(""), profile.topic_of)
 
     # Place
     out["address"] = optional_text("address")
@@ -358,6 +372,8 @@ def to_reports(raw: RawTable, profile: Profile, file_name: str, batch_id: str,
     good = ~problems.any
     frame = frame.loc[good, list(REPORT_COLUMNS)].astype(REPORT_COLUMNS)
     frame.index = pd.Index(raw.row_numbers[good], name="row_number")
+    # Known only here: which stored times are 0:00 because the file gave a date only.
+    frame.attrs["without_time"] = raw.row_numbers[good & untimed].astype("int64").tolist()
     rejects = pd.concat([_rejects(raw, problems, file_name), _reader_errors(raw)],
                         ignore_index=True)
     return frame, rejects.sort_values("row_number", kind="stable", ignore_index=True)

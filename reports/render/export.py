@@ -1,8 +1,10 @@
 """Exports of reports, aggregates and the quarantine as CSV, XLSX and GeoJSON, and charts
 as SVG.
 
-Single reports go out only to roles that see them (through ``visible_reports``), aggregates
-only as the role may see them (through ``aggregate_for``); spreadsheet formulas are
+Single reports go out only to roles that see them (through ``visible_reports``), as a
+German table (``report_table``: German column names, labels instead of codes, coordinates
+rounded to 1 cm) under a file name that says source, period and day (``export_file_name``);
+aggregates only as the role may see them (through ``aggregate_for``); spreadsheet formulas are
 neutralised in every CSV and XLSX; an XLSX cell holds at most 32,767 characters, so longer
 texts are cut with a visible marker in the cell and ``xlsx_cuts`` says where; every export,
 and every refused one, is in the audit log.
@@ -14,14 +16,16 @@ import io
 import json
 import math
 from collections.abc import Sequence
+from datetime import date
 
 import pandas as pd
 
 from reports.ingest.pipeline import quarantine_frame
-from reports.model import RECORD_KEY
+from reports.model import GEOCODE_STATUSES, TIMEZONE, vocabulary
 from reports.privacy.access import Role, aggregate_for, policy_for, visible_reports
 from reports.privacy.safe import neutralise_formulas, xlsx_text
 from reports.storage import audit
+from reports.storage.query import ReportFilter
 
 FORMATS = ("csv", "xlsx", "geojson")
 MIME_TYPES = {
@@ -29,9 +33,21 @@ MIME_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "geojson": "application/geo+json",
 }
-# Internal bookkeeping, not for partners' spreadsheets; the record key (the public figures'
-# noise) leaves the server for no role.
-_INTERNAL = ("content_hash", "batch_id", RECORD_KEY)
+# Report column -> German export column, in export order; the names are the import's
+# synonyms, so an exported file can be imported again (``reports.ingest.profiles``).
+REPORT_EXPORT_COLUMNS = {
+    "id": "Meldungs-ID", "source": "Quelle", "source_ref": "Vorgangsnummer",
+    "topic": "Thema", "category": "Kategorie", "occurred_at": "Zeitpunkt",
+    "reported_at": "Gemeldet am", "address": "Adresse", "ortsteil": "Ortsteil",
+    "lon": "Länge", "lat": "Breite", "x": "Rechtswert", "y": "Hochwert",
+    "geocode_status": "Verortung", "precision_m": "Genauigkeit (m)", "count": "Anzahl",
+    "description": "Beschreibung", "sensitivity": "Schutzstufe",
+}  # batch_id and content_hash are internal bookkeeping, not for partners' spreadsheets;
+# the record key (the public figures' noise) leaves the server for no role.
+SENSITIVITY_LABELS = {"public": "öffentlich", "members": "Mitglieder",
+                      "restricted": "vertraulich"}
+DEGREE_DIGITS = 7  # 1 cm in latitude is about 1e-7 degrees
+METRE_DIGITS = 2
 
 
 class ExportDenied(PermissionError):
@@ -101,22 +117,63 @@ def _json_value(value: object) -> object:
     return value
 
 
-def to_geojson_bytes(frame: pd.DataFrame) -> bytes:
-    """Points from ``lon``/``lat`` (EPSG:4326); rows without them get a null geometry."""
+def to_geojson_bytes(frame: pd.DataFrame, lon: str = "lon", lat: str = "lat",
+                     metric: tuple[str, str] = ("x", "y")) -> bytes:
+    """Points from the ``lon``/``lat`` columns (EPSG:4326, 7 decimals: 1 cm); rows without
+    them get a null geometry; the metric columns are left out (GeoJSON is WGS84)."""
     plain = _plain(frame)
-    props = [c for c in plain.columns if c not in ("lon", "lat", "x", "y")]
+    props = [c for c in plain.columns if c not in (lon, lat, *metric)]
     features = []
     for rec in plain.to_dict("records"):
-        lon, lat = _json_value(rec.get("lon")), _json_value(rec.get("lat"))
-        geometry = None if not (isinstance(lon, float) and isinstance(lat, float)) else {
-            "type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]}
+        x, y = _json_value(rec.get(lon)), _json_value(rec.get(lat))
+        geometry = None if not (isinstance(x, float) and isinstance(y, float)) else {
+            "type": "Point", "coordinates": [round(x, DEGREE_DIGITS), round(y, DEGREE_DIGITS)]}
         features.append({"type": "Feature", "geometry": geometry,
                          "properties": {c: _json_value(rec[c]) for c in props}})
     return json.dumps({"type": "FeatureCollection", "features": features},
                       ensure_ascii=False).encode("utf-8")
 
 
+def _german_geojson(table: pd.DataFrame) -> bytes:
+    return to_geojson_bytes(table, REPORT_EXPORT_COLUMNS["lon"], REPORT_EXPORT_COLUMNS["lat"],
+                            (REPORT_EXPORT_COLUMNS["x"], REPORT_EXPORT_COLUMNS["y"]))
+
+
 _ENCODERS = {"csv": to_csv_bytes, "xlsx": to_xlsx_bytes, "geojson": to_geojson_bytes}
+
+
+def report_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Reports as a partner reads them: German column names, labels instead of codes,
+    local times as ``24.11.2026 18:30``, degrees to 7 decimals and metres to 1 cm."""
+    vocab = vocabulary()
+    labels = {"source": vocab.sources, "topic": vocab.topics,
+              "category": {k: c.label for k, c in vocab.categories.items()},
+              "geocode_status": GEOCODE_STATUSES, "sensitivity": SENSITIVITY_LABELS}
+    out = frame[[c for c in REPORT_EXPORT_COLUMNS if c in frame]].copy()
+    for column, names in labels.items():
+        if column in out:
+            out[column] = out[column].map(lambda v, n=names: n.get(v, v), na_action="ignore")
+    for column in ("occurred_at", "reported_at"):
+        if column in out:
+            out[column] = out[column].dt.strftime("%d.%m.%Y %H:%M").astype("string")
+    for column, digits in (("lon", DEGREE_DIGITS), ("lat", DEGREE_DIGITS),
+                           ("x", METRE_DIGITS), ("y", METRE_DIGITS), ("precision_m", 0)):
+        if column in out:
+            out[column] = out[column].round(digits)
+    return out.rename(columns=REPORT_EXPORT_COLUMNS)
+
+
+def export_file_name(f: ReportFilter, fmt: str, created: date | None = None,
+                     kind: str = "meldungen") -> str:
+    """``meldungen_polizei_2026-09-01_bis_2026-11-30_erstellt_2026-12-04.csv``: what, from
+    which sources (and topics), which period, made on which day (default: today)."""
+    created = created or pd.Timestamp.now(tz=TIMEZONE).date()
+    parts = [kind, "-".join(f.sources) or "alle-quellen"]
+    if f.topics:
+        parts.append("-".join(f.topics))
+    if f.start and f.end:
+        parts.append(f"{f.start:%Y-%m-%d}_bis_{f.end:%Y-%m-%d}")
+    return "_".join([*parts, f"erstellt_{created:%Y-%m-%d}"]) + f".{fmt}"
 
 
 def export_reports(store, frame: pd.DataFrame, role: Role, fmt: str, actor: str) -> bytes:
@@ -128,8 +185,8 @@ def export_reports(store, frame: pd.DataFrame, role: Role, fmt: str, actor: str)
         raise ExportDenied("Einzelne Meldungen können nur angemeldete Mitglieder exportieren. "
                            "Öffentlich sind nur die zusammengefassten Zahlen verfügbar.")
     visible = visible_reports(frame, role)
-    visible = visible.drop(columns=[c for c in _INTERNAL if c in visible])
-    data = _ENCODERS[fmt](visible)
+    table = report_table(visible)
+    data = _german_geojson(table) if fmt == "geojson" else _ENCODERS[fmt](table)
     audit.record(store, actor, "export", {"format": fmt, "role": role.value,
                                           "rows": len(visible), "kind": "reports"})
     return data

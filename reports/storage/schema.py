@@ -198,7 +198,13 @@ concerns = Table(
     Column("report_id", String(16)),
     Column("meeting_id", Integer),  # on the agenda of this meeting
     Column("session_key", String(64), nullable=False),
+    Column("status_token", String(64)),  # SHA-256 of the resident's private status token
+    Column("sender", String(64)),  # keyed hash of the sender's address (quota per address)
+    Column("answer", Text),  # the alliance's answer, shown on the status page
+    Column("discussed_at", BigInteger),
     Index("ix_concerns_status", "status"),
+    Index("ix_concerns_status_token", "status_token", unique=True),
+    Index("ix_concerns_sender_created", "sender", "created_at"),
 )
 
 measures = Table(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -22,11 +24,14 @@ def demo_url(tmp_path_factory):
 def app(demo_url, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", demo_url)
 
-    def make(role: Role, page: str) -> AppTest:
+    def make(role: Role, page: str, params: dict | None = None) -> AppTest:
         at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
         at.session_state["role"] = role
         at.run()
-        return at.switch_page(page).run()
+        at = at.switch_page(page)
+        for key, value in (params or {}).items():
+            at.query_params[key] = value
+        return at.run()
 
     yield make
     import streamlit as st
@@ -41,14 +46,18 @@ def _store(url: str):
     return Store.open(url)
 
 
-def _fill_concern(at: AppTest, description: str, address: str, answer: str | None = None,
+def _fill_concern(at: AppTest, description: str, address: str, solved: bool = True,
                   honeypot: str = "") -> AppTest:
-    challenge = at.session_state["anliegen_challenge"]
+    """Fill the form; ``solved``: as if the browser had solved the puzzle a minute ago."""
+    from reports.coordination.concerns import Puzzle, solve
+
+    if solved:
+        puzzle = Puzzle("apptest" + description[:8], time.time() - 60, bits=6)
+        at.session_state["anliegen_puzzle"] = puzzle
+        at.session_state["anliegen_nonce"] = f"{puzzle.seed}:{solve(puzzle)}"
     at.text_area(key="anliegen_description").set_value(description)
     at.text_input(key="anliegen_address").set_value(address)
     at.text_input(key="anliegen_hp").set_value(honeypot)
-    at.text_input(key="anliegen_answer").set_value(
-        str(challenge.answer) if answer is None else answer)
     return at.button(key="FormSubmitter:anliegen_form-Anliegen senden").click().run()
 
 
@@ -68,21 +77,34 @@ def test_public_concern_flow_and_moderation(app, demo_url):
 
     store = _store(demo_url)
     at = app(Role.PUBLIC, "app_pages/anliegen.py")
-    _fill_concern(at, ATTACK, "Eisenbahnstraße 50", answer="0")
-    assert any("Sicherheitsfrage" in e.value for e in at.error)
+    _fill_concern(at, ATTACK, "Eisenbahnstraße 50", solved=False)
+    assert any("Sicherheitsprüfung im Browser ist noch nicht fertig" in e.value
+               for e in at.error)
     assert list_concerns(store).empty
-    _fill_concern(at, ATTACK, "", answer=None)
+    _fill_concern(at, ATTACK, "")
     assert any("Bitte einen Ort" in e.value for e in at.error)
     _fill_concern(at, ATTACK, "Eisenbahnstraße 50", honeypot="spam")
     assert list_concerns(store).empty
     _fill_concern(at, ATTACK, "Eisenbahnstraße 50")
     assert not at.exception and any("Danke" in s.value for s in at.success)
     (new_id,) = list_concerns(store)["id"]
+    assert any(f"Nr. {new_id}" in s.value for s in at.success)
+    assert at.text_area(key="anliegen_description").value == ""  # the form starts empty
+    assert at.text_input(key="anliegen_address").value == ""
+    (link,) = [c.value for c in at.code if "/anliegen?status=" in c.value]
+    token = link.split("status=")[1]
+
+    status = app(Role.PUBLIC, "app_pages/anliegen.py", {"status": token})
+    assert any(s.value == f"Ihr Anliegen Nr. {new_id}" for s in status.subheader)
+    assert ATTACK in [t.value for t in status.text]  # the resident's own text, as text
+    wrong = app(Role.PUBLIC, "app_pages/anliegen.py", {"status": token[:-2]})
+    assert any("kein Anliegen" in e.value for e in wrong.error)
 
     editor = app(Role.EDITOR, "app_pages/anliegen.py")
     assert ATTACK in [t.value for t in editor.text]  # shown as plain text, verbatim
     assert not any("<script>" in m.value for m in editor.markdown)
     before = store.count_reports()
+    assert editor.selectbox(key=f"cat_{new_id}").value == "sonstiges_soziales"  # no keyword
     editor.button(key=f"reject_{new_id}").click().run()
     assert any("Begründung" in e.value for e in editor.error)
     editor.selectbox(key=f"cat_{new_id}").set_value("spritzenfund")

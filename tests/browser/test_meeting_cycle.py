@@ -11,6 +11,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
+from tests.browser.test_anliegen_browser import submit_concern
 from tests.browser.test_browser import ARTIFACTS, EDITOR, server  # noqa: F401
 from tests.helpers import CHROMIUM
 
@@ -24,15 +25,7 @@ def _wait(page, text, timeout=90_000):
 
 
 def _submit_public_concern(page, base: str) -> None:
-    page.goto(f"{base}/anliegen")
-    page.get_by_role("heading", name="Anliegen").first.wait_for(timeout=90_000)
-    page.locator(".st-key-anliegen_description textarea").fill(CONCERN)
-    page.locator(".st-key-anliegen_address input").fill("Eisenbahnstraße 50")
-    question = page.locator(".st-key-anliegen_answer label").inner_text()
-    a, b = (int(n) for n in re.findall(r"\d+", question))
-    page.locator(".st-key-anliegen_answer input").fill(str(a + b))
-    page.get_by_role("button", name="Anliegen senden").click()
-    _wait(page, "Danke! Ihr Anliegen ist eingegangen")
+    submit_concern(page, base, CONCERN, address="Eisenbahnstraße 50")
 
 
 def _log_in(page) -> None:

@@ -3,11 +3,24 @@
    boxes' placeholders and "no results", the toolbars of charts and tables, and the date
    picker's calendar (month and day names follow the browser's language there) — in text,
    aria-label, title and placeholder. Own code (Lagebild Leipziger Osten). Runs once per
-   page; a MutationObserver translates what React draws later. */
+   page; a MutationObserver translates what React draws later. Also: Enter applies a typed
+   date. */
 (function () {
   "use strict";
   if (window.__lagebildGerman) { return; }
   window.__lagebildGerman = true;
+  // A date typed into a date field applies on Enter too, not only on a click elsewhere:
+  // Streamlit commits a typed date when the focus leaves the field after a pointer press
+  // (a bare blur() while typing is ignored), so Enter presses "outside" and leaves.
+  document.addEventListener("keydown", function (event) {
+    var field = event.target;
+    if (event.key === "Enter" && field && field.closest &&
+        field.closest("[data-testid='stDateInput']")) {
+      document.body.dispatchEvent(new PointerEvent("pointerdown", {bubbles: true}));
+      document.body.dispatchEvent(new MouseEvent("mousedown", {bubbles: true}));
+      field.blur();
+    }
+  }, true);
   var EXACT = {
     "Skip to main content": "Zum Inhalt springen",
     "Upload": "Datei wählen",

@@ -19,18 +19,17 @@ from reports.coordination.agenda import (
     move_item,
     remove_free_item,
 )
-from reports.coordination.concerns import Challenge, ConcernForm
+from reports.coordination.concerns import ConcernForm
 from reports.coordination.measures import Measure, add_measure
 from reports.coordination.meetings import next_meeting
 from reports.model import TIMEZONE
 from reports.privacy.access import Role
 from reports.views.meeting import agenda_for
-from tests.helpers import reports_at, shipped_geography
+from tests.helpers import reports_at, submit_concern
 
 BOUNDARY = load_boundary()  # the shipped Ortsteile
 
 PREVIOUS, MEETING, LATER = date(2026, 3, 5), date(2026, 4, 16), date(2026, 5, 28)
-CHALLENGE = Challenge("?", 5)
 
 
 def _epoch(day: date) -> float:
@@ -40,10 +39,9 @@ def _epoch(day: date) -> float:
 def _concern(store, day: date, session: str) -> int:
     centre = BOUNDARY.district.representative_point()
     lon, lat = to_display(centre.x, centre.y)
-    return concerns.submit(store, ConcernForm("umwelt", f"Müll an der Ecke, gemeldet {day}",
-                                              lon=float(lon), lat=float(lat)),
-                           session, CHALLENGE, "5", geocoder=shipped_geography().geocoder,
-                           now=_epoch(day))
+    return submit_concern(store, ConcernForm("umwelt", f"Müll an der Ecke, gemeldet {day}",
+                                             lon=float(lon), lat=float(lat)),
+                          session, now=_epoch(day))
 
 
 def _reports(hot_x: float, hot_y: float) -> pd.DataFrame:

@@ -195,3 +195,26 @@ def test_rows_without_a_usable_place_are_stored_unresolved(store, tmp_path):
     assert frame.loc[["P-5", "P-6"], "geocode_status"].tolist() == ["unresolved", "unresolved"]
     assert frame.loc[["P-5", "P-6"], "x"].isna().all()
     assert frame.loc["P-4", "geocode_status"] == "coordinates"
+
+
+def test_the_summary_lists_rough_placements_and_rows_without_a_time(store, tmp_path):
+    """Issue 20: "Ludwigstraße 999" lands at street level (hundreds of metres), a date
+    without a time is stored at 0:00; the result says both, with row numbers."""
+    rows = ["P-1;24.11.2025 18:30;BtM-Handel;Eisenbahnstraße 40;;;",
+            "P-2;24.11.2025;Raub;Ludwigstraße 999;;;",
+            "P-3;2025-11-25;Ruhestörung;Eisenbahnstraße 40;;;",
+            "P-4;25.11.2025 00:15;Raub;Rabet;;;",
+            "P-5;25.11.2025 20:00;Raub;Eisenbahnstrase 40;;;"]
+    result = import_file(store, write(tmp_path / "p.csv", rows), "polizei",
+                         geocoder=shipped_geocoder())
+    assert result.imported == 5
+    assert result.without_time == [3, 4]  # spreadsheet rows: the header is row 1
+    rough = result.imprecise.set_index("row_number")
+    assert rough.loc[3, "geocode_status"] == "street" and rough.loc[3, "precision_m"] > 100
+    assert rough.loc[3, "address"] == "Ludwigstraße 999"
+    assert set(rough["geocode_status"]) <= set(pipeline.IMPRECISE_STATUSES)
+    assert 2 not in rough.index  # an exact address is not listed
+    placed = stored(store).set_index("source_ref")["geocode_status"]
+    assert set(rough.index) == {i + 2 for i, ref in enumerate(["P-1", "P-2", "P-3", "P-4",
+                                                               "P-5"])
+                                if placed[ref] in pipeline.IMPRECISE_STATUSES}

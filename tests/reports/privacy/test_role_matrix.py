@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from config.paths import PROJECT_DIR
-from reports.model import RECORD_KEY
+from reports.model import RECORD_KEY, vocabulary
 from reports.privacy.access import Role, aggregate_for, policy_for, visible_reports
 from reports.privacy.policy import publish_counts
 from reports.render.export import ExportDenied, export_aggregate, export_reports
@@ -100,7 +100,7 @@ def _rows(fmt: str, data: bytes) -> pd.DataFrame:
         values = list(sheet.iter_rows(values_only=True))
         return pd.DataFrame(values[1:], columns=values[0])
     features = json.loads(data)["features"]
-    return pd.DataFrame([{**f["properties"], "lon": f["geometry"]["coordinates"][0]}
+    return pd.DataFrame([{**f["properties"], "Länge": f["geometry"]["coordinates"][0]}
                          for f in features])
 
 
@@ -114,9 +114,10 @@ def test_report_exports(role, fmt, reports, store):
         assert list_audit(store)["action"].tolist() == ["export_denied"]
         return
     rows = _rows(fmt, export_reports(store, reports, role, fmt, actor="tester"))
-    assert rows["category"].value_counts().to_dict() == categories
-    assert rows["description"].str.contains(SECRET).all()
-    assert "content_hash" not in rows
+    keys = {c.label: k for k, c in vocabulary().categories.items()}  # labels, not codes
+    assert rows["Kategorie"].map(keys).value_counts().to_dict() == categories
+    assert rows["Beschreibung"].str.contains(SECRET).all()
+    assert "content_hash" not in rows and "batch_id" not in rows
     entry = list_audit(store).iloc[0]
     assert (entry["actor"], entry["action"]) == ("tester", "export")
     assert json.loads(entry["detail"])["rows"] == sum(categories.values())

@@ -17,14 +17,14 @@ from geo.boundary import load_boundary
 from geo.gazetteer import street_lines
 from reports.coordination import concerns
 from reports.coordination.agenda import add_free_item
-from reports.coordination.concerns import Challenge, ConcernForm
+from reports.coordination.concerns import ConcernForm
 from reports.coordination.meetings import Meeting, add_meeting
 from reports.model import stable_id
 from reports.privacy.access import Role, count_text
 from reports.render.handout import DEMO_LABEL, handout_for
 from reports.storage.store import Store
 from reports.views.tables import min_count
-from tests.helpers import reports_at, shipped_geocoder
+from tests.helpers import reports_at, submit_concern
 from tests.lagebild.test_cli import cli
 
 BOUNDARY = load_boundary()  # the shipped Ortsteile
@@ -61,12 +61,10 @@ def fill(store: Store) -> int:
     from geo.crs import to_display
 
     lon, lat = to_display(hx, hy)
-    concern = concerns.submit(store, ConcernForm("umwelt", "Sperrmüll $x$ <b>fett</b> an "
-                                                 "der Ecke", lon=float(lon), lat=float(lat)),
-                              "s1", Challenge("?", 5), "5",
-                              geocoder=shipped_geocoder(),
-                              now=pd.Timestamp(PREVIOUS + timedelta(days=10),
-                                               tz="Europe/Berlin").timestamp())
+    concern = submit_concern(store, ConcernForm("umwelt", "Sperrmüll $x$ <b>fett</b> an "
+                                                "der Ecke", lon=float(lon), lat=float(lat)),
+                             now=pd.Timestamp(PREVIOUS + timedelta(days=10),
+                                              tz="Europe/Berlin").timestamp())
     concerns.accept(store, concern, "illegale_muellablagerung", "red")
     add_free_item(store, meeting, "Bericht Quartiersmanagement", "", "red")
     return meeting
