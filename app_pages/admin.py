@@ -39,7 +39,7 @@ with users_tab:
         st.subheader("Konto anlegen oder Passwort/Rolle ändern")
         name = st.text_input("Benutzername (bei OIDC: E-Mail-Adresse)", max_chars=80)
         new_role = st.selectbox("Rolle", [Role.MEMBER, Role.EDITOR, Role.ADMIN],
-                                format_func=ROLE_LABELS.get)
+                                format_func=ROLE_LABELS.__getitem__)
         oidc_only = st.checkbox("nur Anmeldung über das Organisationskonto (OIDC)")
         password = st.text_input("Passwort (mindestens 10 Zeichen)", type="password",
                                  max_chars=200, autocomplete="new-password")

@@ -65,10 +65,10 @@ def public_form() -> None:
     clicked = st_folium(_point_map(), height=380, use_container_width=True, key="anliegen_map",
                         returned_objects=["last_clicked"])
     if clicked and clicked.get("last_clicked"):
-        point = (clicked["last_clicked"]["lng"], clicked["last_clicked"]["lat"])
-        if st.session_state.get("anliegen_point") != point:
-            st.session_state["anliegen_point"] = point
-            near = concerns.nearest_address(*point)
+        picked = (clicked["last_clicked"]["lng"], clicked["last_clicked"]["lat"])
+        if st.session_state.get("anliegen_point") != picked:
+            st.session_state["anliegen_point"] = picked
+            near = concerns.nearest_address(*picked)
             st.session_state["anliegen_near"] = near
             if near and not st.session_state.get("anliegen_address"):
                 st.session_state["anliegen_address"] = near  # in words, for Redaktion
@@ -89,7 +89,7 @@ def public_form() -> None:
     if found.startswith(puzzle.seed + ":"):
         st.session_state["anliegen_nonce"] = found
     with st.form("anliegen_form"):
-        st.selectbox("Thema", list(vocab.topics), format_func=vocab.topics.get,
+        st.selectbox("Thema", list(vocab.topics), format_func=vocab.topics.__getitem__,
                      key="anliegen_topic")
         st.text_area("Beschreibung", max_chars=concerns.MAX_DESCRIPTION,
                      key="anliegen_description", help="Was ist wo passiert, seit wann, wie oft?")

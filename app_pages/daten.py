@@ -188,8 +188,9 @@ def _upload() -> None:
 
     vocab = vocabulary()
     limit = settings().max_upload_mb
-    source = st.selectbox("Quelle (Partner)", list(vocab.sources), format_func=vocab.sources.get,
-                          key="daten_source", on_change=_source_changed)
+    source = st.selectbox("Quelle (Partner)", list(vocab.sources),
+                          format_func=vocab.sources.__getitem__, key="daten_source",
+                          on_change=_source_changed)
     # One uploader per source: a file chosen for one partner is never read with another
     # partner's profile (switching the source starts with an empty uploader).
     upload = st.file_uploader(f"Export-Datei (CSV, XLSX, GeoJSON, Open311-JSON; höchstens "

@@ -39,7 +39,7 @@ items = measures.list_measures(store)
 
 def create_form(drawing: dict | None) -> None:
     st.subheader("Neue Maßnahme")
-    mode = st.radio("Gebiet", list(AREA_MODES), format_func=AREA_MODES.get, horizontal=True,
+    mode = st.radio("Gebiet", list(AREA_MODES), format_func=AREA_MODES.__getitem__, horizontal=True,
                     key="m_area_mode")
     if mode == "ortsteil":
         st.selectbox("Ortsteil", list(ctx.ortsteile["name"]), key="m_ortsteil")
@@ -54,16 +54,17 @@ def create_form(drawing: dict | None) -> None:
                    "zeichnen." + (" Eine Fläche ist gezeichnet." if drawing else ""))
     with st.form("m_create"):
         st.text_input("Titel", max_chars=200, key="m_title")
-        st.multiselect("Verantwortlich", list(vocab.sources), format_func=vocab.sources.get,
+        st.multiselect("Verantwortlich", list(vocab.sources), format_func=vocab.sources.__getitem__,
                        key="m_partners", placeholder="auswählen", select_all=False)
-        st.selectbox("Art", list(measures.KINDS), format_func=measures.KINDS.get, key="m_kind")
+        st.selectbox("Art", list(measures.KINDS), format_func=measures.KINDS.__getitem__,
+                     key="m_kind")
         left, right = st.columns(2)
         left.date_input("Beginn", shared.today(), format="DD.MM.YYYY", key="m_start")
         right.date_input("Ende (optional)", None, format="DD.MM.YYYY", key="m_end")
         st.multiselect("Kategorien, auf die sie zielt", list(vocab.categories),
                        format_func=lambda k: vocab.categories[k].label, key="m_categories",
                        placeholder="auswählen", select_all=False)
-        st.selectbox("Status", list(measures.STATUSES), format_func=measures.STATUSES.get,
+        st.selectbox("Status", list(measures.STATUSES), format_func=measures.STATUSES.__getitem__,
                      key="m_status")
         st.text_area("Notizen", max_chars=2000, key="m_notes")
         st.form_submit_button("Maßnahme speichern", on_click=_create)
@@ -123,9 +124,9 @@ def status_form() -> None:
     labels = {m.id: f"{m.title} ({measures.STATUSES[m.status]})" for m in items}
     with st.form("m_status_form"):
         left, mid, right = st.columns(3)
-        left.selectbox("Maßnahme", list(labels), format_func=labels.get, key="m_status_id")
+        left.selectbox("Maßnahme", list(labels), format_func=labels.__getitem__, key="m_status_id")
         mid.selectbox("Neuer Status", list(measures.EDITABLE_STATUSES),
-                      format_func=measures.STATUSES.get, key="m_status_new")
+                      format_func=measures.STATUSES.__getitem__, key="m_status_new")
         right.date_input("Ende (bei „beendet“)", None, format="DD.MM.YYYY", key="m_status_end")
         st.form_submit_button("Status speichern", on_click=_set_status)
 
@@ -147,7 +148,7 @@ def _set_status() -> None:
 def evaluation_view(frame: pd.DataFrame) -> None:
     st.subheader("Wirkung einer Maßnahme")
     labels = {m.id: m.title for m in items}
-    chosen = st.selectbox("Maßnahme", list(labels), format_func=labels.get, key="m_eval_id")
+    chosen = st.selectbox("Maßnahme", list(labels), format_func=labels.__getitem__, key="m_eval_id")
     measure = next(m for m in items if m.id == chosen)
     left, right = st.columns(2)
     days = left.select_slider("Zeitfenster vor/nach Beginn", [90, 180, 365],

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import cast
 
 import pandas as pd
 import streamlit as st
@@ -150,7 +151,7 @@ def _annotations(version: str) -> pd.DataFrame:
     return get_store().list_annotations()
 
 
-def annotations() -> pd.DataFrame:
+def event_annotations() -> pd.DataFrame:
     return _annotations(data_version())
 
 
@@ -487,6 +488,13 @@ def _svg(chart) -> bytes:
     return chart_svg(chart.to_dict())
 
 
+def period(f: ReportFilter) -> tuple[date, date]:
+    """The filter's first and last day (the sidebar filter always sets both)."""
+    if f.start is None or f.end is None:
+        raise ValueError("the sidebar filter needs a start and an end")
+    return f.start, f.end
+
+
 def time_axis(start: date, end: date, title: str | None = None):
     """A date axis whose labels never repeat: days for up to four months, months for up to
     two years, years beyond (German names through ``german_charts``)."""
@@ -507,9 +515,12 @@ def german_charts() -> None:
     """Every Altair chart of the process formats numbers and dates in German (decimal comma,
     thousands point, German month names), through Vega's own locale config."""
     import altair as alt
+    from altair.theme import ConfigKwds, ThemeConfig
 
+    # config/ stays free of Altair, so its plain dict is typed as Vega-Lite's config here
     if alt.theme.active != "lagebild":
-        alt.theme.register("lagebild", enable=True)(lambda: {"config": VEGA_CONFIG})
+        alt.theme.register("lagebild", enable=True)(
+            lambda: ThemeConfig(config=cast(ConfigKwds, VEGA_CONFIG)))
 
 
 def rounding_note() -> None:

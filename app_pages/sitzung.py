@@ -161,8 +161,9 @@ if not calendar:
         manage(None)
     st.stop()
 
-ids = [m.id for m in calendar]
-by_id = {m.id: m for m in calendar}
+# stored meetings, so each has an id
+by_id = {m.id: m for m in calendar if m.id is not None}
+ids = list(by_id)
 if st.session_state.get("sitzung_id") not in ids:
     st.session_state["sitzung_id"] = upcoming.id if upcoming else ids[-1]
 chosen_id = st.selectbox("Sitzung", ids, format_func=lambda i: by_id[i].label,
@@ -175,7 +176,7 @@ if policy.may_edit:
 if chosen.note and policy.sees_details:
     st.markdown(f"**Notiz der Moderation:** {escape_markdown(chosen.note)}")
 
-agenda = shared.agenda(chosen.id)
+agenda = shared.agenda(chosen_id)
 left, right = st.columns(2)
 left.page_link("app_pages/praesentation.py", label="Präsentation für den Beamer starten",
                icon=":material/slideshow:", query_params={"sitzung": str(chosen.id)})

@@ -50,14 +50,15 @@ frame = shared.visible_frame(f)
 # One compact row of controls (segmented buttons), so the chart starts above the fold of
 # a 1280×720 projector.
 c1, c2, c3, c4 = st.columns([2, 3, 3, 2])
-freq = c1.segmented_control("Zeiteinheit", list(FREQS), format_func=FREQS.get, key="trend_freq",
-                            default="W") or "W"
-by = c2.segmented_control("Gruppiert nach", list(GROUPS), format_func=GROUPS.get,
+freq = c1.segmented_control("Zeiteinheit", list(FREQS), format_func=FREQS.__getitem__,
+                            key="trend_freq", default="W") or "W"
+by = c2.segmented_control("Gruppiert nach", list(GROUPS), format_func=GROUPS.__getitem__,
                           key="trend_by", default="topic") or "topic"
 layout = c3.segmented_control("Darstellung", ["stacked", "multiples"], key="trend_layout",
                               default="stacked",
                               format_func={"stacked": "gestapelt",
-                                           "multiples": "kleine Vielfache"}.get) or "stacked"
+                                           "multiples": "kleine Vielfache"}.__getitem__
+                              ) or "stacked"
 window = c4.number_input("Gleitender Mittelwert (Perioden)", 1, 12, 4 if freq == "W" else 3,
                          key="trend_window")
 
@@ -95,7 +96,7 @@ def _place(frame, before) -> Place:
         return cell
     role = shared.current_role()
     kinds = place_kinds(role)
-    kind = st.segmented_control("Ort", list(kinds), format_func=kinds.get,
+    kind = st.segmented_control("Ort", list(kinds), format_func=kinds.__getitem__,
                                 default="all", key="trend_place")
     try:
         if kind == "hotspot":
@@ -120,9 +121,9 @@ def _place(frame, before) -> Place:
             if not items:
                 st.info("Es gibt noch keine Maßnahme; gezeigt wird der ganze Filter.")
                 return Place("all", PLACE_KINDS["all"])
-            chosen = st.selectbox("Maßnahme", range(len(items)),
-                                  format_func=lambda i: items[i].title, key="trend_measure")
-            return measure_place(items[chosen])
+            index = st.selectbox("Maßnahme", range(len(items)),
+                                 format_func=lambda i: items[i].title, key="trend_measure")
+            return measure_place(items[index])
         if kind == "drawn":
             ctx = shared.district_geometry()
             st.caption("Eine Fläche (Vieleck oder Rechteck) mit den Werkzeugen links oben "
@@ -148,7 +149,7 @@ if shared.require_reports(frame):
     counts["period_end"] = counts["period"] + step
     groups = sorted(counts["group"].unique())
     colour = _colour(groups)
-    x = alt.X("period:T", axis=shared.time_axis(f.start, f.end, FREQS[freq]),
+    x = alt.X("period:T", axis=shared.time_axis(*shared.period(f), FREQS[freq]),
               scale=alt.Scale(domain=[pd.Timestamp(f.start).isoformat(),
                                       (pd.Timestamp(f.end) + pd.Timedelta(days=1)).isoformat()]))
     x2 = alt.X2("period_end:T")  # a bar fills its whole week or month
@@ -160,7 +161,7 @@ if shared.require_reports(frame):
     store = shared.get_store()
     marks = time_markers(last_good.read("meetings", lambda: list_meetings(store)),
                          last_good.read("measures", lambda: measures.list_measures(store)),
-                         shared.annotations(), f.start, f.end, place)
+                         shared.event_annotations(), f.start, f.end, place)
     marker_tooltip = [alt.Tooltip("kind:N", title="Art"),
                       alt.Tooltip("label:N", title="Bezeichnung"),
                       alt.Tooltip("date:T", title="Datum", format="%d.%m.%Y")]
@@ -187,6 +188,7 @@ if shared.require_reports(frame):
                  alt.Tooltip("note:N", title="Hinweis")])
     st.subheader(f"Meldungen je {FREQS[freq]}"
                  + ("" if place.area is None else f" – {place.label}"))
+    chart: alt.LayerChart | alt.FacetChart | alt.VConcatChart
     if layout == "stacked":
         bars = base.mark_bar(stroke="white", strokeWidth=0.5).encode(
             x=x, x2=x2, y=alt.Y("sum(reports):Q", title="Meldungen"), color=colour,

@@ -63,7 +63,7 @@ def _metrics(table: pd.DataFrame, by: str | None, columns) -> None:
 def _weekly_chart(weekly: pd.DataFrame, f: ReportFilter) -> alt.Chart:
     labels = [group_label("topic", k) for k in TOPIC_COLORS]
     return alt.Chart(weekly).mark_line(point=False).encode(
-        x=alt.X("period:T", axis=shared.time_axis(f.start, f.end)),
+        x=alt.X("period:T", axis=shared.time_axis(*shared.period(f))),
         y=alt.Y("reports:Q", title="Meldungen je Woche"),
         color=alt.Color("Thema:N", title=None, scale=alt.Scale(
             domain=labels, range=list(TOPIC_COLORS.values())),
@@ -78,8 +78,9 @@ st.title("Überblick")
 f = shared.current_filter()
 role = shared.current_role()
 data = _overview(shared.data_version(), role, f)
-st.caption(f"{f.start:%d.%m.%Y} – {f.end:%d.%m.%Y} im Vergleich zu den "
-           f"{(f.end - f.start).days + 1} Tagen davor")
+start, end = shared.period(f)
+st.caption(f"{start:%d.%m.%Y} – {end:%d.%m.%Y} im Vergleich zu den "
+           f"{(end - start).days + 1} Tagen davor")
 
 if shared.require_reports(shared.frame_for(shared.data_version(), role, f)):
     # Key figures in one row (total, then each topic): on a 720-pixel projector the map and
