@@ -14,12 +14,12 @@ from config.clock import today as real_today
 from config.paths import PROJECT_DIR
 from reports.coordination import concerns
 from reports.coordination.agenda import add_free_item
-from reports.coordination.concerns import Challenge, ConcernForm
+from reports.coordination.concerns import ConcernForm
 from reports.privacy.access import Role
 from reports.render.deck import build_deck
 from reports.storage.store import Store
 from reports.views.meeting import agenda_for
-from tests.helpers import CHROMIUM, require_chromium, shipped_geocoder
+from tests.helpers import CHROMIUM, require_chromium, submit_concern
 from tests.reports.render.test_handout import BOUNDARY, _street_clusters, _street_point
 
 ARTIFACTS = PROJECT_DIR / "test-artifacts" / "deck"
@@ -40,9 +40,8 @@ def decks(tmp_path_factory):
     meeting = _street_clusters(store, day)
     x, y = _street_point("Eisenbahnstraße", 0.5)
     lon, lat = to_display(x, y)
-    concern = concerns.submit(store, ConcernForm("umwelt", HOSTILE, lon=float(lon),
-                                                 lat=float(lat)), "s1", Challenge("?", 5), "5",
-                              geocoder=shipped_geocoder(), now=time.time() - 10 * 86400)
+    concern = submit_concern(store, ConcernForm("umwelt", HOSTILE, lon=float(lon),
+                                                lat=float(lat)), now=time.time() - 10 * 86400)
     concerns.accept(store, concern, "illegale_muellablagerung", "red")
     free = add_free_item(store, meeting, "Bericht <Quartiersmanagement>", "Notiz", "red")
     member = agenda_for(store, meeting, Role.MEMBER, day, boundary=BOUNDARY)
