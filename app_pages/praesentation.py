@@ -34,8 +34,9 @@ def _deck(version: str, meeting_id: int, role: Role, day: date) -> str:
 calendar = {m.id: m for m in meetings.list_meetings(store)}
 asked = st.query_params.get("sitzung", "")
 upcoming = meetings.next_meeting(store, shared.today())
-meeting_id = int(asked) if asked.isdigit() and int(asked) in calendar else (
-    upcoming.id if upcoming else None)
+# As on the Sitzung page: the asked session, else the next one, else the last one held.
+fallback = upcoming.id if upcoming else next(reversed(calendar), None)
+meeting_id = int(asked) if asked.isdigit() and int(asked) in calendar else fallback
 if meeting_id is None:
     st.page_link("app_pages/sitzung.py", label="Präsentation beenden", icon=":material/close:")
     st.title("Präsentation")

@@ -170,3 +170,14 @@ def test_trends_compares_with_previous_years_and_names_hidden_weeks(app):
     captions = " ".join(c.value for c in at.caption)
     if "ausgeblendet" in captions:
         assert "Mit ausgeblendeten Werten (grau hinterlegt): KW" in captions
+
+
+def test_presentation_without_a_planned_session_shows_the_last_one(app):
+    """The demo's sessions all lie in the past: like the Sitzung page, the projector view
+    then shows the last session's deck instead of an empty page."""
+    at = app(Role.MEMBER).run()
+    at.switch_page("app_pages/praesentation.py").run(timeout=300)
+    assert not at.exception, at.exception
+    assert not any("Keine Sitzung geplant" in i.value for i in at.info)
+    downloads = [d.proto.label for d in at.get("download_button")]
+    assert "Präsentation als Datei herunterladen" in downloads
