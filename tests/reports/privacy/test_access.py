@@ -62,8 +62,8 @@ def test_every_published_value_stands_for_a_band_holding_the_truth(k, values, se
         assert low <= true <= high
         if true < k:
             assert pd.isna(value)
-        if not pd.isna(value):  # no published count pins its value down
-            assert high - low >= 5 and value % rounding_base(k) == 0
+        if not pd.isna(value):  # no published count pins its value down: at least five
+            assert high - low + 1 >= 5 and value % rounding_base(k) == 0  # possible truths
 
 
 def test_derived_and_key_columns_are_dropped():
