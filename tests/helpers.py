@@ -126,6 +126,9 @@ def reports_at(x, y, occurred_at, category: str = "illegale_muellablagerung",
 
 
 CHROMIUM = Path("/usr/bin/chromium")
+# Headless Chromium without its own network traffic (the machine reaches no outside host).
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--disable-quic"]
 
 
 def require_chromium() -> None:

@@ -11,12 +11,11 @@ from datetime import date, timedelta
 import pytest
 
 from tests.browser.test_browser import ARTIFACTS, EDITOR, server  # noqa: F401
-from tests.helpers import CHROMIUM
+from tests.helpers import CHROMIUM, CHROMIUM_FLAGS
 
 pytestmark = pytest.mark.browser
 CONCERN = "Im Gebüsch am Rabet liegen wieder gebrauchte Spritzen, gleich neben dem Spielplatz."
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-quic"]
+ARGS = CHROMIUM_FLAGS
 
 
 def _wait(page, text, timeout=90_000):

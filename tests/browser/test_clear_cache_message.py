@@ -12,7 +12,13 @@ import urllib.request
 
 import pytest
 
-from tests.helpers import CHROMIUM, dashboard_server, demo_database, require_chromium
+from tests.helpers import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    dashboard_server,
+    demo_database,
+    require_chromium,
+)
 
 pytestmark = pytest.mark.browser
 SHARED_CACHES = ("_all_reports", "frame_for", "_overview")
@@ -94,9 +100,7 @@ def test_the_browser_offers_no_cache_clearing(server):
     require_chromium()
     base, _ = server
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--disable-quic"])
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1280, "height": 720})
         page.goto(base, wait_until="networkidle")
         page.get_by_role("heading", name="Überblick").wait_for(timeout=120_000)

@@ -11,14 +11,13 @@ import pytest
 
 from tests.browser.test_browser import ARTIFACTS
 from tests.browser.test_import_workflow import EDITOR, server  # noqa: F401
-from tests.helpers import CHROMIUM
+from tests.helpers import CHROMIUM, CHROMIUM_FLAGS
 
 pytestmark = pytest.mark.browser
 FILE = ("Vorgangsnummer;Tatzeit;Delikt;Tatort;Sachverhalt;Rechtswert;Hochwert\n"
         "P-1;24.11.2025 18:30;BtM-Handel;Eisenbahnstraße 40;;;\n"
         "P-2;24.11.2025;Raub;Ludwigstraße 999;;;\n").encode("cp1252")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-quic"]
+ARGS = CHROMIUM_FLAGS
 
 
 def _choose_source(page, name: str) -> None:

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from tests.browser.test_browser import ARTIFACTS
-from tests.helpers import CHROMIUM, dashboard_server, require_chromium
+from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, dashboard_server, require_chromium
 
 EDITOR = ("redaktion1", "ein-langes-testpasswort-42")
 FILE = ("Vorgangsnr;Datum;Uhrzeit;Adresse;Kategorie;Beschreibung;Anzahl;Breite;Länge\n"
@@ -63,8 +63,7 @@ def test_upload_map_save_import_correct_reimport(server):
     upload_file = tmp_path / "vorgaenge.csv"
     upload_file.write_bytes(FILE)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--disable-quic"]
+    args = CHROMIUM_FLAGS
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=args)
         page = browser.new_page(viewport={"width": 1400, "height": 1200})

@@ -15,7 +15,6 @@ import pytest
 from config.paths import DATA_DIR, PROJECT_DIR
 from geo.crs import to_display
 from tests.browser.test_projector import (
-    FLAGS,
     ICONS,
     IDLE,
     NAV,
@@ -27,7 +26,13 @@ from tests.browser.test_projector import (
     _session,
     _settle,
 )
-from tests.helpers import CHROMIUM, dashboard_server, demo_database, require_chromium
+from tests.helpers import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    dashboard_server,
+    demo_database,
+    require_chromium,
+)
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = PROJECT_DIR / "test-artifacts" / "maps_phone_german"
@@ -100,7 +105,7 @@ def browser(server):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         yield chromium
         chromium.close()
 

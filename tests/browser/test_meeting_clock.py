@@ -11,7 +11,13 @@ from datetime import timedelta
 import pytest
 
 from config.clock import today as real_today
-from tests.helpers import CHROMIUM, dashboard_server, require_chromium, shipped_geography
+from tests.helpers import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    dashboard_server,
+    require_chromium,
+    shipped_geography,
+)
 
 pytestmark = pytest.mark.browser
 PASSWORD = "ein-langes-testpasswort-42"
@@ -59,9 +65,7 @@ def test_imported_reports_after_the_demo_count_in_the_agendas_period(tmp_path):
     store.close()
 
     with dashboard_server(url) as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--disable-quic"])
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
             page.goto(f"{base}/anmelden")

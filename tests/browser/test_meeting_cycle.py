@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from tests.browser.test_anliegen_browser import submit_concern
 from tests.browser.test_browser import ARTIFACTS, EDITOR, server  # noqa: F401
-from tests.helpers import CHROMIUM
+from tests.helpers import CHROMIUM, CHROMIUM_FLAGS
 
 pytestmark = pytest.mark.browser
 A4_PT = (595.28, 841.89)
@@ -69,9 +69,7 @@ def test_plan_agenda_present_and_hand_out(server, tmp_path):  # noqa: F811
     base, url = server
     _add_new_cluster(url)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--disable-quic"])
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
         try:
             _submit_public_concern(page, base)

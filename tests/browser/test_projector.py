@@ -11,11 +11,15 @@ from datetime import timedelta
 import pytest
 
 from config.paths import PROJECT_DIR
-from tests.helpers import CHROMIUM, dashboard_server, demo_database, require_chromium
+from tests.helpers import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    dashboard_server,
+    demo_database,
+    require_chromium,
+)
 
 pytestmark = pytest.mark.browser
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-quic"]
 ARTIFACTS = PROJECT_DIR / "test-artifacts" / "projector"
 PASSWORD = "ein-langes-testpasswort-42"
 ROLES = {"oeffentlich": None, "mitglied": "mitglied", "redaktion": "redaktion",
@@ -112,7 +116,7 @@ def browser(server):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         yield chromium
         chromium.close()
 

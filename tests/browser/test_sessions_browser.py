@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import CHROMIUM, dashboard_server, demo_database, require_chromium
+from tests.helpers import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    dashboard_server,
+    demo_database,
+    require_chromium,
+)
 
 pytestmark = pytest.mark.browser
 
 MEMBER = ("mitglied1", "ein-langes-testpasswort-7")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-quic"]
 COOKIE = "lagebild_session"
 
 
@@ -35,7 +39,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield chromium
         chromium.close()
 

@@ -19,12 +19,10 @@ from reports.privacy.access import Role
 from reports.render.deck import build_deck
 from reports.storage.store import Store
 from reports.views.meeting import agenda_for
-from tests.helpers import CHROMIUM, require_chromium, submit_concern
+from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, require_chromium, submit_concern
 from tests.reports.render.test_handout import BOUNDARY, _street_clusters, _street_point
 
 ARTIFACTS = PROJECT_DIR / "test-artifacts" / "deck"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-quic"]
 HOSTILE = "Sperrmüll <script>alert(1)</script> & $x$"
 
 
@@ -108,7 +106,7 @@ def test_every_slide_fits_the_projector_and_keys_step(decks, tmp_path):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     problems = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         try:
             for role, (_, deck) in decks.items():
                 path = tmp_path / f"{role}.html"
